@@ -226,6 +226,29 @@ def answer_errors(answers: Mapping[str, Any]) -> list[str]:
     return [msg for name in CHECKS if (msg := answer_error(answers.get(name), name))]
 
 
+try:  # cookiecutter's command line prints this exception as a plain line
+    from cookiecutter.exceptions import FailedHookException as _CookiecutterStop
+except ImportError:  # copier-only environment
+    _CookiecutterStop = ValueError
+
+
+class InvalidAnswer(_CookiecutterStop):
+    """An answer broke its question's rule; the message is the one-line reason."""
+
+
+def check_answers(answers: Mapping[str, Any]) -> str:
+    """Raise on the first invalid answer, the one copier would report.
+
+    cookiecutter.json renders this right after the last question, before
+    cookiecutter creates the output folder: its pre-generation hook runs too
+    late to stop a slug like ``a/b`` or ``""`` from making folders.
+    """
+    errors = answer_errors(answers)
+    if errors:
+        raise InvalidAnswer(errors[0])
+    return ""
+
+
 # ---------------------------------------------------------------------------
 # Escaping: one filter per target language.
 # ---------------------------------------------------------------------------
@@ -306,6 +329,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "camel_from_slug": camel_from_slug,
     "answer_error": answer_error,
     "answer_errors": answer_errors,
+    "check_answers": check_answers,
     "py_str": py_str,
     "toml_str": toml_str,
     "yaml_str": yaml_str,
@@ -331,10 +355,14 @@ class BackendTemplateExtension(Extension):
 # ---------------------------------------------------------------------------
 
 
+# Not derived names: the prompts, and the check that copier's validators make.
+_COOKIECUTTER_ONLY = {"__prompts__", "__validation"}
+
+
 def _private_variables() -> list[tuple[str, str]]:
-    """The ``__name`` entries of cookiecutter.json, in file order."""
+    """The derived ``__name`` entries of cookiecutter.json, in file order."""
     spec = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
-    return [(k, v) for k, v in spec.items() if k.startswith("__") and k != "__prompts__"]
+    return [(k, v) for k, v in spec.items() if k.startswith("__") and k not in _COOKIECUTTER_ONLY]
 
 
 try:

@@ -1,7 +1,9 @@
-"""Reject invalid answers before cookiecutter writes a single file.
+"""Reject invalid answers before cookiecutter renders a file.
 
-The rules and messages come from local_extensions.answer_errors, the same
-function copier's validators call, so both engines say the same thing.
+cookiecutter.json already refuses invalid answers while it computes the
+context (``__validation``); this hook covers the runs that skip that step,
+such as ``cookiecutter --replay`` with an edited replay file. The rules and
+messages come from local_extensions, as for copier's validators.
 """
 import sys
 
