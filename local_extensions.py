@@ -170,10 +170,16 @@ def _check_email(value: str) -> str:
     return ""
 
 
+# Control characters (other than newline and tab), surrogates, unassigned code
+# points and Unicode line/paragraph separators: invisible to a reader, and
+# YAML, TOML or Markdown would alter or refuse them.
+_UNPRINTABLE_CATEGORIES = {"Cc", "Cs", "Cn", "Zl", "Zp"}
+
+
 def _control_character_problem(value: str) -> str:
     for char in value:
-        if char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cs"):
-            return "must not contain control characters"
+        if char not in "\n\t" and unicodedata.category(char) in _UNPRINTABLE_CATEGORIES:
+            return "must not contain control characters or Unicode line separators"
     return ""
 
 
@@ -259,18 +265,24 @@ def py_str(value: Any) -> str:
     return repr(str(value))
 
 
+def _json_escaped(value: Any) -> str:
+    # JSON's escapes are a subset of both TOML's and YAML's double-quoted
+    # strings; DEL and the Unicode line separators are escaped too because
+    # TOML forbids DEL and YAML would fold a separator into a space.
+    text = json.dumps(str(value), ensure_ascii=False)
+    for char in ("\x7f", "\x85", "\u2028", "\u2029"):
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
 def toml_str(value: Any) -> str:
-    """A TOML basic string; JSON escapes are a subset of TOML's."""
-    return json.dumps(str(value), ensure_ascii=False)
+    """A TOML basic string."""
+    return _json_escaped(value)
 
 
 def yaml_str(value: Any) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def json_str(value: Any) -> str:
-    return json.dumps(str(value), ensure_ascii=False)
+    """A YAML double-quoted scalar."""
+    return _json_escaped(value)
 
 
 def cpp_str(value: Any) -> str:
@@ -333,7 +345,6 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "py_str": py_str,
     "toml_str": toml_str,
     "yaml_str": yaml_str,
-    "json_str": json_str,
     "cpp_str": cpp_str,
     "cmake_str": cmake_str,
     "md_text": md_text,
