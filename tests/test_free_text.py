@@ -1,0 +1,76 @@
+"""Hostile but valid free text still yields a project whose files parse and say it."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import cookiecutter_context, copier_copy, tree_contents
+from strategies import free_text
+from test_filters import _rendered_text
+
+FREE_TEXT_QUESTIONS = ("vendor", "author", "description", "target_hardware", "target_os")
+
+
+@pytest.fixture(scope="module")
+def cookiecutter_config(tmp_path_factory):
+    # Keep cookiecutter's replay files and clones out of the home folder.
+    home = tmp_path_factory.mktemp("cookiecutter-home")
+    config = home / "config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {home / 'templates'}\nreplay_dir: {home / 'replay'}\n", encoding="utf-8"
+    )
+    return config
+
+
+def render(template: Path, output_dir: Path, config: Path, answers) -> Path:
+    from cookiecutter.main import cookiecutter
+
+    return Path(cookiecutter(
+        str(template), no_input=True, output_dir=str(output_dir), config_file=str(config),
+        extra_context=cookiecutter_context(answers),
+    ))
+
+
+def check_project_files(project: Path, answers) -> None:
+    for path in project.rglob("*.py"):
+        ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for pattern in ("*.yml", "*.yaml"):
+        for path in project.rglob(pattern):
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert pyproject["description"] == answers["description"]
+    assert pyproject["authors"] == [{"name": answers["author"], "email": "npu@example.com"}]
+    readme = _rendered_text((project / "README.md").read_text(encoding="utf-8"))
+    assert " ".join(answers["description"].split()) in " ".join(readme.split())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({name: free_text for name in FREE_TEXT_QUESTIONS}))
+def test_generated_files_parse_and_keep_the_text(template_repo, tmp_path_factory, cookiecutter_config, texts):
+    answers = {**texts, "email": "npu@example.com"}
+    project = render(template_repo, tmp_path_factory.mktemp("free"), cookiecutter_config, answers)
+    check_project_files(project, answers)
+
+
+HOSTILE = {
+    "vendor": 'Zeta "Quoted" {{ vendor }} \\ Ltd.',
+    "author": "Zoë O'Brien {% raw %}",
+    "description": "Line one with `code`, *stars* and ${VAR};\n# not a heading\n{{ 7*7 }} ünïcödé 😀",
+    "target_hardware": "NPU-1 <b>bold</b> & friends | pipes",
+    "target_os": "Linux\\Windows \"quoted\" {#",
+    "email": "npu@example.com",
+}
+
+
+def test_hostile_text_renders_the_same_in_copier(cookies, template_repo, tmp_path, cookiecutter_config):
+    project = render(template_repo, tmp_path / "cc", cookiecutter_config, HOSTILE)
+    check_project_files(project, HOSTILE)
+    copied = copier_copy(template_repo, tmp_path / "copier", HOSTILE)
+    assert tree_contents(copied) == tree_contents(project)
