@@ -1,0 +1,450 @@
+// The backend as the ExecuTorch runtime sees it: looked up by name in the
+// registry, initialized with a blob and a NamedDataMap, executed with EValue
+// arguments, configured through set_option/get_option.
+
+#include "blob_builder.h"
+#include "test_harness.h"
+
+#include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Backend.h>
+
+#include <executorch/runtime/backend/interface.h>
+#include <executorch/runtime/core/named_data_map.h>
+#include <executorch/runtime/platform/platform.h>
+#include <executorch/runtime/platform/runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <iterator>
+#include <map>
+
+using namespace executorch::runtime;
+using executorch::aten::ScalarType;
+using executorch::aten::Tensor;
+using executorch::aten::TensorImpl;
+using {{ cookiecutter.__cpp_namespace }}::kBackendName;
+using {{ cookiecutter.__cpp_namespace }}::kExecutedOpsOption;
+using {{ cookiecutter.__cpp_namespace }}::kTraceOption;
+using blob_test::BlobBuilder;
+using blob_test::OpCode;
+
+namespace {
+
+// Everything the backend logs, captured through the platform layer.
+std::string& captured_log() {
+  static std::string log;
+  return log;
+}
+
+void capture_log(
+    et_timestamp_t,
+    et_pal_log_level_t,
+    const char*,
+    const char*,
+    size_t,
+    const char* message,
+    size_t length) {
+  captured_log().append(message, length);
+  captured_log() += '\n';
+}
+
+// Named data served from memory. With misalign set, every entry is handed
+// out one byte past an aligned address, as a packed .pte could.
+class FakeNamedDataMap final : public NamedDataMap {
+ public:
+  explicit FakeNamedDataMap(bool misalign = false) : misalign_(misalign) {}
+
+  void add(const std::string& key, const std::vector<float>& values) {
+    std::vector<uint8_t>& bytes = entries_[key];
+    bytes.assign(values.size() * sizeof(float) + 1, 0);
+    std::memcpy(bytes.data() + (misalign_ ? 1 : 0), values.data(), values.size() * sizeof(float));
+  }
+
+  Result<const TensorLayout> get_tensor_layout(std::string_view) const override {
+    return Error::NotImplemented;
+  }
+  Result<FreeableBuffer> get_data(std::string_view key) const override {
+    const auto it = entries_.find(std::string(key));
+    if (it == entries_.end()) {
+      return Error::NotFound;
+    }
+    return FreeableBuffer(it->second.data() + (misalign_ ? 1 : 0), it->second.size() - 1, nullptr);
+  }
+  Error load_data_into(std::string_view, void*, size_t) const override {
+    return Error::NotImplemented;
+  }
+  Result<uint32_t> get_num_keys() const override {
+    return static_cast<uint32_t>(entries_.size());
+  }
+  Result<const char*> get_key(uint32_t index) const override {
+    auto it = entries_.begin();
+    std::advance(it, index);
+    return it->first.c_str();
+  }
+
+ private:
+  bool misalign_;
+  std::map<std::string, std::vector<uint8_t>> entries_;
+};
+
+// A float tensor that owns its sizes and data.
+struct OwnedTensor {
+  OwnedTensor(std::vector<int32_t> shape, std::vector<float> values, ScalarType dtype = ScalarType::Float)
+      : sizes(std::move(shape)),
+        data(std::move(values)),
+        dim_order(sizes.size()),
+        impl(dtype, static_cast<ssize_t>(sizes.size()), sizes.data(), data.data(), dim_order.data()) {
+    for (size_t i = 0; i < dim_order.size(); ++i) {
+      dim_order[i] = static_cast<uint8_t>(i);
+    }
+  }
+  EValue value() {
+    return EValue(Tensor(&impl));
+  }
+
+  std::vector<int32_t> sizes;
+  std::vector<float> data;
+  std::vector<uint8_t> dim_order;
+  TensorImpl impl;
+};
+
+const std::vector<float> kWeight = {0.5f, -1.0f, 0.25f, 1.0f, 1.0f, 1.0f, -0.5f, 0.0f, 2.0f, 0.1f, 0.2f, 0.3f};
+const std::vector<float> kBias = {0.1f, -0.2f, 0.3f, -0.4f};
+
+// sigmoid(linear(relu(x + b), weight, bias)), computed directly.
+std::vector<float> small_mlp_reference(const std::vector<float>& x, const std::vector<float>& b) {
+  std::vector<float> out(8);
+  for (size_t r = 0; r < 2; ++r) {
+    for (size_t o = 0; o < 4; ++o) {
+      double acc = kBias[o];
+      for (size_t i = 0; i < 3; ++i) {
+        acc += std::max(0.0f, x[r * 3 + i] + b[i]) * kWeight[o * 3 + i];
+      }
+      out[r * 4 + o] = static_cast<float>(1.0 / (1.0 + std::exp(-acc)));
+    }
+  }
+  return out;
+}
+
+FakeNamedDataMap small_mlp_data(bool misalign = false) {
+  FakeNamedDataMap data(misalign);
+  data.add("weight", kWeight);
+  data.add("bias", kBias);
+  return data;
+}
+
+BackendInterface* backend() {
+  return get_backend_class(kBackendName);
+}
+
+// Runs init the way Method::init does.
+struct Delegate {
+  explicit Delegate(
+      const std::vector<uint8_t>& blob,
+      const NamedDataMap* named_data,
+      Span<const BackendOption> runtime_specs = {})
+      : processed(blob.data(), blob.size(), nullptr),
+        allocator(sizeof(arena), arena),
+        context(&allocator, nullptr, "forward", named_data, runtime_specs),
+        handle(backend()->init(context, &processed, ArrayRef<CompileSpec>())) {}
+  ~Delegate() {
+    if (handle.ok()) {
+      backend()->destroy(*handle);
+    }
+  }
+
+  Error execute(std::vector<EValue*> args) {
+    BackendExecutionContext execution_context;
+    return backend()->execute(execution_context, *handle, Span<EValue*>(args.data(), args.size()));
+  }
+
+  uint8_t arena[1024];
+  FreeableBuffer processed;
+  MemoryAllocator allocator;
+  BackendInitContext context;
+  Result<DelegateHandle*> handle;
+};
+
+int executed_ops() {
+  BackendOptions<1> options;
+  int count = -1;
+  options.set_option(kExecutedOpsOption, 0);
+  Error error = get_option(kBackendName, options.view());
+  CHECK(error == Error::Ok);
+  options.get_option(kExecutedOpsOption, count);
+  return count;
+}
+
+void set_trace(bool enabled) {
+  BackendOptions<1> options;
+  options.set_option(kTraceOption, enabled);
+  CHECK(set_option(kBackendName, options.view()) == Error::Ok);
+}
+
+} // namespace
+
+TEST(backend_is_registered_and_available) {
+  CHECK(backend() != nullptr);
+  CHECK(backend()->is_available());
+}
+
+TEST(init_and_execute_compute_the_model) {
+  FakeNamedDataMap data = small_mlp_data();
+  Delegate delegate(blob_test::small_mlp_builder().build(), &data);
+  CHECK(delegate.handle.ok());
+  // init keeps nothing from the blob, so it releases it.
+  CHECK_EQ(delegate.processed.size(), size_t(0));
+
+  OwnedTensor x({2, 3}, {1.0f, -2.0f, 0.5f, 0.0f, 3.0f, -1.0f});
+  OwnedTensor b({3}, {0.5f, 0.5f, -0.25f});
+  OwnedTensor out({2, 4}, std::vector<float>(8, -1.0f));
+  EValue args[] = {x.value(), b.value(), out.value()};
+  // Twice: buffers allocated in init are reused.
+  for (int run = 0; run < 2; ++run) {
+    CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+    const std::vector<float> expected = small_mlp_reference(x.data, b.data);
+    for (size_t i = 0; i < 8; ++i) {
+      CHECK_NEAR(out.data[i], expected[i], 1e-6);
+    }
+    x.data[0] += 1.0f;
+  }
+}
+
+TEST(misaligned_constants_are_copied) {
+  FakeNamedDataMap data = small_mlp_data(/*misalign=*/true);
+  Delegate delegate(blob_test::small_mlp_builder().build(), &data);
+  CHECK(delegate.handle.ok());
+  OwnedTensor x({2, 3}, {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f});
+  OwnedTensor b({3}, {0.0f, 0.0f, 0.0f});
+  OwnedTensor out({2, 4}, std::vector<float>(8));
+  EValue args[] = {x.value(), b.value(), out.value()};
+  CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+  const std::vector<float> expected = small_mlp_reference(x.data, b.data);
+  for (size_t i = 0; i < 8; ++i) {
+    CHECK_NEAR(out.data[i], expected[i], 1e-6);
+  }
+}
+
+TEST(missing_or_wrong_constants_fail_init) {
+  FakeNamedDataMap missing;
+  missing.add("weight", kWeight);
+  captured_log().clear();
+  Delegate without_bias(blob_test::small_mlp_builder().build(), &missing);
+  CHECK(without_bias.handle.error() == Error::NotFound);
+  CHECK_CONTAINS(captured_log(), "constant 'bias' for tensor 3 is not in the program's named data");
+
+  FakeNamedDataMap short_bias;
+  short_bias.add("weight", kWeight);
+  short_bias.add("bias", {1.0f, 2.0f, 3.0f});
+  captured_log().clear();
+  Delegate wrong_size(blob_test::small_mlp_builder().build(), &short_bias);
+  CHECK(wrong_size.handle.error() == Error::InvalidProgram);
+  CHECK_CONTAINS(captured_log(), "'bias' has 12 bytes of named data, the blob expects 16");
+
+  captured_log().clear();
+  Delegate no_map(blob_test::small_mlp_builder().build(), nullptr);
+  CHECK(no_map.handle.error() == Error::InvalidProgram);
+  CHECK_CONTAINS(captured_log(), "has no named data");
+}
+
+TEST(malformed_blobs_fail_init_with_a_message) {
+  FakeNamedDataMap data = small_mlp_data();
+  std::vector<uint8_t> blob = blob_test::small_mlp_builder().build();
+  blob_test::set_u32(blob, 4, 7);
+  captured_log().clear();
+  Delegate delegate(blob, &data);
+  CHECK(delegate.handle.error() == Error::InvalidProgram);
+  CHECK_CONTAINS(captured_log(), "invalid delegate blob in method 'forward'");
+  CHECK_CONTAINS(captured_log(), "version 7 is not supported; this runtime reads version 1");
+
+  std::vector<uint8_t> truncated = blob_test::small_mlp_builder().build();
+  truncated.resize(truncated.size() / 2);
+  captured_log().clear();
+  Delegate short_delegate(truncated, &data);
+  CHECK(short_delegate.handle.error() == Error::InvalidProgram);
+  CHECK_CONTAINS(captured_log(), "truncated");
+}
+
+TEST(execute_checks_its_arguments) {
+  FakeNamedDataMap data = small_mlp_data();
+  Delegate delegate(blob_test::small_mlp_builder().build(), &data);
+  CHECK(delegate.handle.ok());
+  OwnedTensor x({2, 3}, std::vector<float>(6));
+  OwnedTensor b({3}, std::vector<float>(3));
+  OwnedTensor out({2, 4}, std::vector<float>(8));
+  OwnedTensor transposed({3, 2}, std::vector<float>(6));
+  OwnedTensor ints({2, 3}, std::vector<float>(6), ScalarType::Int);
+  EValue args[] = {x.value(), b.value(), out.value(), transposed.value(), ints.value(), EValue(int64_t(5))};
+  const int before = executed_ops();
+
+  captured_log().clear();
+  CHECK(delegate.execute({&args[0], &args[1]}) == Error::InvalidArgument);
+  CHECK_CONTAINS(captured_log(), "expected 3 arguments (2 inputs and 1 outputs), got 2");
+
+  captured_log().clear();
+  CHECK(delegate.execute({&args[3], &args[1], &args[2]}) == Error::InvalidArgument);
+  CHECK_CONTAINS(captured_log(), "input 0 has shape [3, 2], the delegate was built for [2, 3]");
+
+  captured_log().clear();
+  CHECK(delegate.execute({&args[4], &args[1], &args[2]}) == Error::InvalidArgument);
+  CHECK_CONTAINS(captured_log(), "input 0 has dtype 3, expected float32");
+
+  captured_log().clear();
+  CHECK(delegate.execute({&args[0], &args[1], &args[5]}) == Error::InvalidArgument);
+  CHECK_CONTAINS(captured_log(), "output 0 is not a tensor");
+
+  CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+  // Only the successful run counts.
+  CHECK_EQ(executed_ops() - before, 4);
+}
+
+TEST(outputs_may_be_inputs_and_may_repeat) {
+  BlobBuilder builder;
+  const uint32_t x = builder.input({3});
+  const uint32_t y = builder.op(OpCode::Relu, {x}, {3});
+  builder.output(x);
+  builder.output(y);
+  builder.output(y);
+  Delegate delegate(builder.build(), nullptr);
+  CHECK(delegate.handle.ok());
+  OwnedTensor in({3}, {-1.0f, 2.0f, -3.0f});
+  OwnedTensor out0({3}, std::vector<float>(3));
+  OwnedTensor out1({3}, std::vector<float>(3));
+  OwnedTensor out2({3}, std::vector<float>(3));
+  EValue args[] = {in.value(), out0.value(), out1.value(), out2.value()};
+  CHECK(delegate.execute({&args[0], &args[1], &args[2], &args[3]}) == Error::Ok);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK_EQ(out0.data[i], in.data[i]);
+    CHECK_EQ(out1.data[i], std::max(0.0f, in.data[i]));
+    CHECK_EQ(out2.data[i], out1.data[i]);
+  }
+}
+
+TEST(broadcast_and_batched_matmul_graph) {
+  // out = bmm(a - 0.5 * c, b) with c [k] broadcast over a [2, 3, k].
+  BlobBuilder builder;
+  const uint32_t a = builder.input({2, 3, 4});
+  const uint32_t b = builder.input({2, 4, 2});
+  const uint32_t c = builder.constant({4}, "c");
+  const uint32_t d = builder.op(OpCode::Sub, {a, c}, {2, 3, 4}, 0.5f);
+  builder.output(builder.op(OpCode::Bmm, {d, b}, {2, 3, 2}));
+  FakeNamedDataMap data;
+  data.add("c", {1.0f, 2.0f, 3.0f, 4.0f});
+  Delegate delegate(builder.build(), &data);
+  CHECK(delegate.handle.ok());
+  std::vector<float> a_values(24);
+  std::vector<float> b_values(16);
+  for (size_t i = 0; i < a_values.size(); ++i) {
+    a_values[i] = 0.1f * static_cast<float>(i);
+  }
+  for (size_t i = 0; i < b_values.size(); ++i) {
+    b_values[i] = 1.0f - 0.2f * static_cast<float>(i);
+  }
+  OwnedTensor ta({2, 3, 4}, a_values);
+  OwnedTensor tb({2, 4, 2}, b_values);
+  OwnedTensor out({2, 3, 2}, std::vector<float>(12));
+  EValue args[] = {ta.value(), tb.value(), out.value()};
+  CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+  for (size_t batch = 0; batch < 2; ++batch) {
+    for (size_t n = 0; n < 3; ++n) {
+      for (size_t m = 0; m < 2; ++m) {
+        double acc = 0.0;
+        for (size_t k = 0; k < 4; ++k) {
+          const double lhs = a_values[batch * 12 + n * 4 + k] - 0.5 * (1.0 + k);
+          acc += lhs * b_values[batch * 8 + k * 2 + m];
+        }
+        CHECK_NEAR(out.data[batch * 6 + n * 2 + m], acc, 1e-5);
+      }
+    }
+  }
+}
+
+TEST(options_round_trip_through_the_registry) {
+  set_trace(true);
+  BackendOptions<1> read;
+  bool trace = false;
+  read.set_option(kTraceOption, false);
+  CHECK(get_option(kBackendName, read.view()) == Error::Ok);
+  read.get_option(kTraceOption, trace);
+  CHECK(trace);
+  set_trace(false);
+  CHECK(get_option(kBackendName, read.view()) == Error::Ok);
+  read.get_option(kTraceOption, trace);
+  CHECK(!trace);
+
+  BackendOptions<1> wrong_type;
+  wrong_type.set_option(kTraceOption, 1);
+  CHECK(set_option(kBackendName, wrong_type.view()) == Error::InvalidArgument);
+  BackendOptions<1> read_only;
+  read_only.set_option(kExecutedOpsOption, 0);
+  CHECK(set_option(kBackendName, read_only.view()) == Error::InvalidArgument);
+  BackendOptions<1> unknown;
+  unknown.set_option("num_threads", 4);
+  CHECK(set_option(kBackendName, unknown.view()) == Error::NotFound);
+  CHECK(get_option(kBackendName, unknown.view()) == Error::NotFound);
+}
+
+TEST(c_entry_points_match_the_cpp_api) {
+  int value = -1;
+  CHECK_EQ({{ cookiecutter.backend_slug }}_set_bool_option("trace", 1), 0);
+  CHECK_EQ({{ cookiecutter.backend_slug }}_get_bool_option("trace", &value), 0);
+  CHECK_EQ(value, 1);
+  CHECK_EQ({{ cookiecutter.backend_slug }}_set_bool_option("trace", 0), 0);
+  CHECK_EQ({{ cookiecutter.backend_slug }}_get_bool_option("trace", &value), 0);
+  CHECK_EQ(value, 0);
+  CHECK_EQ({{ cookiecutter.backend_slug }}_get_int_option("executed_ops", &value), 0);
+  CHECK_EQ(value, executed_ops());
+  CHECK_EQ({{ cookiecutter.backend_slug }}_get_int_option("trace", &value), int(Error::InvalidArgument));
+  CHECK_EQ({{ cookiecutter.backend_slug }}_set_bool_option("no_such_option", 1), int(Error::NotFound));
+  CHECK_EQ({{ cookiecutter.backend_slug }}_get_bool_option(nullptr, &value), int(Error::InvalidArgument));
+  const std::string long_key(200, 'k');
+  CHECK_EQ({{ cookiecutter.backend_slug }}_set_bool_option(long_key.c_str(), 1), int(Error::InvalidArgument));
+}
+
+TEST(trace_logs_every_op_by_name) {
+  FakeNamedDataMap data = small_mlp_data();
+  Delegate delegate(blob_test::small_mlp_builder().build(), &data);
+  OwnedTensor x({2, 3}, std::vector<float>(6));
+  OwnedTensor b({3}, std::vector<float>(3));
+  OwnedTensor out({2, 4}, std::vector<float>(8));
+  EValue args[] = {x.value(), b.value(), out.value()};
+
+  captured_log().clear();
+  CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+  CHECK_EQ(captured_log(), std::string());
+
+  set_trace(true);
+  CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+  set_trace(false);
+  const std::string log = captured_log();
+  CHECK_CONTAINS(log, "op 1/4 add 'add'");
+  CHECK_CONTAINS(log, "op 2/4 relu 'relu'");
+  CHECK_CONTAINS(log, "op 3/4 linear 'fc' -> tensor 6 (8 elements)");
+  CHECK_CONTAINS(log, "op 4/4 sigmoid 'sigmoid'");
+}
+
+TEST(runtime_spec_overrides_trace_for_one_method) {
+  FakeNamedDataMap data = small_mlp_data();
+  BackendOptions<1> specs;
+  specs.set_option(kTraceOption, true);
+  const Span<BackendOption> view = specs.view();
+  Delegate traced(blob_test::small_mlp_builder().build(), &data, Span<const BackendOption>(view.data(), view.size()));
+  Delegate plain(blob_test::small_mlp_builder().build(), &data);
+  CHECK(traced.handle.ok());
+  OwnedTensor x({2, 3}, std::vector<float>(6));
+  OwnedTensor b({3}, std::vector<float>(3));
+  OwnedTensor out({2, 4}, std::vector<float>(8));
+  EValue args[] = {x.value(), b.value(), out.value()};
+
+  captured_log().clear();
+  CHECK(plain.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+  CHECK_EQ(captured_log(), std::string());
+  CHECK(traced.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+  CHECK_CONTAINS(captured_log(), "op 4/4 sigmoid");
+}
+
+int main() {
+  runtime_init();
+  register_pal(PalImpl::create(capture_log, __FILE__));
+  return test_harness::run_all_tests();
+}

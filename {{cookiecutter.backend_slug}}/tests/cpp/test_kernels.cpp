@@ -1,0 +1,214 @@
+// The reference kernels against straightforward index arithmetic written
+// independently here, and against values worked out by hand.
+
+#include "test_harness.h"
+
+#include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Kernels.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+using namespace {{ cookiecutter.__cpp_namespace }};
+
+namespace {
+
+Shape shape_of(std::initializer_list<uint32_t> sizes) {
+  Shape shape;
+  for (uint32_t size : sizes) {
+    shape.sizes[shape.rank++] = size;
+  }
+  return shape;
+}
+
+std::vector<float> iota(size_t count, float start, float step) {
+  std::vector<float> values(count);
+  for (size_t i = 0; i < count; ++i) {
+    values[i] = start + step * static_cast<float>(i);
+  }
+  return values;
+}
+
+// Element of `values` (shaped `shape`) that output position `flat` of
+// `out_shape` reads under broadcasting: unravel, then clamp broadcast dims.
+float broadcast_read(const std::vector<float>& values, const Shape& shape, const Shape& out_shape, size_t flat) {
+  std::vector<size_t> index(out_shape.rank);
+  for (uint32_t d = out_shape.rank; d-- > 0;) {
+    index[d] = flat % out_shape.sizes[d];
+    flat /= out_shape.sizes[d];
+  }
+  size_t offset = 0;
+  const uint32_t lead = out_shape.rank - shape.rank;
+  for (uint32_t d = 0; d < shape.rank; ++d) {
+    const size_t i = shape.sizes[d] == 1 ? 0 : index[lead + d];
+    offset = offset * shape.sizes[d] + i;
+  }
+  return values[offset];
+}
+
+void check_binary(kernels::BinaryOp op, Shape a_shape, Shape b_shape, float alpha) {
+  const Shape out_shape = *broadcast_shapes(a_shape, b_shape);
+  const std::vector<float> a = iota(numel(a_shape), -2.0f, 0.25f);
+  const std::vector<float> b = iota(numel(b_shape), 0.5f, 0.5f);
+  std::vector<float> out(numel(out_shape), std::nanf(""));
+  kernels::binary(op, a.data(), a_shape, b.data(), b_shape, out.data(), out_shape, alpha);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const float x = broadcast_read(a, a_shape, out_shape, i);
+    const float y = broadcast_read(b, b_shape, out_shape, i);
+    float expected = 0.0f;
+    switch (op) {
+      case kernels::BinaryOp::Add:
+        expected = x + alpha * y;
+        break;
+      case kernels::BinaryOp::Sub:
+        expected = x - alpha * y;
+        break;
+      case kernels::BinaryOp::Mul:
+        expected = x * y;
+        break;
+      case kernels::BinaryOp::Div:
+        expected = x / y;
+        break;
+    }
+    CHECK_NEAR(out[i], expected, 1e-6);
+  }
+}
+
+} // namespace
+
+TEST(binary_same_shape) {
+  check_binary(kernels::BinaryOp::Add, shape_of({2, 3}), shape_of({2, 3}), 1.0f);
+  check_binary(kernels::BinaryOp::Mul, shape_of({7}), shape_of({7}), 1.0f);
+}
+
+TEST(binary_broadcasts_both_ways) {
+  check_binary(kernels::BinaryOp::Add, shape_of({2, 1, 3}), shape_of({4, 1}), 0.5f);
+  check_binary(kernels::BinaryOp::Sub, shape_of({4, 1}), shape_of({2, 1, 3}), 2.0f);
+  check_binary(kernels::BinaryOp::Mul, shape_of({3, 1, 5, 1}), shape_of({1, 4, 1, 2}), 1.0f);
+  check_binary(kernels::BinaryOp::Div, shape_of({2, 3, 4}), shape_of({4}), 1.0f);
+}
+
+TEST(binary_with_scalars) {
+  check_binary(kernels::BinaryOp::Sub, shape_of({2, 3}), shape_of({}), 1.0f);
+  check_binary(kernels::BinaryOp::Div, shape_of({}), shape_of({2, 3}), 1.0f);
+  check_binary(kernels::BinaryOp::Mul, shape_of({}), shape_of({}), 1.0f);
+  check_binary(kernels::BinaryOp::Add, shape_of({1, 1}), shape_of({3}), 1.0f);
+}
+
+TEST(binary_with_empty_tensors_writes_nothing) {
+  const Shape a_shape = shape_of({0, 3});
+  const Shape b_shape = shape_of({3});
+  const std::vector<float> b = {1.0f, 2.0f, 3.0f};
+  float sentinel = 42.0f;
+  kernels::binary(kernels::BinaryOp::Add, nullptr, a_shape, b.data(), b_shape, &sentinel, *broadcast_shapes(a_shape, b_shape), 1.0f);
+  CHECK_EQ(sentinel, 42.0f);
+}
+
+TEST(unary_ops) {
+  const std::vector<float> x = {-100.0f, -2.0f, -0.0f, 0.5f, 3.0f, 100.0f};
+  std::vector<float> out(x.size());
+  kernels::unary(kernels::UnaryOp::Relu, x.data(), out.data(), x.size());
+  const float relu[] = {0.0f, 0.0f, 0.0f, 0.5f, 3.0f, 100.0f};
+  for (size_t i = 0; i < x.size(); ++i) {
+    CHECK_EQ(out[i], relu[i]);
+  }
+  kernels::unary(kernels::UnaryOp::Sigmoid, x.data(), out.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    CHECK_NEAR(out[i], 1.0 / (1.0 + std::exp(-double(x[i]))), 1e-7);
+    CHECK(!std::isnan(out[i]));
+  }
+  kernels::unary(kernels::UnaryOp::Tanh, x.data(), out.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    CHECK_NEAR(out[i], std::tanh(double(x[i])), 1e-7);
+  }
+}
+
+TEST(unary_ops_propagate_nan) {
+  const float x = std::numeric_limits<float>::quiet_NaN();
+  float out = 0.0f;
+  for (auto op : {kernels::UnaryOp::Relu, kernels::UnaryOp::Sigmoid, kernels::UnaryOp::Tanh}) {
+    kernels::unary(op, &x, &out, 1);
+    CHECK(std::isnan(out));
+  }
+}
+
+TEST(clamp_bounds_infinities_and_nan) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> x = {-3.0f, -0.5f, 0.0f, 0.7f, 9.0f, std::nanf("")};
+  std::vector<float> out(x.size());
+  kernels::clamp(x.data(), out.data(), x.size(), -1.0f, 0.5f);
+  const float expected[] = {-1.0f, -0.5f, 0.0f, 0.5f, 0.5f};
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK_EQ(out[i], expected[i]);
+  }
+  CHECK(std::isnan(out[5]));
+
+  // One-sided: clamp(min=0) is stored with max = +inf.
+  kernels::clamp(x.data(), out.data(), 5, 0.0f, inf);
+  CHECK_EQ(out[0], 0.0f);
+  CHECK_EQ(out[4], 9.0f);
+
+  // min > max gives max everywhere, as torch.clamp does.
+  kernels::clamp(x.data(), out.data(), 5, 2.0f, 1.0f);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK_EQ(out[i], 1.0f);
+  }
+}
+
+TEST(linear_with_and_without_bias) {
+  // x [2, 3], weight [2, 3], bias [2], worked out by hand.
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6};
+  const std::vector<float> w = {1, 0, -1, 0.5f, 0.5f, 0.5f};
+  const std::vector<float> bias = {10, -10};
+  std::vector<float> out(4);
+  kernels::linear(x.data(), w.data(), bias.data(), out.data(), 2, 3, 2);
+  const float with_bias[] = {8, -7, 8, -2.5f};
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK_NEAR(out[i], with_bias[i], 1e-6);
+  }
+  kernels::linear(x.data(), w.data(), nullptr, out.data(), 2, 3, 2);
+  const float without_bias[] = {-2, 3, -2, 7.5f};
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK_NEAR(out[i], without_bias[i], 1e-6);
+  }
+}
+
+TEST(linear_with_no_input_features_is_the_bias) {
+  const std::vector<float> bias = {1.5f, -2.0f};
+  std::vector<float> out(6, 0.0f);
+  kernels::linear(nullptr, nullptr, bias.data(), out.data(), 3, 0, 2);
+  for (size_t r = 0; r < 3; ++r) {
+    CHECK_EQ(out[r * 2], 1.5f);
+    CHECK_EQ(out[r * 2 + 1], -2.0f);
+  }
+}
+
+TEST(mm_and_bmm) {
+  // [2, 3] @ [3, 2]
+  const std::vector<float> a = {1, 2, 3, 4, 5, 6};
+  const std::vector<float> b = {7, 8, 9, 10, 11, 12};
+  std::vector<float> out(4);
+  kernels::mm(a.data(), b.data(), out.data(), 2, 3, 2);
+  const float expected[] = {58, 64, 139, 154};
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK_NEAR(out[i], expected[i], 1e-5);
+  }
+
+  // Batch of two: the second batch is the first scaled by -1 on the left.
+  std::vector<float> batched_a = a;
+  for (float v : a) {
+    batched_a.push_back(-v);
+  }
+  std::vector<float> batched_b = b;
+  batched_b.insert(batched_b.end(), b.begin(), b.end());
+  std::vector<float> batched_out(8);
+  kernels::bmm(batched_a.data(), batched_b.data(), batched_out.data(), 2, 2, 3, 2);
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK_NEAR(batched_out[i], expected[i], 1e-5);
+    CHECK_NEAR(batched_out[4 + i], -expected[i], 1e-5);
+  }
+}
+
+int main() {
+  return test_harness::run_all_tests();
+}

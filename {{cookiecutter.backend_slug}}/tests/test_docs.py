@@ -1,0 +1,181 @@
+"""The docs say what the code does: examples run, tables match, names exist, Sphinx builds."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+import {{ cookiecutter.package_name }} as package
+from {{ cookiecutter.package_name }} import {{ cookiecutter.__partitioner_class }}
+from {{ cookiecutter.package_name }}.compile_spec import COMPILE_SPEC_KEYS, generate_compile_specs
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+OVERVIEW = DOCS / "{{ cookiecutter.backend_slug }}-overview.md"
+TROUBLESHOOTING = DOCS / "{{ cookiecutter.backend_slug }}-troubleshooting.md"
+PAGES = sorted(DOCS.rglob("*.md"))
+HAS_QUANTIZER = importlib.util.find_spec("{{ cookiecutter.package_name }}.quantizer") is not None
+
+# The sections of ExecuTorch's backend documentation template, in order.
+SEED_SECTIONS = [
+    (1, {{ (cookiecutter.backend_name ~ " Backend") | py_str }}),
+    (2, "Features"),
+    (2, "Target Requirements"),
+    (2, "Development Requirements"),
+    (2, {{ ("Using " ~ cookiecutter.backend_name) | py_str }}),
+    (3, "Partitioner API"),
+    (3, "Quantization"),
+    (2, "Runtime Integration"),
+]
+
+
+def tokens(page: Path):
+    return MarkdownIt("commonmark").enable("table").parse(page.read_text(encoding="utf-8"))
+
+
+def headings(page: Path):
+    found, parsed = [], tokens(page)
+    for index, token in enumerate(parsed):
+        if token.type == "heading_open":
+            text = "".join(c.content for c in parsed[index + 1].children if c.type in ("text", "code_inline"))
+            found.append((int(token.tag[1]), text))
+    return found
+
+
+def python_blocks(page: Path):
+    return [t.content for t in tokens(page) if t.type == "fence" and t.info.strip() == "python"]
+
+
+def section(page: Path, title: str) -> str:
+    """The Markdown of one section, up to the next heading of its level or above."""
+    body, level, in_fence = [], None, False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_fence = not in_fence
+        heading = None if in_fence else re.match(r"(#+) (.*)", line)
+        if level is None:
+            if heading and heading.group(2) == title:
+                level = len(heading.group(1))
+        elif heading and len(heading.group(1)) <= level:
+            break
+        else:
+            body.append(line)
+    assert level is not None, f"no section {title!r} in {page.name}"
+    return "\n".join(body)
+
+
+def table_rows(markdown: str, first_header: str):
+    """Rows of the Markdown table whose first header cell is ``first_header``."""
+    rows, in_table = [], False
+    for line in markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else None
+        if cells and cells[0] == first_header:
+            in_table = True
+        elif cells and in_table and not set(cells[0]) <= set("-: "):
+            rows.append(cells)
+        elif not cells:
+            in_table = False
+    return rows
+
+
+def test_overview_follows_the_seed_sections():
+    expected = [s for s in SEED_SECTIONS if HAS_QUANTIZER or s[1] != "Quantization"]
+    assert headings(OVERVIEW) == expected
+
+
+def test_quantization_is_mentioned_only_with_a_quantizer():
+    mentions = [p.name for p in PAGES if re.search(r"quantiz", p.read_text(encoding="utf-8"), re.I)]
+    if HAS_QUANTIZER:
+        assert OVERVIEW.name in mentions
+    else:
+        assert mentions == []
+
+
+def test_generated_parts_are_up_to_date():
+    check = subprocess.run(
+        [sys.executable, "scripts/sync_docs.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if python_blocks(p)], ids=lambda p: p.name)
+def test_python_examples_run(page, tmp_path, monkeypatch):
+    """Documented code is tested code: every ```python block runs, in page order."""
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "__docs__"}
+    for number, block in enumerate(python_blocks(page), start=1):
+        exec(compile(block, f"{page.name}:block{number}", "exec"), namespace)
+
+
+def test_partitioner_options_match_the_signature():
+    rows = table_rows(section(OVERVIEW, "Partitioner API"), "option")
+    documented = {row[0].strip("`"): row[2].strip("`") for row in rows}
+    parameters = inspect.signature({{ cookiecutter.__partitioner_class }}.__init__).parameters
+    actual = {name: repr(p.default) for name, p in parameters.items() if name != "self"}
+    assert documented == actual
+
+
+def test_compile_specs_match_the_code():
+    rows = table_rows(section(OVERVIEW, "Partitioner API"), "compile spec")
+    documented = {row[0].strip("`"): row[2].strip("`") for row in rows}
+    defaults = {name: repr(p.default) for name, p in inspect.signature(generate_compile_specs).parameters.items()}
+    assert set(documented) == set(COMPILE_SPEC_KEYS)
+    assert documented == {key: defaults[key] for key in COMPILE_SPEC_KEYS}
+
+
+@pytest.mark.skipif(not HAS_QUANTIZER, reason="generated without the quantizer")
+def test_quantizer_knobs_are_documented():
+    from {{ cookiecutter.package_name }}.quantizer import get_{{ cookiecutter.backend_slug }}_quantization_config
+
+    text = section(OVERVIEW, "Quantization")
+    knobs = inspect.signature(get_{{ cookiecutter.backend_slug }}_quantization_config).parameters
+    for name, parameter in knobs.items():
+        assert f"`{name}" in text, f"quantizer knob {name} is not documented"
+
+
+def test_names_in_the_docs_exist_in_the_code():
+    text = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
+    cmake = "\n".join(p.read_text(encoding="utf-8") for p in ROOT.rglob("CMakeLists.txt"))
+    integration = section(OVERVIEW, "Runtime Integration")
+    cmake_names = set(re.findall(r"\b(?:{{ cookiecutter.backend_slug }}::)?{{ cookiecutter.backend_slug }}_\w+|\bEXECUTORCH_BUILD_\w+", integration))
+    assert "{{ cookiecutter.__cmake_target }}" in cmake_names
+    for name in cmake_names:
+        assert re.search(rf"(?<![\w:]){re.escape(name)}\b", cmake), f"CMake name {name} is not in CMakeLists.txt"
+    for dotted in set(re.findall(r"\b{{ cookiecutter.package_name }}(?:\.\w+)+", text)):
+        module, _, attribute = dotted.rpartition(".")
+        try:
+            importlib.import_module(dotted)
+        except ImportError:
+            assert hasattr(importlib.import_module(module), attribute), f"{dotted} does not exist"
+    for class_name in set(re.findall(r"\b{{ cookiecutter.class_prefix }}[A-Z]\w*", text)):
+        assert hasattr(package, class_name), f"{class_name} is not exported by the package"
+    for path in set(re.findall(r"`((?:examples|scripts|{{ cookiecutter.package_name }})/[\w./-]+)`", text)):
+        assert (ROOT / path).exists(), f"{path} is named in the docs but does not exist"
+
+
+def test_troubleshooting_quotes_real_runtime_errors():
+    sources = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "{{ cookiecutter.package_name }}").rglob("*")
+        if p.suffix in (".cpp", ".h", ".py")
+    )
+    quoted = re.findall(r"^#+ `(.+)`$", TROUBLESHOOTING.read_text(encoding="utf-8"), re.M)
+    assert quoted, "the troubleshooting page lists no error"
+    for message in quoted:
+        fixed_parts = [part for part in re.split(r"<[^>]+>|\.\.\.", message) if part.strip()]
+        for part in fixed_parts:
+            assert part in sources, f"{part!r} is not emitted by the code"
+
+
+def test_sphinx_builds_without_warnings(tmp_path):
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(tmp_path / "html")],
+        capture_output=True, text=True,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr

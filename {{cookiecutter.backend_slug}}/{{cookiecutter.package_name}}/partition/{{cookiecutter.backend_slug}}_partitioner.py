@@ -1,0 +1,139 @@
+"""{{ cookiecutter.__partitioner_class }}: picks the parts of a model that {{ cookiecutter.__backend_id }} runs.
+
+Every call node that the operator-support table accepts (``op_support.py``)
+is a candidate; ``CapabilityBasedPartitioner`` groups connected candidates
+into partitions, and each partition becomes one delegate call in the .pte.
+Everything else, including quantize/dequantize ops of a quantized model,
+stays on the CPU. A model whose supported ops are separated by unsupported
+ones therefore yields several partitions.
+
+Ops inside control-flow bodies (``torch.cond``, ``while_loop``) are not
+visited and stay on the CPU.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+
+import torch
+from executorch.exir.backend.compile_spec_schema import CompileSpec
+from executorch.exir.backend.partitioner import DelegationSpec, Partitioner, PartitionResult
+from executorch.exir.backend.utils import tag_constant_data
+from torch.export import ExportedProgram
+from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
+from torch.fx.passes.operator_support import OperatorSupportBase
+
+from ..compile_spec import parse_compile_specs
+from ..op_support import lookup, OP_SUPPORT, OP_SUPPORT_BY_NAME, why_unsupported
+from ..{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}
+
+logger = logging.getLogger(__name__)
+
+OpName = Union[str, torch._ops.OpOverload]
+
+
+class TableOperatorSupport(OperatorSupportBase):
+    """Accepts the nodes the operator-support table accepts, minus skipped ops."""
+
+    def __init__(self, skipped: FrozenSet[str] = frozenset()) -> None:
+        super().__init__()
+        self.skipped = skipped
+
+    def unsupported_reason(self, node: torch.fx.Node) -> Optional[str]:
+        reason = why_unsupported(node)
+        if reason is None and lookup(node.target).name in self.skipped:
+            reason = f"{lookup(node.target).name} is in skip_ops"
+        return reason
+
+    def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:
+        reason = self.unsupported_reason(node)
+        if reason is not None and node.op == "call_function":
+            logger.debug("%s stays on the CPU: %s", node.name, reason)
+        return reason is None
+
+
+def _resolve_skip_ops(skip_ops: Iterable[OpName]) -> FrozenSet[str]:
+    if isinstance(skip_ops, str):
+        raise TypeError(f"skip_ops must be a list of operator names, not the string {skip_ops!r}")
+    names = set()
+    for op in skip_ops:
+        entry = OP_SUPPORT_BY_NAME.get(op) if isinstance(op, str) else lookup(op)
+        if entry is None:
+            known = ", ".join(OP_SUPPORT_BY_NAME)
+            raise ValueError(f"skip_ops: {op!r} is not a supported operator; known names: {known}")
+        names.add(entry.name)
+    return frozenset(names)
+
+
+class {{ cookiecutter.__partitioner_class }}(Partitioner):
+    """Delegates the supported parts of an edge program to {{ cookiecutter.__backend_id }}.
+
+    Args:
+        compile_specs: options for preprocess, usually from
+            ``generate_compile_specs(...)``; checked here so that a typo fails
+            before lowering starts.
+        skip_ops: operators to leave on the CPU, as table names ("tanh") or
+            operator overloads (``torch.ops.aten.tanh.default`` or the edge
+            overload). Useful to bisect a numerical problem.
+        allows_single_node_partition: when False, a supported op with no
+            supported neighbour stays on the CPU instead of becoming a
+            delegate call of its own (each call has a fixed cost).
+    """
+
+    def __init__(
+        self,
+        compile_specs: Optional[Sequence[CompileSpec]] = None,
+        skip_ops: Iterable[OpName] = (),
+        allows_single_node_partition: bool = True,
+    ) -> None:
+        super().__init__()
+        compile_specs = list(compile_specs or [])
+        parse_compile_specs(compile_specs)
+        if not isinstance(allows_single_node_partition, bool):
+            raise TypeError("allows_single_node_partition must be a bool")
+        self.skip_ops = _resolve_skip_ops(skip_ops)
+        self.allows_single_node_partition = allows_single_node_partition
+        self.delegation_spec = DelegationSpec({{ cookiecutter.__backend_id }}.__name__, compile_specs)
+        self.operator_support = TableOperatorSupport(self.skip_ops)
+
+    def partition(self, exported_program: ExportedProgram) -> PartitionResult:
+        capability_partitioner = CapabilityBasedPartitioner(
+            exported_program.graph_module,
+            self.operator_support,
+            allows_single_node_partition=self.allows_single_node_partition,
+        )
+        partition_tags: Dict[str, DelegationSpec] = {}
+        for partition in capability_partitioner.propose_partitions():
+            tag = f"tag{partition.id}"
+            for node in partition.nodes:
+                node.meta["delegation_tag"] = tag
+            partition_tags[tag] = self.delegation_spec
+        # Parameters, buffers and constants follow the partition that uses them.
+        tag_constant_data(exported_program)
+        logger.info("%d partition(s) for %s", len(partition_tags), self.delegation_spec.backend_id)
+        return PartitionResult(
+            tagged_exported_program=exported_program, partition_tags=partition_tags
+        )
+
+    def ops_to_not_decompose(
+        self, ep: ExportedProgram
+    ) -> Tuple[List[torch._ops.OpOverload], Optional[Callable[[torch.fx.Node], bool]]]:
+        """Keep table ops that are outside core ATen (linear) whole, where supported.
+
+        The filter runs on ATen nodes before decomposition: a node that the
+        backend would refuse (wrong dtype, skipped...) is decomposed as usual
+        so that the CPU can run it.
+        """
+        keep = [
+            entry.aten_op
+            for entry in OP_SUPPORT
+            if entry.keep_undecomposed and entry.name not in self.skip_ops
+        ]
+        if not keep:
+            return [], None
+
+        def is_supported(node: torch.fx.Node) -> bool:
+            return self.operator_support.unsupported_reason(node) is None
+
+        return keep, is_supported

@@ -1,0 +1,232 @@
+// The ExecuTorch BackendInterface of {{ cookiecutter.backend_name | comment_text }}, and its registration.
+//
+// init() parses and validates the delegate blob once, fetches its constants
+// and allocates every buffer; execute() then only checks the arguments and
+// runs the ops. Options: see {{ cookiecutter.class_prefix }}Backend.h.
+
+#include "{{ cookiecutter.class_prefix }}Backend.h"
+
+#include "{{ cookiecutter.class_prefix }}Executor.h"
+#include "{{ cookiecutter.class_prefix }}Graph.h"
+
+#include <executorch/runtime/backend/interface.h>
+#include <executorch/runtime/platform/log.h>
+
+#include <atomic>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+namespace {{ cookiecutter.__cpp_namespace }} {
+
+using executorch::runtime::ArrayRef;
+using executorch::runtime::Backend;
+using executorch::runtime::BackendExecutionContext;
+using executorch::runtime::BackendInitContext;
+using executorch::runtime::BackendOption;
+using executorch::runtime::BackendOptionContext;
+using executorch::runtime::CompileSpec;
+using executorch::runtime::DelegateHandle;
+using executorch::runtime::Error;
+using executorch::runtime::EValue;
+using executorch::runtime::FreeableBuffer;
+using executorch::runtime::Result;
+using executorch::runtime::Span;
+
+namespace {
+
+bool trace_enabled_by_environment() {
+  const char* value = std::getenv("{{ cookiecutter.__slug_upper }}_TRACE");
+  return value != nullptr && value[0] != '\0' && std::strcmp(value, "0") != 0;
+}
+
+} // namespace
+
+class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime::BackendInterface {
+ public:
+  {{ cookiecutter.class_prefix }}Backend() : trace_(trace_enabled_by_environment()) {}
+
+  bool is_available() const override {
+    // HARDWARE-INTEGRATION: report whether the accelerator (driver, device,
+    // firmware) is usable on this machine. The reference runtime computes on
+    // the CPU, which is always there.
+    return true;
+  }
+
+  Result<DelegateHandle*> init(
+      BackendInitContext& context,
+      FreeableBuffer* processed,
+      ArrayRef<CompileSpec> compile_specs) const override {
+    (void)compile_specs; // this backend defines none; the blob says it all
+    if (processed == nullptr) {
+      ET_LOG(Error, "%s: init got no delegate blob", kBackendName);
+      return Error::InvalidArgument;
+    }
+    ParseResult parsed = parse_graph(processed->data(), processed->size());
+    if (const auto* error = std::get_if<ParseError>(&parsed)) {
+      ET_LOG(
+          Error,
+          "%s: invalid delegate blob in method '%s': %s",
+          kBackendName,
+          context.get_method_name() != nullptr ? context.get_method_name() : "?",
+          error->message.c_str());
+      return Error::InvalidProgram;
+    }
+    Result<std::unique_ptr<{{ cookiecutter.class_prefix }}Executor>> executor = {{ cookiecutter.class_prefix }}Executor::create(
+        std::move(std::get<Graph>(parsed)),
+        context.get_named_data_map(),
+        trace_override(context));
+    if (!executor.ok()) {
+      return executor.error();
+    }
+    // Everything the delegate needs was copied out of the blob.
+    processed->Free();
+    return executor->release();
+  }
+
+  Error execute(
+      BackendExecutionContext& context,
+      DelegateHandle* handle,
+      Span<EValue*> args) const override {
+    (void)context;
+    if (handle == nullptr) {
+      ET_LOG(Error, "%s: execute called without a delegate", kBackendName);
+      return Error::InvalidState;
+    }
+    auto* executor = static_cast<{{ cookiecutter.class_prefix }}Executor*>(handle);
+    const bool trace =
+        executor->trace_override().value_or(trace_.load(std::memory_order_relaxed));
+    const Error error = executor->execute(args, trace);
+    if (error == Error::Ok) {
+      executed_ops_.fetch_add(executor->num_ops(), std::memory_order_relaxed);
+    }
+    return error;
+  }
+
+  void destroy(DelegateHandle* handle) const override {
+    // HARDWARE-INTEGRATION: device resources owned by the executor (compiled
+    // graph, device buffers) are released by its destructor.
+    delete static_cast<{{ cookiecutter.class_prefix }}Executor*>(handle);
+  }
+
+  Error set_option(
+      BackendOptionContext& context,
+      const Span<BackendOption>& options) override {
+    (void)context;
+    for (const BackendOption& option : options) {
+      if (std::strcmp(option.key, kTraceOption) == 0) {
+        const bool* value = std::get_if<bool>(&option.value);
+        if (value == nullptr) {
+          ET_LOG(Error, "%s: option '%s' must be a bool", kBackendName, kTraceOption);
+          return Error::InvalidArgument;
+        }
+        trace_.store(*value, std::memory_order_relaxed);
+      } else if (std::strcmp(option.key, kExecutedOpsOption) == 0) {
+        ET_LOG(Error, "%s: option '%s' is read-only", kBackendName, kExecutedOpsOption);
+        return Error::InvalidArgument;
+      } else {
+        ET_LOG(Error, "%s: unknown option '%s'", kBackendName, option.key);
+        return Error::NotFound;
+      }
+    }
+    return Error::Ok;
+  }
+
+  Error get_option(
+      BackendOptionContext& context,
+      Span<BackendOption>& options) override {
+    (void)context;
+    for (BackendOption& option : options) {
+      if (std::strcmp(option.key, kTraceOption) == 0) {
+        option.value = trace_.load(std::memory_order_relaxed);
+      } else if (std::strcmp(option.key, kExecutedOpsOption) == 0) {
+        const uint64_t count = executed_ops_.load(std::memory_order_relaxed);
+        option.value = count > uint64_t(INT_MAX) ? INT_MAX : static_cast<int>(count);
+      } else {
+        ET_LOG(Error, "%s: unknown option '%s'", kBackendName, option.key);
+        return Error::NotFound;
+      }
+    }
+    return Error::Ok;
+  }
+
+ private:
+  // The method's load-time runtime spec "trace", if the application gave one.
+  static std::optional<bool> trace_override(const BackendInitContext& context) {
+    Result<bool> value = context.get_runtime_spec<bool>(kTraceOption);
+    if (value.ok()) {
+      return *value;
+    }
+    return std::nullopt;
+  }
+
+  std::atomic<bool> trace_;
+  // execute() is const in the interface; counting is not observable state.
+  mutable std::atomic<uint64_t> executed_ops_{0};
+};
+
+namespace {
+
+{{ cookiecutter.class_prefix }}Backend backend_instance;
+Backend backend_registration{kBackendName, &backend_instance};
+// Runs when the library is loaded: a shared library on dlopen, a static one
+// only if the linker kept it (whole-archive, see CMakeLists.txt).
+const Error registered = executorch::runtime::register_backend(backend_registration);
+
+// Copies a C string key into an option, refusing keys that do not fit.
+bool make_option(const char* key, BackendOption* option) {
+  if (key == nullptr || std::strlen(key) >= executorch::runtime::kMaxOptionKeyLength) {
+    return false;
+  }
+  std::strncpy(option->key, key, executorch::runtime::kMaxOptionKeyLength - 1);
+  return true;
+}
+
+template <typename T>
+int get_typed_option(const char* key, int* out) {
+  BackendOption option;
+  if (out == nullptr || !make_option(key, &option)) {
+    return static_cast<int>(Error::InvalidArgument);
+  }
+  // Seed the slot with the requested type so that a key of another type is
+  // reported instead of being converted.
+  option.value = T{};
+  const Error error =
+      executorch::runtime::get_option(kBackendName, Span<BackendOption>(&option, 1));
+  if (error != Error::Ok) {
+    return static_cast<int>(error);
+  }
+  const T* value = std::get_if<T>(&option.value);
+  if (value == nullptr) {
+    return static_cast<int>(Error::InvalidArgument);
+  }
+  *out = static_cast<int>(*value);
+  return static_cast<int>(Error::Ok);
+}
+
+} // namespace
+
+} // namespace {{ cookiecutter.__cpp_namespace }}
+
+extern "C" {
+
+int {{ cookiecutter.backend_slug }}_set_bool_option(const char* key, int value) {
+  using namespace {{ cookiecutter.__cpp_namespace }};
+  BackendOption option;
+  if (!make_option(key, &option)) {
+    return static_cast<int>(Error::InvalidArgument);
+  }
+  option.value = value != 0;
+  return static_cast<int>(
+      executorch::runtime::set_option(kBackendName, Span<BackendOption>(&option, 1)));
+}
+
+int {{ cookiecutter.backend_slug }}_get_bool_option(const char* key, int* value) {
+  return {{ cookiecutter.__cpp_namespace }}::get_typed_option<bool>(key, value);
+}
+
+int {{ cookiecutter.backend_slug }}_get_int_option(const char* key, int* value) {
+  return {{ cookiecutter.__cpp_namespace }}::get_typed_option<int>(key, value);
+}
+
+} // extern "C"
