@@ -42,44 +42,43 @@ class TinyMLP(torch.nn.Module):
 
 
 class Lowered:
-    """An EdgeProgramManager after lowering, with the views the tests need."""
+    """An EdgeProgramManager after lowering, with the views the tests need.
+
+    The views are taken at construction: ``manager.to_executorch()`` rewrites
+    the edge graph in place (out variants, memory planning).
+    """
 
     def __init__(self, manager: EdgeProgramManager) -> None:
         self.manager = manager
-        self.graph_module = manager.exported_program().graph_module
-
-    @property
-    def lowered_modules(self) -> List[LoweredBackendModule]:
-        return [module for _, module, _ in get_lowered_submodules(self.graph_module)]
+        graph_module = manager.exported_program().graph_module
+        self.lowered_modules: List[LoweredBackendModule] = [
+            module for _, module, _ in get_lowered_submodules(graph_module)
+        ]
+        calls = [n for n in graph_module.graph.nodes if n.op == "call_function"]
+        self.delegate_calls: List[torch.fx.Node] = [
+            n for n in calls if n.name.startswith("executorch_call_delegate")
+        ]
+        self._cpu_ops = [
+            _op_name(n.target) for n in calls if not any(p in n.name for p in _PLUMBING)
+        ]
+        self._delegated_ops = [
+            _op_name(n.target)
+            for module in self.lowered_modules
+            for n in module.original_module.graph.nodes
+            if n.op == "call_function"
+        ]
 
     @property
     def blobs(self) -> List[DelegateGraph]:
         return [deserialize(module.processed_bytes) for module in self.lowered_modules]
 
-    @property
-    def delegate_calls(self) -> List[torch.fx.Node]:
-        return [
-            node
-            for node in self.graph_module.graph.nodes
-            if node.op == "call_function" and node.name.startswith("executorch_call_delegate")
-        ]
-
     def cpu_ops(self) -> List[str]:
         """Names of the operators left outside the delegates, e.g. ['floor.default']."""
-        return [
-            _op_name(node.target)
-            for node in self.graph_module.graph.nodes
-            if node.op == "call_function" and not any(p in node.name for p in _PLUMBING)
-        ]
+        return list(self._cpu_ops)
 
     def delegated_ops(self) -> List[str]:
-        """Names of the operators inside all delegates, in order."""
-        return [
-            _op_name(node.target)
-            for module in self.lowered_modules
-            for node in module.original_module.graph.nodes
-            if node.op == "call_function"
-        ]
+        """Names of the operators inside all delegates, in graph order."""
+        return list(self._delegated_ops)
 
 
 def _op_name(target) -> str:

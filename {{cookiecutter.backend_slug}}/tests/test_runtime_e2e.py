@@ -184,6 +184,31 @@ def test_unsupported_op_in_the_middle_gives_two_delegates(lower, tmp_path):
     assert_matches_eager(model, inputs, run_pte(compiled, inputs))
 
 
+def test_profiling_records_an_event_per_delegated_op(lower, tmp_path):
+    """With ETDump on, each op is a delegate profiling event keyed by its index
+    in the blob, the key preprocess's debug_handle_map uses."""
+    from executorch.devtools.etdump.serialize import deserialize_from_etdump_flatcc
+
+    model = SplitByUnsupportedOp().eval()
+    inputs = (torch.randn(2, 8), torch.randn(8), torch.randn(2, 8))
+    compiled = compile_to_pte(lower, model, inputs, tmp_path / "profiled.pte")
+    program = Runtime.get().load_program(compiled.path, enable_etdump=True)
+    program.load_method("forward").execute(list(inputs))
+    etdump = tmp_path / "profiled.etdump"
+    program.write_etdump_result_to_file(str(etdump), str(tmp_path / "debug.bin"))
+
+    events_per_call = {}
+    for run in deserialize_from_etdump_flatcc(etdump.read_bytes()).run_data:
+        for event in run.events:
+            profile = event.profile_event
+            if profile is not None and profile.delegate_debug_id_int >= 0:
+                events_per_call.setdefault(profile.instruction_id, []).append(profile.delegate_debug_id_int)
+    op_counts = sorted(len(blob.ops) for blob in compiled.blobs)
+    assert sorted(len(ids) for ids in events_per_call.values()) == op_counts
+    for ids in events_per_call.values():
+        assert ids == list(range(len(ids)))
+
+
 @pytest.fixture
 def traced_mlp(lower, tmp_path) -> Compiled:
     partitioner = {{ cookiecutter.__partitioner_class }}(compile_specs=generate_compile_specs(debug_names=True))

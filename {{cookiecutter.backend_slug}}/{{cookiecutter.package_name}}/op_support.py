@@ -232,6 +232,8 @@ _ACT = OperandRole.ACTIVATION
 _STATIC_INT8 = "PT2E static int8 activations"
 _BROADCAST = "a and b broadcast like PyTorch"
 
+# HARDWARE-INTEGRATION: list the operators your hardware runs, with the
+# rules it imposes; each new opcode also needs FORMAT.md and a runtime kernel.
 OP_SUPPORT: Tuple[OpSupport, ...] = (
     OpSupport(
         name="add",

@@ -109,7 +109,11 @@ int executed_ops() {
 }
 
 void print_tensor(size_t index, const executorch::aten::Tensor& tensor, bool print_all) {
-  std::printf("output %zu: dtype %d, shape [", index, static_cast<int>(tensor.scalar_type()));
+  if (tensor.scalar_type() == ScalarType::Float) {
+    std::printf("output %zu: float32, shape [", index);
+  } else {
+    std::printf("output %zu: dtype %d, shape [", index, static_cast<int>(tensor.scalar_type()));
+  }
   for (ssize_t d = 0; d < tensor.dim(); ++d) {
     std::printf("%s%d", d == 0 ? "" : ", ", static_cast<int>(tensor.size(d)));
   }

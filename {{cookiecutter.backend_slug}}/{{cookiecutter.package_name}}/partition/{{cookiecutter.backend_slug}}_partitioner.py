@@ -43,7 +43,7 @@ class TableOperatorSupport(OperatorSupportBase):
     def unsupported_reason(self, node: torch.fx.Node) -> Optional[str]:
         reason = why_unsupported(node)
         if reason is None and lookup(node.target).name in self.skipped:
-            reason = f"{lookup(node.target).name} is in skip_ops"
+            return f"{lookup(node.target).name} is in skip_ops"
         return reason
 
     def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:

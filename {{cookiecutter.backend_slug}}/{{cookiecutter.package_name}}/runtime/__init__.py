@@ -47,6 +47,8 @@ __all__ = [
     "BACKEND_ID",
     "OPTION_TYPES",
     "RuntimeBuildError",
+    "build_key",
+    "build_library",
     "get_option",
     "library_file_name",
     "load_runtime",
@@ -167,11 +169,14 @@ def _require_library() -> ctypes.CDLL:
     return _library
 
 
+# The executorch::runtime::Error codes the option entry points return.
+_ERROR_NAMES = {0x12: "InvalidArgument", 0x20: "NotFound"}
+
+
 def _check(error: int, key: str) -> None:
     if error != 0:
-        raise RuntimeError(
-            f"{BACKEND_ID} option {key!r}: ExecuTorch returned error 0x{error:x}"
-        )
+        name = _ERROR_NAMES.get(error, "error")
+        raise RuntimeError(f"{BACKEND_ID} option {key!r}: ExecuTorch returned {name} (0x{error:x})")
 
 
 def _declare_c_functions(library: ctypes.CDLL) -> None:

@@ -88,7 +88,6 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
       BackendExecutionContext& context,
       DelegateHandle* handle,
       Span<EValue*> args) const override {
-    (void)context;
     if (handle == nullptr) {
       ET_LOG(Error, "%s: execute called without a delegate", kBackendName);
       return Error::InvalidState;
@@ -96,7 +95,7 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
     auto* executor = static_cast<{{ cookiecutter.class_prefix }}Executor*>(handle);
     const bool trace =
         executor->trace_override().value_or(trace_.load(std::memory_order_relaxed));
-    const Error error = executor->execute(args, trace);
+    const Error error = executor->execute(args, trace, context.event_tracer());
     if (error == Error::Ok) {
       executed_ops_.fetch_add(executor->num_ops(), std::memory_order_relaxed);
     }
@@ -169,9 +168,20 @@ namespace {
 
 {{ cookiecutter.class_prefix }}Backend backend_instance;
 Backend backend_registration{kBackendName, &backend_instance};
+
+Error register_this_backend() {
+  const Error error = executorch::runtime::register_backend(backend_registration);
+  if (error != Error::Ok) {
+    // Typically a second copy of the library (another build of it) loaded
+    // into the same process; the first copy stays registered.
+    ET_LOG(Error, "%s: registration failed (error 0x%x)", kBackendName, static_cast<unsigned>(error));
+  }
+  return error;
+}
+
 // Runs when the library is loaded: a shared library on dlopen, a static one
 // only if the linker kept it (whole-archive, see CMakeLists.txt).
-const Error registered = executorch::runtime::register_backend(backend_registration);
+[[maybe_unused]] const Error registered = register_this_backend();
 
 // Copies a C string key into an option, refusing keys that do not fit.
 bool make_option(const char* key, BackendOption* option) {

@@ -3,6 +3,7 @@
 #include "{{ cookiecutter.class_prefix }}Backend.h"
 #include "{{ cookiecutter.class_prefix }}Kernels.h"
 
+#include <executorch/runtime/core/event_tracer_hooks_delegate.h>
 #include <executorch/runtime/platform/log.h>
 
 #include <cinttypes>
@@ -14,8 +15,11 @@
 namespace {{ cookiecutter.__cpp_namespace }} {
 
 using executorch::aten::ScalarType;
+using executorch::runtime::DebugHandle;
 using executorch::runtime::Error;
 using executorch::runtime::EValue;
+using executorch::runtime::EventTracer;
+using executorch::runtime::EventTracerEntry;
 using executorch::runtime::FreeableBuffer;
 using executorch::runtime::NamedDataMap;
 using executorch::runtime::Result;
@@ -242,7 +246,10 @@ Result<void*> {{ cookiecutter.class_prefix }}Executor::bind_argument(
   return data;
 }
 
-Error {{ cookiecutter.class_prefix }}Executor::execute(Span<EValue*> args, bool trace) {
+Error {{ cookiecutter.class_prefix }}Executor::execute(
+    Span<EValue*> args,
+    bool trace,
+    EventTracer* event_tracer) {
   const size_t num_inputs = graph_.input_ids.size();
   const size_t num_outputs = graph_.output_ids.size();
   if (args.size() != num_inputs + num_outputs) {
@@ -273,6 +280,10 @@ Error {{ cookiecutter.class_prefix }}Executor::execute(Span<EValue*> args, bool 
   }
 
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    // Profiling events (ETDump) are keyed by op index, which is how
+    // preprocess's debug_handle_map identifies the op.
+    EventTracerEntry event = event_tracer_start_profiling_delegate(
+        event_tracer, nullptr, static_cast<DebugHandle>(i));
     if (trace) {
       const Op& op = graph_.ops[i];
       ET_LOG(
@@ -289,6 +300,7 @@ Error {{ cookiecutter.class_prefix }}Executor::execute(Span<EValue*> args, bool 
           graph_.tensors[op.output].numel);
     }
     run_op(i);
+    event_tracer_end_profiling_delegate(event_tracer, event);
   }
 
   // Outputs are computed in the delegate's own buffers and copied out, which

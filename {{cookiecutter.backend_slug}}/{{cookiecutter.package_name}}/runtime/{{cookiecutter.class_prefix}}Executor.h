@@ -1,12 +1,14 @@
 // One initialized delegate: the parsed graph plus every buffer it needs, so
 // that execute() only binds the caller's tensors and runs the ops. It is the
-// DelegateHandle that {{ cookiecutter.class_prefix }}Backend hands to ExecuTorch.
+// DelegateHandle that {{ cookiecutter.class_prefix }}Backend hands to ExecuTorch. Like the Method
+// that owns it, it runs on one thread at a time.
 #pragma once
 
 #include "{{ cookiecutter.class_prefix }}Graph.h"
 
 #include <executorch/runtime/core/error.h>
 #include <executorch/runtime/core/evalue.h>
+#include <executorch/runtime/core/event_tracer.h>
 #include <executorch/runtime/core/freeable_buffer.h>
 #include <executorch/runtime/core/named_data_map.h>
 #include <executorch/runtime/core/result.h>
@@ -31,11 +33,13 @@ class {{ cookiecutter.class_prefix }}Executor {
       std::optional<bool> trace_override);
 
   // args holds the delegate inputs followed by its outputs, in blob order.
-  // Checks their count, dtypes and shapes, then runs every op. Allocates
-  // nothing.
+  // Checks their count, dtypes and shapes, then runs every op, logging each
+  // when trace is set and recording a profiling event per op when
+  // event_tracer is not null. Allocates nothing.
   executorch::runtime::Error execute(
       executorch::runtime::Span<executorch::runtime::EValue*> args,
-      bool trace);
+      bool trace,
+      executorch::runtime::EventTracer* event_tracer);
 
   size_t num_ops() const {
     return graph_.ops.size();

@@ -1,0 +1,146 @@
+"""The C++ side through CMake: the development build with ASan and UBSan runs
+its ctest suite and the example runner, and an installed package works for
+an application that only links it.
+
+Built once per module in a temporary folder; needs CMake 3.28+ (from PyPI:
+``pip install cmake ninja``) and a C++17 compiler.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import List
+
+import pytest
+import torch
+
+import executorch
+from {{ cookiecutter.package_name }}.runtime import BACKEND_ID, RuntimeBuildError, _find_cmake, _tool_candidates
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = PROJECT_ROOT / "{{ cookiecutter.package_name }}"
+CONSUMER_DIR = PROJECT_ROOT / "tests" / "cpp" / "consumer"
+EXECUTORCH_DIR = Path(list(executorch.__path__)[0])
+TOLERANCE = dict(rtol=1e-5, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def cmake() -> str:
+    try:
+        return _find_cmake()
+    except RuntimeBuildError as error:
+        pytest.fail(str(error))
+
+
+def run(command: List[str], **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(part) for part in command], capture_output=True, text=True, check=False, **kwargs
+    )
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, command))} failed ({result.returncode}):\n"
+        f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    )
+    return result
+
+
+def generator() -> List[str]:
+    ninjas = _tool_candidates("ninja")
+    return ["-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={ninjas[0]}"] if ninjas else []
+
+
+def configure_and_build(cmake: str, source: Path, build: Path, *options: str) -> None:
+    run([cmake, "-S", source, "-B", build, *generator(), f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}", *options])
+    run([cmake, "--build", build, "--parallel"])
+
+
+@pytest.fixture(scope="module")
+def sanitized_build(cmake, tmp_path_factory) -> Path:
+    build = tmp_path_factory.mktemp("cpp") / "build"
+    configure_and_build(
+        cmake,
+        PROJECT_ROOT,
+        build,
+        "-DCMAKE_BUILD_TYPE=Debug",
+        "-D{{ cookiecutter.__slug_upper }}_ENABLE_SANITIZERS=ON",
+        "-D{{ cookiecutter.__slug_upper }}_WARNINGS_AS_ERRORS=ON",
+    )
+    return build
+
+
+def test_ctest_suite_passes_under_sanitizers(cmake, sanitized_build):
+    ctest = Path(cmake).with_name("ctest")
+    result = run([ctest if ctest.exists() else "ctest", "--test-dir", sanitized_build, "--output-on-failure"])
+    assert "100% tests passed" in result.stdout
+    assert re.search(r"out of [1-9]", result.stdout), result.stdout
+
+
+class SmallNet(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(6)
+        self.fc = torch.nn.Linear(5, 3)
+
+    def forward(self, x, y):
+        return torch.tanh(self.fc(x) * y)
+
+
+def parse_runner_output(stdout: str):
+    """Output tensors printed by the runner, and the op count it reports."""
+    lines = stdout.splitlines()
+    outputs = []
+    for index, line in enumerate(lines):
+        match = re.match(r"output \d+: float32, shape \[([\d, ]*)\]", line)
+        if match:
+            shape = [int(size) for size in match.group(1).split(",") if size.strip()]
+            values = [float(value) for value in lines[index + 1].split()]
+            outputs.append(torch.tensor(values).reshape(shape))
+    ops = re.search(rf"{BACKEND_ID} executed (\d+) ops", stdout)
+    return outputs, int(ops.group(1)) if ops else None
+
+
+def test_example_runner_runs_a_pte(lower, sanitized_build, tmp_path):
+    model = SmallNet().eval()
+    inputs = (torch.randn(2, 5), torch.randn(2, 3))
+    lowered = lower(model, inputs)
+    ops_per_run = sum(len(blob.ops) for blob in lowered.blobs)
+    pte = tmp_path / "small.pte"
+    pte.write_bytes(lowered.manager.to_executorch().buffer)
+    files = []
+    for index, tensor in enumerate(inputs):
+        path = tmp_path / f"input{index}.bin"
+        tensor.numpy().astype("<f4").tofile(path)
+        files += ["--input", path]
+
+    runner = sanitized_build / "{{ cookiecutter.backend_slug }}_run_pte"
+    outputs, ops = parse_runner_output(run([runner, pte, *files, "--all"]).stdout)
+    assert ops == ops_per_run > 0
+    (output,) = outputs
+    with torch.no_grad():
+        torch.testing.assert_close(output, model(*inputs), **TOLERANCE)
+
+    # Without --input every input is ones.
+    ones_outputs, _ = parse_runner_output(run([runner, pte, "--all"]).stdout)
+    with torch.no_grad():
+        expected = model(*(torch.ones_like(t) for t in inputs))
+    torch.testing.assert_close(ones_outputs[0], expected, **TOLERANCE)
+
+
+@pytest.mark.parametrize("shared", ["ON", "OFF"], ids=["shared", "static"])
+def test_installed_package_registers_in_an_application(cmake, tmp_path, shared):
+    prefix = tmp_path / "install"
+    build = tmp_path / "backend"
+    configure_and_build(
+        cmake, PACKAGE_DIR, build, "-DCMAKE_BUILD_TYPE=Release",
+        f"-D{{ cookiecutter.__slug_upper }}_BUILD_SHARED_LIBS={shared}",
+    )
+    run([cmake, "--install", build, "--prefix", prefix])
+    assert (prefix / "include" / "{{ cookiecutter.package_name }}" / "runtime" / "{{ cookiecutter.class_prefix }}Backend.h").is_file()
+
+    consumer_build = tmp_path / "consumer"
+    # Only the install prefix: the package config finds ExecuTorch itself.
+    run([cmake, "-S", CONSUMER_DIR, "-B", consumer_build, *generator(), f"-DCMAKE_PREFIX_PATH={prefix}"])
+    run([cmake, "--build", consumer_build])
+    result = run([consumer_build / "{{ cookiecutter.backend_slug }}_consumer"])
+    assert f"{BACKEND_ID} registered" in result.stdout

@@ -1,0 +1,38 @@
+"""The package's public names exist, load lazily and agree with each other."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+import {{ cookiecutter.package_name }} as package
+
+HAS_QUANTIZER = importlib.util.find_spec("{{ cookiecutter.package_name }}.quantizer") is not None
+
+
+def test_public_names_resolve():
+    expected = {"{{ cookiecutter.__partitioner_class }}", "{{ cookiecutter.__backend_id }}", "generate_compile_specs", "load_runtime"}
+    if HAS_QUANTIZER:
+        expected |= {"{{ cookiecutter.__quantizer_class }}", "get_{{ cookiecutter.backend_slug }}_quantization_config"}
+    assert set(package.__all__) == expected
+    for name in expected:
+        assert getattr(package, name) is not None
+        assert name in dir(package)
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        package.Nope
+
+
+def test_import_is_cheap():
+    code = "import sys, {{ cookiecutter.package_name }}; print(sorted(m for m in ('torch', 'executorch') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_backend_id_is_the_class_name():
+    backend = package.{{ cookiecutter.__backend_id }}
+    assert backend.__name__ == "{{ cookiecutter.__backend_id }}"
+    partitioner = package.{{ cookiecutter.__partitioner_class }}()
+    assert partitioner.delegation_spec.backend_id == backend.__name__
