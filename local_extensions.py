@@ -45,6 +45,18 @@ EXECUTORCH_BACKENDS_SNAPSHOT = frozenset(
 SHADOWED_PACKAGES = frozenset(
     {"executorch", "torch", "torchao", "test", "tests", "numpy", "pytest", "setuptools"}
 )
+# The slug also names a C++ namespace and C functions.
+CPP_KEYWORDS = frozenset(
+    """alignas alignof and and_eq asm auto bitand bitor bool break case catch char
+    char8_t char16_t char32_t class compl concept const consteval constexpr constinit
+    const_cast continue co_await co_return co_yield decltype default delete do double
+    dynamic_cast else enum explicit export extern false float for friend goto if inline
+    int long mutable namespace new noexcept not not_eq nullptr operator or or_eq private
+    protected public register reinterpret_cast requires return short signed sizeof static
+    static_assert static_cast struct switch template this thread_local throw true try
+    typedef typeid typename union unsigned using virtual void volatile wchar_t while xor
+    xor_eq""".split()
+)
 MAX_SLUG_LENGTH = 40
 MAX_IDENTIFIER_LENGTH = 60
 MAX_FREE_TEXT_LENGTH = 500
@@ -136,6 +148,10 @@ def _check_backend_slug(value: str) -> str:
     problem = _identifier_problem(value, MAX_SLUG_LENGTH)
     if problem:
         return problem
+    if value in CPP_KEYWORDS:
+        return "must not be a C++ keyword"
+    if value.startswith("_") or "__" in value:
+        return "must not start with _ or contain __ (names reserved in C++)"
     if value in reserved_backend_names():
         return "must not be the name of one of ExecuTorch's own backends"
     if value in SHADOWED_PACKAGES:

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from conftest import cookiecutter_context, copier_copy, tree_contents
 from strategies import free_text
-from test_filters import _rendered_text
 
 FREE_TEXT_QUESTIONS = ("vendor", "author", "description", "target_hardware", "target_os")
 
@@ -47,8 +47,27 @@ def check_project_files(project: Path, answers) -> None:
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert pyproject["description"] == answers["description"]
     assert pyproject["authors"] == [{"name": answers["author"], "email": "npu@example.com"}]
-    readme = _rendered_text((project / "README.md").read_text(encoding="utf-8"))
-    assert " ".join(answers["description"].split()) in " ".join(readme.split())
+    shown = [_words(p) for p in paragraphs((project / "README.md").read_text(encoding="utf-8"))]
+    assert _words(answers["description"]) in shown
+    maintained = next(p for p in shown if p.startswith("Maintained by"))
+    assert _words(answers["author"]) in maintained and _words(answers["vendor"]) in maintained
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def paragraphs(markdown: str) -> list[str]:
+    """The text of each rendered paragraph, as a reader sees it."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    texts = []
+    for opening, inline in zip(tokens, tokens[1:]):
+        if opening.type == "paragraph_open":
+            texts.append("".join(
+                "\n" if child.type in ("softbreak", "hardbreak") else child.content
+                for child in inline.children
+            ))
+    return texts
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

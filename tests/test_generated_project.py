@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -24,12 +25,17 @@ COMBINATIONS = {
 def _install(project: Path, env_dir: Path) -> Path:
     """pip install -e the project into a venv that sees this suite's packages.
 
-    --system-site-packages reuses the pinned torch/executorch already here
-    (a fresh resolve of torch would download a CUDA build); --no-deps keeps
-    pip from touching them.
+    A ``.pth`` file puts this environment's site-packages on the new venv's
+    path, so the pinned torch/executorch are reused (a fresh resolve of torch
+    would download a CUDA build); --no-deps keeps pip from touching them.
     """
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    new_site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    (Path(new_site) / "template-test-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
          "--no-build-isolation", "-e", project],

@@ -20,6 +20,10 @@ INVALID_ANSWERS = [
     ("backend_slug", "class"),
     ("backend_slug", "match"),            # soft keyword
     ("backend_slug", "_"),                # soft keyword
+    ("backend_slug", "int"),              # C++ keyword
+    ("backend_slug", "template"),
+    ("backend_slug", "_npu"),             # reserved in C++ at global scope
+    ("backend_slug", "npu__x"),
     ("backend_slug", "9lives"),
     ("backend_slug", "Zeta"),
     ("backend_slug", "zeta accel"),
@@ -173,7 +177,7 @@ def test_reserved_names_include_every_installed_executorch_backend():
 
 def test_valid_unusual_answers_are_accepted():
     for question, value in [
-        ("backend_slug", "npu2"), ("backend_slug", "_private"), ("backend_slug", "a" * 40),
+        ("backend_slug", "npu2"), ("backend_slug", "npu_2_x"), ("backend_slug", "a" * 40),
         ("class_prefix", "NPU2"), ("package_name", "et_npu"), ("email", "first.last+tag@sub.example.co.uk"),
         ("description", "Quotes \" ' \\ {{ braces }} {% tags %}\nand Ünïcödé"),
     ]:

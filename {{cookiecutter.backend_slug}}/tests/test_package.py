@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 
@@ -10,13 +9,11 @@ import pytest
 
 import {{ cookiecutter.package_name }} as package
 
-HAS_QUANTIZER = importlib.util.find_spec("{{ cookiecutter.package_name }}.quantizer") is not None
-
-
 def test_public_names_resolve():
     expected = {"{{ cookiecutter.__partitioner_class }}", "{{ cookiecutter.__backend_id }}", "generate_compile_specs", "load_runtime"}
-    if HAS_QUANTIZER:
-        expected |= {"{{ cookiecutter.__quantizer_class }}", "get_{{ cookiecutter.backend_slug }}_quantization_config"}
+{%- if cookiecutter.include_quantizer %}
+    expected |= {"{{ cookiecutter.__quantizer_class }}", "get_{{ cookiecutter.backend_slug }}_quantization_config"}
+{%- endif %}
     assert set(package.__all__) == expected
     for name in expected:
         assert getattr(package, name) is not None
