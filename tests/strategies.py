@@ -25,3 +25,15 @@ free_text = (
     .map("".join)
     .filter(_valid)
 )
+
+
+def _valid_name(text: str) -> bool:
+    return not local_extensions._check_backend_name(text)
+
+
+# A display name: one line, with at least one ASCII letter or digit.
+backend_name = (
+    st.tuples(st.sampled_from(["Npu", "Zeta", "X1"]), free_text)
+    .map(lambda parts: f"{parts[0]} {parts[1].splitlines()[0] if parts[1].strip() else ''}"[:60].strip())
+    .filter(_valid_name)
+)

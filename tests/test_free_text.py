@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import html
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -13,7 +16,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from conftest import cookiecutter_context, copier_copy, tree_contents
-from strategies import free_text
+from test_docs_page import headings
+from strategies import backend_name, free_text
 
 FREE_TEXT_QUESTIONS = ("vendor", "author", "description", "target_hardware", "target_os")
 
@@ -70,15 +74,23 @@ def paragraphs(markdown: str) -> list[str]:
     return texts
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.fixed_dictionaries({name: free_text for name in FREE_TEXT_QUESTIONS}))
+# Each example sets every free-text question, so each question gets as many
+# examples as the test runs.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({"backend_name": backend_name, **{name: free_text for name in FREE_TEXT_QUESTIONS}}))
 def test_generated_files_parse_and_keep_the_text(template_repo, tmp_path_factory, cookiecutter_config, texts):
-    answers = {**texts, "email": "npu@example.com"}
+    # A fixed slug: the name is hostile, the names derived from it need not be.
+    answers = {**texts, "backend_slug": "hostile_npu", "email": "npu@example.com"}
     project = render(template_repo, tmp_path_factory.mktemp("free"), cookiecutter_config, answers)
     check_project_files(project, answers)
+    overview = (project / "docs" / "hostile_npu-overview.md").read_text(encoding="utf-8")
+    title = headings(overview)[0]
+    assert title == (1, f"{answers['backend_name']} Backend")
 
 
 HOSTILE = {
+    "backend_name": 'Zeta "Q" \\ {{ x }} ${HOME}; #1 *npu*',
+    "backend_slug": "zeta_q",
     "vendor": 'Zeta "Quoted" {{ vendor }} \\ Ltd.',
     "author": "Zoë O'Brien {% raw %}",
     "description": "Line one with `code`, *stars* and ${VAR};\n# not a heading\n{{ 7*7 }} ünïcödé 😀",
@@ -93,3 +105,24 @@ def test_hostile_text_renders_the_same_in_copier(cookies, template_repo, tmp_pat
     check_project_files(project, HOSTILE)
     copied = copier_copy(template_repo, tmp_path / "copier", HOSTILE)
     assert tree_contents(copied) == tree_contents(project)
+
+
+def test_hostile_project_configures_and_its_docs_build(template_repo, tmp_path, cookiecutter_config):
+    """The heavier parsers, once: CMake configures, Sphinx builds with warnings as errors."""
+    import executorch
+
+    project = render(template_repo, tmp_path / "cc", cookiecutter_config, HOSTILE)
+    bin_dir = Path(sys.executable).parent
+    configure = subprocess.run(
+        [bin_dir / "cmake", "-S", project, "-B", tmp_path / "build", "-G", "Ninja",
+         f"-DCMAKE_MAKE_PROGRAM={bin_dir / 'ninja'}", f"-DCMAKE_PREFIX_PATH={executorch.__path__[0]}"],
+        capture_output=True, text=True,
+    )
+    assert configure.returncode == 0, configure.stdout[-3000:] + configure.stderr[-3000:]
+    docs = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", project / "docs", tmp_path / "html"],
+        capture_output=True, text=True,
+    )
+    assert docs.returncode == 0, docs.stdout[-3000:] + docs.stderr[-3000:]
+    page = (tmp_path / "html" / "zeta_q-overview.html").read_text(encoding="utf-8")
+    assert html.escape(HOSTILE["backend_name"], quote=False) in page
