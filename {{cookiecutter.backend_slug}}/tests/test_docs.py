@@ -184,3 +184,19 @@ def test_sphinx_builds_without_warnings(tmp_path):
         capture_output=True, text=True,
     )
     assert build.returncode == 0, build.stdout + build.stderr
+
+
+def test_integration_points_are_listed_in_code_and_docs():
+    listed = subprocess.run(
+        [sys.executable, "scripts/list_integration_points.py"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    files = {line.split(":", 1)[0] for line in listed}
+    assert any(f.startswith("docs/") for f in files), listed
+    assert any(f.endswith(".cpp") for f in files) and any(f.endswith(".py") for f in files), listed
+    # One marker, one spelling: a near miss would hide a place from the list.
+    everything = "\n".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in ROOT.rglob("*")
+        if p.is_file() and p.suffix in (".py", ".cpp", ".h", ".md", ".txt") and "build" not in p.parts
+        and p.resolve() != Path(__file__).resolve()  # this test spells the near misses
+    )
+    assert not re.search(r"HARDWARE[ _]INTEGRATION|HW-INTEGRATION|TODO\(hardware", everything, re.I)
