@@ -4,11 +4,19 @@ an application that only links it.
 
 Built once per module in a temporary folder; needs CMake 3.28+ (from PyPI:
 ``pip install cmake ninja``) and a C++17 compiler.
+
+The blob fuzz test of the suite mutates real blobs that
+scripts/make_fuzz_seeds.py writes first; with Clang installed, the libFuzzer
+target is also built and run for a bounded number of inputs
+(docs/{{ cookiecutter.backend_slug }}-fuzzing.md explains the long runs).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import List
@@ -69,11 +77,81 @@ def sanitized_build(cmake, tmp_path_factory) -> Path:
     return build
 
 
-def test_ctest_suite_passes_under_sanitizers(cmake, sanitized_build):
+# Any sanitizer report ends the program with an error (CMakeLists.txt sets the
+# same for ctest; these cover the runs outside it).
+SANITIZER_ENV = {
+    "ASAN_OPTIONS": "halt_on_error=1:detect_leaks=1",
+    "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1",
+}
+
+
+@pytest.fixture(scope="module")
+def fuzz_seeds(tmp_path_factory) -> Path:
+    """Real delegate blobs from preprocess (scripts/make_fuzz_seeds.py)."""
+    spec = importlib.util.spec_from_file_location("make_fuzz_seeds", PROJECT_ROOT / "scripts" / "make_fuzz_seeds.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    folder = tmp_path_factory.mktemp("fuzz_seeds")
+    assert len(module.write_seeds(folder)) >= len(module.MODELS)
+    return folder
+
+
+def test_ctest_suite_passes_under_sanitizers(cmake, sanitized_build, fuzz_seeds):
     ctest = Path(cmake).with_name("ctest")
-    result = run([ctest if ctest.exists() else "ctest", "--test-dir", sanitized_build, "--output-on-failure"])
+    env = {**os.environ, **SANITIZER_ENV, "{{ cookiecutter.__slug_upper }}_FUZZ_SEEDS": str(fuzz_seeds)}
+    result = run(
+        [ctest if ctest.exists() else "ctest", "--test-dir", sanitized_build, "--output-on-failure", "-V"],
+        env=env,
+    )
     assert "100% tests passed" in result.stdout
     assert re.search(r"out of [1-9]", result.stdout), result.stdout
+    # The fuzz test used the real seeds, and the cycle test ran in full.
+    seeds = len(list(fuzz_seeds.glob("*.bin")))
+    assert f"{seeds} seeds in {fuzz_seeds}" in result.stdout, result.stdout
+    assert re.search(r"\d+ seeds x \d+ mutations", result.stdout), result.stdout
+    assert "5000 delegates created, run and destroyed" in result.stdout, result.stdout
+    assert "LeakSanitizer: detected memory leaks" in result.stdout  # only the canary's
+    assert "runtime error:" not in result.stdout + result.stderr  # UBSan
+
+
+def clang_with_libfuzzer(tmp_path: Path) -> str:
+    """clang++ if it can build a libFuzzer target here; else skips the test."""
+    clang = shutil.which("clang++")
+    if clang is None:
+        pytest.skip("clang++ is not installed (the libFuzzer target needs Clang)")
+    probe = tmp_path / "probe.cpp"
+    probe.write_text(
+        "#include <cstddef>\n#include <cstdint>\n"
+        'extern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n'
+    )
+    result = subprocess.run(
+        [clang, "-fsanitize=fuzzer,address,undefined", probe, "-o", tmp_path / "probe"],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        pytest.skip(f"clang++ cannot link libFuzzer (install libclang-rt-dev): {result.stderr[-500:]}")
+    return clang
+
+
+def test_libfuzzer_target_runs_clean_on_real_seeds(cmake, fuzz_seeds, tmp_path):
+    clang = clang_with_libfuzzer(tmp_path)
+    build = tmp_path / "fuzz"
+    run([
+        cmake, "-S", PROJECT_ROOT, "-B", build, *generator(), f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}",
+        f"-DCMAKE_CXX_COMPILER={clang}", "-DCMAKE_BUILD_TYPE=Release",
+        "-D{{ cookiecutter.__slug_upper }}_BUILD_FUZZER=ON",
+    ])
+    run([cmake, "--build", build, "--target", "{{ cookiecutter.backend_slug }}_fuzz_blob_parser"])
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fuzz_seeds, corpus)
+    # libFuzzer writes its stats to stderr and exits nonzero on any finding.
+    result = run(
+        [build / "{{ cookiecutter.backend_slug }}_fuzz_blob_parser", "-runs=100000", "-max_total_time=20", "-seed=1",
+         f"-artifact_prefix={tmp_path}/", corpus],
+        env={**os.environ, **SANITIZER_ENV}, cwd=tmp_path,
+    )
+    assert re.search(r"Done \d+ runs", result.stderr), result.stderr[-2000:]
+    assert not list(tmp_path.glob("crash-*")) and not list(tmp_path.glob("leak-*"))
 
 
 class SmallNet(torch.nn.Module):

@@ -18,6 +18,18 @@
 #include <iterator>
 #include <map>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define {{ cookiecutter.__slug_upper }}_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define {{ cookiecutter.__slug_upper }}_TEST_ASAN 1
+#endif
+#ifdef {{ cookiecutter.__slug_upper }}_TEST_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 using namespace executorch::runtime;
 using executorch::aten::ScalarType;
 using executorch::aten::Tensor;
@@ -441,6 +453,66 @@ TEST(runtime_spec_overrides_trace_for_one_method) {
   CHECK_EQ(captured_log(), std::string());
   CHECK(traced.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
   CHECK_CONTAINS(captured_log(), "op 4/4 sigmoid");
+}
+
+// Thousands of delegates created, run and destroyed through the
+// BackendInterface (with constants from a NamedDataMap), interleaved with
+// inits that fail at each stage. Under ASan a leak check runs at the end of
+// the test, so any leaked executor, buffer or constant copy fails it here
+// (and LeakSanitizer would report it again at exit).
+TEST(thousands_of_init_execute_destroy_cycles_leak_nothing) {
+  constexpr int kCycles = 5000;
+  FakeNamedDataMap data = small_mlp_data();
+  FakeNamedDataMap misaligned = small_mlp_data(/*misalign=*/true);
+  FakeNamedDataMap missing_bias;
+  missing_bias.add("weight", kWeight);
+  const std::vector<uint8_t> blob = blob_test::small_mlp_builder().build();
+  std::vector<uint8_t> newer = blob;
+  blob_test::set_u32(newer, 4, 2);
+  const std::vector<uint8_t> truncated(blob.begin(), blob.begin() + blob.size() / 2);
+
+  OwnedTensor x({2, 3}, {1.0f, -2.0f, 0.5f, 0.0f, 3.0f, -1.0f});
+  OwnedTensor b({3}, {0.5f, 0.5f, -0.25f});
+  OwnedTensor out({2, 4}, std::vector<float>(8));
+  OwnedTensor wrong({3, 2}, std::vector<float>(6));
+  EValue args[] = {x.value(), b.value(), out.value(), wrong.value()};
+  const std::vector<float> expected = small_mlp_reference(x.data, b.data);
+
+  int ok = 0;
+  int failed = 0;
+  for (int cycle = 0; cycle < kCycles; ++cycle) {
+    {
+      Delegate delegate(blob, cycle % 2 == 0 ? &data : &misaligned);
+      if (!delegate.handle.ok()) {
+        CHECK(delegate.handle.ok());
+        break;
+      }
+      CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+      if (cycle % 7 == 0) { // an execute that fails its argument checks
+        CHECK(delegate.execute({&args[3], &args[1], &args[2]}) == Error::InvalidArgument);
+      }
+      ++ok;
+    }
+    if (cycle % 10 == 0) {
+      // Failing inits: at the parser, at the version check, at the named data.
+      Delegate short_blob(truncated, &data);
+      Delegate newer_blob(newer, &data);
+      Delegate no_bias(blob, &missing_bias);
+      CHECK(!short_blob.handle.ok() && !newer_blob.handle.ok() && !no_bias.handle.ok());
+      failed += 3;
+    }
+  }
+  for (size_t i = 0; i < 8; ++i) {
+    CHECK_NEAR(out.data[i], expected[i], 1e-6);
+  }
+  std::printf("  %d delegates created, run and destroyed; %d failed inits\n", ok, failed);
+  CHECK_EQ(ok, kCycles);
+#ifdef {{ cookiecutter.__slug_upper }}_TEST_ASAN
+  // Nonzero when LeakSanitizer finds unreachable memory right now.
+  CHECK_EQ(__lsan_do_recoverable_leak_check(), 0);
+#else
+  std::printf("  (not built with ASan: no leak check; use -D{{ cookiecutter.__slug_upper }}_ENABLE_SANITIZERS=ON)\n");
+#endif
 }
 
 int main() {

@@ -5,23 +5,68 @@
 //  * whatever it accepts must be safe to execute: every accepted graph is
 //    run through the reference kernels on buffers of exactly the declared
 //    sizes, so an unchecked shape shows up as a sanitizer error.
+//
+// Seeds: three blobs built here, plus every *.bin file of the folder named by
+// the first argument or by ${{ cookiecutter.__slug_upper }}_FUZZ_SEEDS (real blobs written by
+// scripts/make_fuzz_seeds.py). ${{ cookiecutter.__slug_upper }}_FUZZ_MUTATIONS sets the total
+// number of mutations (default 40000, shared out among the seeds).
 
 #include "blob_builder.h"
+#include "graph_runner.h"
 #include "test_harness.h"
 
 #include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Graph.h>
-#include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Kernels.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <random>
+#include <string>
 
 using namespace {{ cookiecutter.__cpp_namespace }};
 using blob_test::BlobBuilder;
+using graph_runner::execute;
+using graph_runner::kMaxElementsToExecute;
+using graph_runner::total_elements;
 
 namespace {
 
-constexpr int kMutationsPerSeed = 6000;
-constexpr size_t kMaxElementsToExecute = size_t(1) << 20;
+constexpr size_t kDefaultMutations = 40000;
+constexpr size_t kMinMutationsPerSeed = 500;
+
+// Set by main() from argv[1], else from the environment.
+std::string& seed_folder() {
+  static std::string folder;
+  return folder;
+}
+
+size_t total_mutations() {
+  const char* value = std::getenv("{{ cookiecutter.__slug_upper }}_FUZZ_MUTATIONS");
+  if (value == nullptr || *value == '\0') {
+    return kDefaultMutations;
+  }
+  return static_cast<size_t>(std::strtoull(value, nullptr, 10));
+}
+
+// The *.bin files of the seed folder, in name order (so runs are repeatable).
+std::vector<std::vector<uint8_t>> folder_seeds(const std::string& folder) {
+  std::vector<std::filesystem::path> paths;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".bin") {
+      paths.push_back(entry.path());
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<std::vector<uint8_t>> seeds;
+  for (const auto& path : paths) {
+    std::ifstream file(path, std::ios::binary);
+    seeds.emplace_back(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
+  return seeds;
+}
 
 std::vector<std::vector<uint8_t>> seed_blobs() {
   std::vector<std::vector<uint8_t>> seeds;
@@ -99,85 +144,42 @@ std::vector<uint8_t> mutate(std::vector<uint8_t> blob, std::mt19937& rng) {
   return blob;
 }
 
-size_t total_elements(const Graph& graph) {
-  size_t total = 0;
-  for (const TensorInfo& tensor : graph.tensors) {
-    if (tensor.numel > kMaxElementsToExecute - total) {
-      return kMaxElementsToExecute + 1;
-    }
-    total += tensor.numel;
-  }
-  return total;
-}
-
-// Runs an accepted graph on buffers of exactly the declared sizes.
-void execute(const Graph& graph) {
-  std::vector<std::vector<float>> data(graph.tensors.size());
-  for (size_t id = 0; id < graph.tensors.size(); ++id) {
-    data[id].assign(graph.tensors[id].numel, 0.5f);
-  }
-  for (const Op& op : graph.ops) {
-    const TensorInfo& out = graph.tensors[op.output];
-    const TensorInfo& a = graph.tensors[op.inputs[0]];
-    float* o = data[op.output].data();
-    const float* x = data[op.inputs[0]].data();
-    switch (op.opcode) {
-      case OpCode::Add:
-      case OpCode::Sub:
-      case OpCode::Mul:
-      case OpCode::Div: {
-        const auto kind = op.opcode == OpCode::Add ? kernels::BinaryOp::Add
-            : op.opcode == OpCode::Sub             ? kernels::BinaryOp::Sub
-            : op.opcode == OpCode::Mul             ? kernels::BinaryOp::Mul
-                                                   : kernels::BinaryOp::Div;
-        kernels::binary(
-            kind, x, a.shape, data[op.inputs[1]].data(), graph.tensors[op.inputs[1]].shape, o, out.shape, op.params[0]);
-        break;
-      }
-      case OpCode::Relu:
-        kernels::unary(kernels::UnaryOp::Relu, x, o, out.numel);
-        break;
-      case OpCode::Sigmoid:
-        kernels::unary(kernels::UnaryOp::Sigmoid, x, o, out.numel);
-        break;
-      case OpCode::Tanh:
-        kernels::unary(kernels::UnaryOp::Tanh, x, o, out.numel);
-        break;
-      case OpCode::Clamp:
-        kernels::clamp(x, o, out.numel, op.params[0], op.params[1]);
-        break;
-      case OpCode::Linear: {
-        const Shape& w = graph.tensors[op.inputs[1]].shape;
-        size_t rows = 1;
-        for (uint32_t d = 0; d + 1 < a.shape.rank; ++d) {
-          rows *= a.shape.sizes[d];
-        }
-        const float* bias = op.num_inputs == 3 ? data[op.inputs[2]].data() : nullptr;
-        kernels::linear(x, data[op.inputs[1]].data(), bias, o, rows, w.dim(1), w.dim(0));
-        break;
-      }
-      case OpCode::Mm:
-        kernels::mm(x, data[op.inputs[1]].data(), o, a.shape.dim(0), a.shape.dim(1), graph.tensors[op.inputs[1]].shape.dim(1));
-        break;
-      case OpCode::Bmm:
-        kernels::bmm(
-            x, data[op.inputs[1]].data(), o, a.shape.dim(0), a.shape.dim(1), a.shape.dim(2),
-            graph.tensors[op.inputs[1]].shape.dim(2));
-        break;
-    }
-  }
-}
-
 } // namespace
 
+TEST(seed_folder_holds_valid_real_blobs) {
+  if (seed_folder().empty()) {
+    std::printf("  no seed folder given; using the built-in seeds only\n");
+    return;
+  }
+  const std::vector<std::vector<uint8_t>> seeds = folder_seeds(seed_folder());
+  std::printf("  %zu seeds in %s\n", seeds.size(), seed_folder().c_str());
+  // A folder that was asked for but is empty means the seed script failed.
+  CHECK(!seeds.empty());
+  for (const std::vector<uint8_t>& seed : seeds) {
+    const ParseResult result = parse_graph(seed.data(), seed.size());
+    if (const auto* error = std::get_if<ParseError>(&result)) {
+      CHECK_EQ(error->message, std::string("(a seed must parse)"));
+    }
+  }
+}
+
 TEST(mutated_blobs_never_crash_and_accepted_ones_execute_safely) {
+  std::vector<std::vector<uint8_t>> seeds = seed_blobs();
+  if (!seed_folder().empty()) {
+    for (std::vector<uint8_t>& seed : folder_seeds(seed_folder())) {
+      seeds.push_back(std::move(seed));
+    }
+  }
+  const size_t per_seed = std::max(kMinMutationsPerSeed, total_mutations() / seeds.size());
   std::mt19937 rng(20240607);
   size_t refused = 0;
   size_t accepted = 0;
   size_t executed = 0;
-  for (const std::vector<uint8_t>& seed : seed_blobs()) {
-    CHECK(std::holds_alternative<Graph>(parse_graph(seed.data(), seed.size())));
-    for (int i = 0; i < kMutationsPerSeed; ++i) {
+  for (const std::vector<uint8_t>& seed : seeds) {
+    if (!std::holds_alternative<Graph>(parse_graph(seed.data(), seed.size()))) {
+      continue; // reported by seed_folder_holds_valid_real_blobs
+    }
+    for (size_t i = 0; i < per_seed; ++i) {
       const std::vector<uint8_t> blob = mutate(seed, rng);
       const ParseResult result = parse_graph(blob.data(), blob.size());
       if (const auto* error = std::get_if<ParseError>(&result)) {
@@ -193,12 +195,19 @@ TEST(mutated_blobs_never_crash_and_accepted_ones_execute_safely) {
       }
     }
   }
-  std::printf("  %zu refused, %zu accepted, %zu executed\n", refused, accepted, executed);
+  std::printf(
+      "  %zu seeds x %zu mutations: %zu refused, %zu accepted, %zu executed\n",
+      seeds.size(), per_seed, refused, accepted, executed);
   // Both outcomes must occur, or the mutations are not exercising the parser.
   CHECK(refused > 1000);
   CHECK(accepted > 10);
 }
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1) {
+    seed_folder() = argv[1];
+  } else if (const char* folder = std::getenv("{{ cookiecutter.__slug_upper }}_FUZZ_SEEDS")) {
+    seed_folder() = folder;
+  }
   return test_harness::run_all_tests();
 }

@@ -119,6 +119,33 @@ TEST(other_version_is_refused_naming_both_versions) {
   CHECK_CONTAINS(message, "version 1");
 }
 
+// Names and keys reach log messages, whose Python sink aborts on bad UTF-8
+// (found by tests/test_runtime_robustness.py flipping a bit of a key).
+TEST(strings_must_be_valid_utf8) {
+  const auto blob_with = [](const std::string& key, const std::string& name) {
+    BlobBuilder builder;
+    const uint32_t x = builder.input({3});
+    const uint32_t c = builder.constant({3}, key);
+    builder.output(builder.op(OpCode::Add, {x, c}, {3}, 1.0f, 0.0f, name));
+    return builder.build();
+  };
+  // Multi-byte characters (2, 3 and 4 bytes) are fine.
+  CHECK_EQ(error_of(blob_with("w\xC3\xA9", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80")), std::string());
+  const char* bad[] = {
+      "k\xC2" "A",         // lead byte without its continuation
+      "k\xC3",             // cut off at the end
+      "k\x80",             // stray continuation byte
+      "k\xC0\xAF",         // overlong '/'
+      "k\xED\xA0\x80",     // UTF-16 surrogate
+      "k\xF4\x90\x80\x80", // above U+10FFFF
+      "k\xFF",             // never valid
+  };
+  for (const char* key : bad) {
+    CHECK_CONTAINS(error_of(blob_with(key, "add")), "constant 0 key is not valid UTF-8");
+    CHECK_CONTAINS(error_of(blob_with("w", key)), "is not valid UTF-8");
+  }
+}
+
 TEST(header_fields_are_checked) {
   std::vector<uint8_t> blob = valid_blob();
   set_u32(blob, 8, 52);

@@ -55,6 +55,8 @@ inline int run_all_tests() {
   for (const TestCase& test : registry()) {
     failures_in_current_test() = 0;
     std::printf("[ RUN  ] %s\n", test.name);
+    // Flushed, so the log names the test even if a sanitizer ends the process.
+    std::fflush(stdout);
     test.body();
     if (failures_in_current_test() == 0) {
       ++passed;

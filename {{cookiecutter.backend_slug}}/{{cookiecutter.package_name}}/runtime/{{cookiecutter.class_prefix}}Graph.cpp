@@ -313,7 +313,49 @@ class Parser {
     }
     const auto* chars =
         reinterpret_cast<const char*>(reader_.at(layout_.strings + offset));
+    // Names and keys end up in log messages, and a log sink may decode them
+    // (the Python bindings do, and abort the process on bad UTF-8).
+    if (!is_valid_utf8(reinterpret_cast<const uint8_t*>(chars), length)) {
+      return fail(format("%s is not valid UTF-8", what.c_str()));
+    }
     out->assign(chars, length);
+    return true;
+  }
+
+  // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+  static bool is_valid_utf8(const uint8_t* bytes, size_t length) {
+    size_t i = 0;
+    while (i < length) {
+      const uint8_t lead = bytes[i];
+      size_t extra = 0;
+      uint32_t min = 0;
+      uint32_t code = 0;
+      if (lead < 0x80) {
+        ++i;
+        continue;
+      } else if ((lead & 0xE0) == 0xC0) {
+        extra = 1, min = 0x80, code = lead & 0x1F;
+      } else if ((lead & 0xF0) == 0xE0) {
+        extra = 2, min = 0x800, code = lead & 0x0F;
+      } else if ((lead & 0xF8) == 0xF0) {
+        extra = 3, min = 0x10000, code = lead & 0x07;
+      } else {
+        return false;
+      }
+      if (extra >= length - i) {
+        return false;
+      }
+      for (size_t k = 1; k <= extra; ++k) {
+        if ((bytes[i + k] & 0xC0) != 0x80) {
+          return false;
+        }
+        code = (code << 6) | (bytes[i + k] & 0x3F);
+      }
+      if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+        return false;
+      }
+      i += extra + 1;
+    }
     return true;
   }
 

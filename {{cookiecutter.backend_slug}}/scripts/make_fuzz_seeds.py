@@ -1,0 +1,108 @@
+"""Write real delegate blobs, made by ``preprocess``, as seeds for the fuzzers.
+
+    python scripts/make_fuzz_seeds.py                  # into build/fuzz_seeds/
+    python scripts/make_fuzz_seeds.py --out seeds      # anywhere else
+
+Each small model below is lowered with the partitioner; the blob of every
+delegate it produces is written as ``<model>-<n>.bin``. The models together
+use every op of the blob format, broadcasting, constants with and without a
+bias, and several delegates in one program, so the fuzzers start from blobs
+exactly like the ones a .pte carries. The C++ mutation test reads the folder
+from ``${{ cookiecutter.__slug_upper }}_FUZZ_SEEDS`` and the libFuzzer target takes it as a
+corpus folder (docs/{{ cookiecutter.backend_slug }}-fuzzing.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Dict, List, Tuple
+
+import torch
+from executorch.exir import to_edge_transform_and_lower
+from executorch.exir.lowered_backend_module import get_lowered_submodules
+
+from {{ cookiecutter.package_name }} import {{ cookiecutter.__partitioner_class }}
+
+# Inside the (git-ignored) build folder: seeds are made, not versioned.
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "build" / "fuzz_seeds"
+
+
+class Mlp(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = torch.nn.Linear(4, 8)
+        self.fc2 = torch.nn.Linear(8, 3, bias=False)
+
+    def forward(self, x):
+        return torch.sigmoid(self.fc2(torch.relu(self.fc1(x))))
+
+
+class Broadcast(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.rand(3) + 0.5)
+
+    def forward(self, a, b):
+        return torch.clamp((a - b) * 2.0 / self.scale + 1.0, -1.0, 1.0), torch.tanh(a + b)
+
+
+class Matmuls(torch.nn.Module):
+    def forward(self, x, y, m):
+        return torch.bmm(x, y) * 0.5, torch.mm(torch.tanh(m), m.t())
+
+
+class Split(torch.nn.Module):
+    """Two delegates around an op the backend leaves to the CPU."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = torch.nn.Linear(6, 6)
+
+    def forward(self, x):
+        return torch.relu(self.fc(torch.floor(torch.sigmoid(self.fc(x)) * 4.0)))
+
+
+MODELS: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch.Tensor, ...]]] = {
+    "mlp": (Mlp, (torch.randn(2, 4),)),
+    "broadcast": (Broadcast, (torch.randn(2, 1, 3), torch.randn(4, 1))),
+    "matmuls": (Matmuls, (torch.randn(2, 3, 4), torch.randn(2, 4, 5), torch.randn(3, 5))),
+    "split": (Split, (torch.randn(3, 6),)),
+}
+
+
+def delegate_blobs(model: torch.nn.Module, inputs: Tuple[torch.Tensor, ...]) -> List[bytes]:
+    exported = torch.export.export(model.eval(), inputs)
+    manager = to_edge_transform_and_lower(exported, partitioner=[{{ cookiecutter.__partitioner_class }}()])
+    graph_module = manager.exported_program().graph_module
+    return [bytes(module.processed_bytes) for _, module, _ in get_lowered_submodules(graph_module)]
+
+
+def write_seeds(out: Path) -> List[Path]:
+    """Lowers every model of MODELS and writes its blobs to ``out``; returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, (make_model, inputs) in MODELS.items():
+        torch.manual_seed(0)
+        blobs = delegate_blobs(make_model(), inputs)
+        if not blobs:
+            raise RuntimeError(f"{name}: the partitioner delegated nothing")
+        for index, blob in enumerate(blobs):
+            path = out / f"{name}-{index}.bin"
+            path.write_bytes(blob)
+            written.append(path)
+    return written
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"folder for the seeds (default {DEFAULT_OUT})")
+    args = parser.parse_args(argv)
+    for path in write_seeds(args.out):
+        print(f"{path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
