@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -107,22 +107,31 @@ def test_hostile_text_renders_the_same_in_copier(cookies, template_repo, tmp_pat
     assert tree_contents(copied) == tree_contents(project)
 
 
-def test_hostile_project_configures_and_its_docs_build(template_repo, tmp_path, cookiecutter_config):
-    """The heavier parsers, once: CMake configures, Sphinx builds with warnings as errors."""
+HEAVY_TEXTS = st.fixed_dictionaries({"backend_name": backend_name, **{name: free_text for name in FREE_TEXT_QUESTIONS}})
+
+
+# CMake and Sphinx take seconds per project: a few generated examples, plus
+# the fixed hostile set.
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(texts={k: v for k, v in HOSTILE.items() if k not in ("backend_slug", "email")})
+@given(texts=HEAVY_TEXTS)
+def test_hostile_projects_configure_and_their_docs_build(template_repo, tmp_path_factory, cookiecutter_config, texts):
     import executorch
 
-    project = render(template_repo, tmp_path / "cc", cookiecutter_config, HOSTILE)
+    answers = {**texts, "backend_slug": "zeta_q", "email": "npu@example.com"}
+    work = tmp_path_factory.mktemp("heavy")
+    project = render(template_repo, work / "cc", cookiecutter_config, answers)
     bin_dir = Path(sys.executable).parent
     configure = subprocess.run(
-        [bin_dir / "cmake", "-S", project, "-B", tmp_path / "build", "-G", "Ninja",
+        [bin_dir / "cmake", "-S", project, "-B", work / "build", "-G", "Ninja",
          f"-DCMAKE_MAKE_PROGRAM={bin_dir / 'ninja'}", f"-DCMAKE_PREFIX_PATH={executorch.__path__[0]}"],
         capture_output=True, text=True,
     )
     assert configure.returncode == 0, configure.stdout[-3000:] + configure.stderr[-3000:]
     docs = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", project / "docs", tmp_path / "html"],
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", project / "docs", work / "html"],
         capture_output=True, text=True,
     )
     assert docs.returncode == 0, docs.stdout[-3000:] + docs.stderr[-3000:]
-    page = (tmp_path / "html" / "zeta_q-overview.html").read_text(encoding="utf-8")
-    assert html.escape(HOSTILE["backend_name"], quote=False) in page
+    page = (work / "html" / "zeta_q-overview.html").read_text(encoding="utf-8")
+    assert html.escape(answers["backend_name"], quote=False) in page
