@@ -87,6 +87,14 @@ def cruft_create(template: Path, output_dir: Path, answers: Mapping[str, Any]) -
     )
 
 
+def tree_folders(root: Path) -> list[str]:
+    """Every generated folder (an empty one left behind shows up here)."""
+    return sorted(
+        path.relative_to(root).as_posix() for path in root.rglob("*")
+        if path.is_dir() and not SKIPPED_PARTS & set(path.relative_to(root).parts)
+    )
+
+
 def tree_contents(root: Path) -> dict[str, bytes]:
     """Relative path -> bytes of every generated file, answers files aside."""
     contents = {}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import bake, copier_copy, cruft_create, tree_contents
+from conftest import bake, copier_copy, cruft_create, tree_contents, tree_folders
 
 import local_extensions
 
@@ -49,6 +49,8 @@ def test_three_engines_generate_identical_trees(cookies, template_repo, tmp_path
         assert sorted(actual) == sorted(expected), engine
         different = [path for path in expected if actual[path] != expected[path]]
         assert not different, f"{engine} differs from cookiecutter in {different}"
+        assert tree_folders(root) == tree_folders(baked.project_path), engine
+    assert not [p for p in baked.project_path.rglob("*") if p.is_dir() and not any(p.iterdir())]
     assert (copied / ".copier-answers.yml").is_file()
     assert (created / ".cruft.json").is_file()
     assert not (baked.project_path / ".copier-answers.yml").exists()
