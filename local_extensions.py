@@ -18,6 +18,7 @@ The module must import without copier installed (cookiecutter users).
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib.util
 import json
 import keyword
@@ -70,6 +71,7 @@ _EMAIL = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=None)
 def installed_executorch_backends() -> frozenset[str]:
     """Folder names under the installed ``executorch/backends`` (empty if absent)."""
     try:
@@ -234,10 +236,8 @@ CHECKS: Mapping[str, Callable[[Any], str]] = {
 def answer_error(value: Any, question: str) -> str:
     """The one-line rejection message for ``value``, or ``""`` if it is valid."""
     check = CHECKS[question]
-    candidate = value if question == "include_quantizer" else ("" if value is None else value)
-    if question != "include_quantizer" and not isinstance(candidate, str):
-        candidate = str(candidate)
-    problem = check(candidate)
+    # Text questions judge the text; the boolean one judges the value itself.
+    problem = check(value) if check is _check_bool else check("" if value is None else str(value))
     if not problem:
         return ""
     return f"Invalid {question} {_shown(value)}: {problem}."
