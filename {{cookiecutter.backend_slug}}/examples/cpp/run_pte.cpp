@@ -6,9 +6,13 @@
 // delegated to it).
 //
 //   {{ cookiecutter.backend_slug }}_run_pte model.pte [--method forward] [--input x.bin]... [--all]
+//       [--iterations N]
 //
 // An input file holds the tensor's values as little-endian float32, in
 // row-major order, e.g. numpy's `array.astype("<f4").tofile("x.bin")`.
+//
+// --iterations N runs the method N more times after the first run and prints
+// the median wall time of one call (for benchmarks; the output is unchanged).
 
 #include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Backend.h>
 
@@ -18,6 +22,8 @@
 #include <executorch/runtime/backend/options.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -42,15 +48,17 @@ struct Arguments {
   std::string method = "forward";
   std::vector<std::string> inputs;
   bool print_all = false;
+  long iterations = 0;
 };
 
 int usage(const char* program) {
   std::fprintf(
       stderr,
-      "usage: %s model.pte [--method NAME] [--input FILE]... [--all]\n"
+      "usage: %s model.pte [--method NAME] [--input FILE]... [--all] [--iterations N]\n"
       "  --method NAME  method to run (default: forward)\n"
       "  --input FILE   raw float32 values for the next input (default: ones)\n"
-      "  --all          print every output value, not only the first %zu\n",
+      "  --all          print every output value, not only the first %zu\n"
+      "  --iterations N then time N more calls and print the median\n",
       program,
       kValuesShownByDefault);
   return 2;
@@ -63,6 +71,12 @@ bool parse_arguments(int argc, char** argv, Arguments* args) {
       args->method = argv[++i];
     } else if (arg == "--input" && i + 1 < argc) {
       args->inputs.push_back(argv[++i]);
+    } else if (arg == "--iterations" && i + 1 < argc) {
+      char* end = nullptr;
+      args->iterations = std::strtol(argv[++i], &end, 10);
+      if (end == argv[i] || *end != '\0' || args->iterations < 1) {
+        return false;
+      }
     } else if (arg == "--all") {
       args->print_all = true;
     } else if (!arg.empty() && arg[0] != '-' && args->model.empty()) {
@@ -197,5 +211,24 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("%s executed %d ops\n", kBackendName, executed_ops() - ops_before);
+
+  if (args.iterations > 0) {
+    std::vector<double> micros;
+    micros.reserve(static_cast<size_t>(args.iterations));
+    for (long i = 0; i < args.iterations; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      const auto result = module.execute(args.method, inputs);
+      const auto stop = std::chrono::steady_clock::now();
+      if (!result.ok()) {
+        std::fprintf(stderr, "method '%s' failed on iteration %ld (error 0x%x)\n", args.method.c_str(), i, static_cast<unsigned>(result.error()));
+        return 1;
+      }
+      micros.push_back(std::chrono::duration<double, std::micro>(stop - start).count());
+    }
+    std::sort(micros.begin(), micros.end());
+    const size_t n = micros.size();
+    const double median = n % 2 ? micros[n / 2] : (micros[n / 2 - 1] + micros[n / 2]) / 2;
+    std::printf("per-call median: %.3f us over %zu calls\n", median, n);
+  }
   return 0;
 }

@@ -66,6 +66,18 @@ def _resolve_skip_ops(skip_ops: Iterable[OpName]) -> FrozenSet[str]:
     return frozenset(names)
 
 
+def _graph_calls_any(graph_module: torch.fx.GraphModule, ops: Sequence[object]) -> bool:
+    """Whether the graph, or a control-flow body inside it, calls one of ``ops``."""
+    wanted = set(ops)
+    for module in graph_module.modules():
+        graph = getattr(module, "graph", None)
+        if isinstance(graph, torch.fx.Graph) and any(
+            node.op == "call_function" and node.target in wanted for node in graph.nodes
+        ):
+            return True
+    return False
+
+
 class {{ cookiecutter.__partitioner_class }}(Partitioner):
     """Delegates the supported parts of an edge program to {{ cookiecutter.__backend_id }}.
 
@@ -124,12 +136,18 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
         The filter runs on ATen nodes before decomposition: a node that the
         backend would refuse (wrong dtype, skipped...) is decomposed as usual
         so that the CPU can run it.
+
+        When ``ep`` holds none of these ops, nothing is requested: a filter
+        makes ``to_edge_transform_and_lower`` run an extra decomposition pass
+        over the whole graph, which would cost time for no effect.
         """
         keep = [
             entry.aten_op
             for entry in OP_SUPPORT
             if entry.keep_undecomposed and entry.name not in self.skip_ops
         ]
+        if ep is not None and keep and not _graph_calls_any(ep.graph_module, keep):
+            keep = []
         if not keep:
             return [], None
 

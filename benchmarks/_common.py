@@ -1,0 +1,69 @@
+"""Helpers shared by the benchmark scripts (not a benchmark itself)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, List, Sequence
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """A console script installed next to this interpreter (cookiecutter, copier)."""
+    candidate = BIN / name
+    return str(candidate) if candidate.exists() else name
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def generate_backend(out_dir: Path | None = None) -> Path:
+    """Render the default backend with cookiecutter; returns the project folder."""
+    if out_dir is None:
+        out_dir = Path(tempfile.mkdtemp(prefix="bench-backend-"))
+    project = out_dir / "zeta_accel"
+    if not project.exists():
+        subprocess.run(
+            [tool("cookiecutter"), "--no-input", str(TEMPLATE_ROOT), "-o", str(out_dir)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return project
+
+
+def use_backend(project: Path) -> None:
+    """Make the generated package importable in this process."""
+    sys.path.insert(0, str(project))
+
+
+def print_table(title: str, header: List[str], rows: List[List[object]]) -> None:
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    print(f"\n## {title}\n")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in cells[1:]:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
+    sys.stdout.flush()
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.1f} ms"
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:.2f} us"
