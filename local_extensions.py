@@ -23,6 +23,7 @@ import importlib.util
 import json
 import keyword
 import re
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -386,16 +387,21 @@ class BackendTemplateExtension(Extension):
 _COOKIECUTTER_ONLY = {"__prompts__", "__validation"}
 
 
-def _private_variables() -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=None)
+def _private_variables() -> tuple[tuple[str, str], ...]:
     """The derived ``__name`` entries of cookiecutter.json, in file order."""
     spec = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
-    return [(k, v) for k, v in spec.items() if k.startswith("__") and k not in _COOKIECUTTER_ONLY]
+    return tuple((k, v) for k, v in spec.items() if k.startswith("__") and k not in _COOKIECUTTER_ONLY)
 
 
-try:
-    from copier_template_extensions import ContextHook
-except ImportError:  # cookiecutter-only environment
-    ContextHook = None
+# Only copier needs the context hook; importing copier_template_extensions
+# imports copier, which would cost cookiecutter users about a second.
+ContextHook = None
+if "copier" in sys.modules:
+    try:
+        from copier_template_extensions import ContextHook
+    except ImportError:
+        pass
 
 if ContextHook is not None:
 
@@ -403,16 +409,34 @@ if ContextHook is not None:
         """Makes ``{{ cookiecutter.x }}`` work under copier.
 
         The private ``__`` names are rendered from cookiecutter.json itself,
-        so that the derivations exist in one place for both engines.
+        so that the derivations exist in one place for both engines. Copier
+        builds a context for every file and path it renders, so the compiled
+        derivations and their results per set of answers are kept.
         """
+
+        def __init__(self, environment):
+            super().__init__(environment)
+            self._derivations = None
+            self._names_by_answers: dict[tuple, dict[str, Any]] = {}
+
+        def _derived_names(self, answers: dict[str, Any]) -> dict[str, Any]:
+            key = tuple((name, repr(value)) for name, value in answers.items())
+            if key not in self._names_by_answers:
+                if self._derivations is None:
+                    self._derivations = [
+                        (name, self.environment.from_string(raw)) for name, raw in _private_variables()
+                    ]
+                names = dict(answers)
+                for name, template in self._derivations:
+                    names[name] = template.render(cookiecutter=names)
+                self._names_by_answers[key] = names
+            return self._names_by_answers[key]
 
         def hook(self, context: dict[str, Any]) -> None:
             if "cookiecutter" in context:
                 return
-            names = {name: context[name] for name in CHECKS if name in context}
-            private = _private_variables()
-            for key, raw in private:
-                names[key] = self.environment.from_string(raw).render(cookiecutter=names)
+            answers = {name: context[name] for name in CHECKS if name in context}
+            names = dict(self._derived_names(answers))
             # Under copier the answers file is rendered; cookiecutter skips
             # the empty file name.
             names["__answers"] = context.get("_copier_conf", {}).get("answers_file", "")
