@@ -30,6 +30,12 @@ def make_floor_template(root: Path) -> Path:
     cp.mkdir()
     (cp / "copier.yml").write_text("name:\n  type: str\n  default: tiny\n")
     (cp / "README.md.jinja").write_text("# {{ name }}\n")
+    # The real template is a git repository, which copier clones; so is the
+    # floor, or the ratio would charge the clone to the skeleton.
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=cp, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=cp, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "floor"], cwd=cp, check=True)
     return root
 
 
@@ -58,7 +64,7 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
         ("cookiecutter", "floor"): lambda: run([cookiecutter, "--no-input", str(floors / "floor-cookiecutter"), "-o", out()]),
         # copier reads the template's committed HEAD (--vcs-ref=HEAD).
         ("copier", "full"): lambda: run([copier, "copy", "--trust", "--defaults", "--vcs-ref=HEAD", template, out()]),
-        ("copier", "floor"): lambda: run([copier, "copy", "--trust", "--defaults", str(floors / "floor-copier"), out()]),
+        ("copier", "floor"): lambda: run([copier, "copy", "--trust", "--defaults", "--vcs-ref=HEAD", str(floors / "floor-copier"), out()]),
     }
     samples = {key: [] for key in cases}
     for fn in cases.values():  # warm the file cache once
