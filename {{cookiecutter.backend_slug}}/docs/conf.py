@@ -12,4 +12,6 @@ source_suffix = {".md": "markdown"}
 myst_enable_extensions = ["colon_fence", "deflist", "html_image"]
 myst_heading_anchors = 4
 exclude_patterns = ["_build"]
+# Names and descriptions are shown as written: no curly quotes or dashes.
+smartquotes = False
 html_theme = "alabaster"
