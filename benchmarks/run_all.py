@@ -20,7 +20,7 @@ from pathlib import Path
 
 import _common
 
-BENCHMARKS = ("generation", "lowering", "runtime", "tests")
+BENCHMARKS = ("generation", "update", "lowering", "runtime", "tests")
 
 
 def describe_machine() -> None:
@@ -58,7 +58,7 @@ def main() -> None:
         # One process per benchmark, so that imports and the loaded runtime
         # of one do not colour the next.
         cmd = [sys.executable, str(here / f"bench_{name}.py"), *extra]
-        if name != "generation":
+        if name not in ("generation", "update"):
             cmd += backend
         subprocess.run(cmd, check=False)
         print(f"({name}: {time.perf_counter() - start:.0f} s)")

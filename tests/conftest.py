@@ -7,23 +7,20 @@ cannot share a session, see pytest.ini).
 
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
+import sys
+import sysconfig
+import venv
 from pathlib import Path
 from typing import Any, Mapping
 
 import pytest
 
-TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+from release_history import MissingRelease, build_release_repo, commit_all, copy_working_tree, git
+
 ANSWERS_FILES = {".copier-answers.yml", ".cruft.json"}
 SKIPPED_PARTS = {".git", "__pycache__"}
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=Template Tests", "-c", "user.email=tests@example.com", *args],
-        cwd=cwd, check=True, capture_output=True, text=True,
-    ).stdout
 
 
 @pytest.fixture(scope="session")
@@ -35,18 +32,20 @@ def template_repo(tmp_path_factory) -> Path:
     CI clone behave the same.
     """
     repo = tmp_path_factory.mktemp("template") / "backend-template"
-    listed = git(TEMPLATE_ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
-    for relative in filter(None, listed.split("\0")):
-        source = TEMPLATE_ROOT / relative
-        if source.is_file():
-            target = repo / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+    copy_working_tree(repo)
     git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "template under test")
+    commit_all(repo, "template under test")
     return repo
 
+
+
+@pytest.fixture(scope="session")
+def release_repo(tmp_path_factory) -> Path:
+    """A template repository with two tagged releases: the oldest one and the working tree."""
+    try:
+        return build_release_repo(tmp_path_factory.mktemp("releases") / "backend-template")
+    except MissingRelease as error:
+        pytest.fail(str(error))
 
 def cookiecutter_literal(value: Any) -> Any:
     """How to pass text to cookiecutter non-interactively so it stays literal.
@@ -85,6 +84,47 @@ def cruft_create(template: Path, output_dir: Path, answers: Mapping[str, Any]) -
         str(template), output_dir=output_dir, extra_context=cookiecutter_context(answers),
         no_input=True,
     )
+
+
+def install_generated_project(project: Path, env_dir: Path) -> Path:
+    """pip install -e the project into a venv that sees this suite's packages.
+
+    A ``.pth`` file puts this environment's site-packages on the new venv's
+    path, so the pinned torch/executorch are reused (a fresh resolve of torch
+    would download a CUDA build); --no-deps keeps pip from touching them.
+    """
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    new_site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    (Path(new_site) / "template-test-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
+         "--no-build-isolation", "-e", project],
+        check=True,
+    )
+    return python
+
+
+def run_generated_tests(project: Path, python: Path) -> str:
+    """The generated project's whole pytest suite, which must pass; returns its output."""
+    env = {
+        **os.environ,
+        "PATH": f"{python.parent}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        # The template's own pytest plugins (both register --template) are
+        # visible to the generated project here, and to the pytest runs its
+        # tests start; a backend team's environment has neither.
+        "PYTEST_ADDOPTS": "-p no:cookies -p no:copie",
+    }
+    run = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project, env=env, capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+    assert " passed" in run.stdout and " failed" not in run.stdout
+    return run.stdout
 
 
 def tree_folders(root: Path) -> list[str]:

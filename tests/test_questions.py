@@ -7,7 +7,8 @@ import json
 import pytest
 import yaml
 
-from conftest import TEMPLATE_ROOT, bake, copier_copy
+from conftest import bake, copier_copy
+from release_history import TEMPLATE_ROOT
 
 import local_extensions
 

@@ -9,7 +9,7 @@ use every op of the blob format, broadcasting, constants with and without a
 bias, and several delegates in one program, so the fuzzers start from blobs
 exactly like the ones a .pte carries. The C++ mutation test reads the folder
 from ``${{ cookiecutter.__slug_upper }}_FUZZ_SEEDS`` and the libFuzzer target takes it as a
-corpus folder (docs/{{ cookiecutter.backend_slug }}-fuzzing.md).
+corpus folder (docs/guides/{{ cookiecutter.backend_slug }}-fuzzing-guide.md).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Built once per module in a temporary folder; needs CMake 3.28+ (from PyPI:
 The blob fuzz test of the suite mutates real blobs that
 scripts/make_fuzz_seeds.py writes first; with Clang installed, the libFuzzer
 target is also built and run for a bounded number of inputs
-(docs/{{ cookiecutter.backend_slug }}-fuzzing.md explains the long runs).
+(docs/guides/{{ cookiecutter.backend_slug }}-fuzzing-guide.md explains the long runs).
 """
 
 from __future__ import annotations
@@ -218,7 +218,12 @@ def test_installed_package_registers_in_an_application(cmake, tmp_path, shared):
 
     consumer_build = tmp_path / "consumer"
     # Only the install prefix: the package config finds ExecuTorch itself.
-    run([cmake, "-S", CONSUMER_DIR, "-B", consumer_build, *generator(), f"-DCMAKE_PREFIX_PATH={prefix}"])
+    # The consumer asks for the exact version of the Python package.
+    version = (PACKAGE_DIR / "VERSION").read_text(encoding="utf-8").strip()
+    run([
+        cmake, "-S", CONSUMER_DIR, "-B", consumer_build, *generator(), f"-DCMAKE_PREFIX_PATH={prefix}",
+        f"-DEXPECTED_VERSION={version}",
+    ])
     run([cmake, "--build", consumer_build])
     result = run([consumer_build / "{{ cookiecutter.backend_slug }}_consumer"])
     assert f"{BACKEND_ID} registered" in result.stdout

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -33,3 +35,9 @@ def test_backend_id_is_the_class_name():
     assert backend.__name__ == "{{ cookiecutter.__backend_id }}"
     partitioner = package.{{ cookiecutter.__partitioner_class }}()
     assert partitioner.delegation_spec.backend_id == backend.__name__
+
+
+def test_one_version_for_python_and_cmake():
+    version_file = Path(package.__file__).with_name("VERSION")
+    version = version_file.read_text(encoding="utf-8").strip()
+    assert importlib.metadata.version("{{ cookiecutter.package_name | replace('_', '-') }}") == version

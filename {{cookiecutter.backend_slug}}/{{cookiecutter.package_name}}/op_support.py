@@ -3,9 +3,19 @@
 The partitioner claims exactly the nodes this table accepts, preprocess
 serializes them with the opcode and params given here, the quantizer annotates
 their ATen counterparts, and the docs' op-support table and the runtime tests
-are generated from it. Supporting a new operator means adding an entry here,
-an opcode to ``serialization/FORMAT.md`` and ``blob_format.py``, and a kernel
-to the C++ runtime (``scripts/sync_docs.py`` then refreshes the docs).
+are generated from it. Supporting a new operator takes:
+
+1. an entry in ``OP_SUPPORT`` below;
+2. its opcode in ``serialization/FORMAT.md`` and ``serialization/blob_format.py``
+   (``Opcode``, ``OPCODE_ARITY`` and the output shape rule of ``_check_op_shapes``);
+3. the C++ side in ``runtime/``: the ``OpCode`` value in {{ cookiecutter.class_prefix }}Graph.h; its name,
+   input count, shape rule and the known-opcode range in {{ cookiecutter.class_prefix }}Graph.cpp; a
+   kernel in {{ cookiecutter.class_prefix }}Kernels.cpp and its dispatch in {{ cookiecutter.class_prefix }}Executor.cpp (and in
+   the C++ tests' reference runner, ``tests/cpp/graph_runner.h``);
+4. a model that uses it in the tests that cover every entry:
+   ``tests/test_partitioner.py`` (``SUPPORTED``), ``tests/test_preprocess.py``
+   (``EveryOp`` and ``FORMAT_SEMANTICS``){% if cookiecutter.include_quantizer %} and ``tests/test_quantizer.py`` (``EveryOp``){% endif %};
+5. ``python scripts/sync_docs.py``, which rewrites the docs' operator lists.
 
 Every entry accepts only float32 tensors of static shape and rank 0 to 8; an
 entry's ``check`` adds the rules of that operator. Checks return the reason a

@@ -2,7 +2,7 @@
 // blob that parses is executed through the reference kernels on buffers of
 // exactly the declared sizes, so an unchecked size or index becomes an ASan
 // report. Built by -D{{ cookiecutter.__slug_upper }}_BUILD_FUZZER=ON with Clang; see
-// docs/{{ cookiecutter.backend_slug }}-fuzzing.md for how to run it.
+// docs/guides/{{ cookiecutter.backend_slug }}-fuzzing-guide.md for how to run it.
 
 #include "graph_runner.h"
 

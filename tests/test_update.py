@@ -1,0 +1,328 @@
+"""Template updates reach a generated backend and keep the team's edits.
+
+A backend is generated at the oldest release (CHANGELOG.md records its
+commit), committed, and edited the way a team edits it: a new operator in
+the support table with its opcode and C++ kernel, text in a marked place of
+the docs, a CMake option, and the fuzzing page that a later release moved.
+Then it is updated to the working tree's version, with copier and with cruft.
+
+The oracle is exact: the updated project must equal a fresh copy of the new
+version with the same edits applied, file for file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Dict, Tuple
+
+import pytest
+import yaml
+
+from conftest import install_generated_project, run_generated_tests, tree_contents
+from release_history import CURRENT, OLDEST, commit_all, git
+from local_extensions import camel_from_slug, slug_from_name
+
+BIN = Path(sys.executable).parent
+DEFAULT_NAME = "Zeta Accel"
+SLUG = slug_from_name(DEFAULT_NAME)
+PACKAGE = f"executorch_{SLUG}"
+PREFIX = camel_from_slug(SLUG)
+OLD_FUZZ_PAGE = f"docs/{SLUG}-fuzzing.md"
+NEW_FUZZ_PAGE = f"docs/guides/{SLUG}-fuzzing-guide.md"
+CONFLICT_MARKERS = re.compile(rb"^(<<<<<<<|=======|>>>>>>>)( |$)", re.M)
+
+
+def start_repository(project: Path) -> None:
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "generated from the template")
+
+
+def copier_generate(repo: Path, project: Path, version: str) -> Path:
+    import copier
+
+    copier.run_copy(str(repo), project, vcs_ref=version, defaults=True, unsafe=True, quiet=True)
+    start_repository(project)
+    return project
+
+
+def copier_update(project: Path, version: str) -> None:
+    import copier
+
+    copier.run_update(project, vcs_ref=version, defaults=True, overwrite=True, unsafe=True, quiet=True)
+
+
+def cruft_generate(repo: Path, output_dir: Path, version: str) -> Path:
+    import cruft
+
+    project = Path(cruft.create(str(repo), output_dir=output_dir, checkout=version, no_input=True))
+    start_repository(project)
+    return project
+
+
+# --- what a team does to its backend ----------------------------------------------------------
+
+NEG_TABLE_ENTRY = '''    OpSupport(
+        name="neg",
+        edge_op=exir_ops.edge.aten.neg.default,
+        opcode=Opcode.NEG,
+        operands=(_ACT,),
+        constraints="any shape",
+        check=_no_extra_rules,
+        params=_no_params,
+        quantization=_STATIC_INT8,
+    ),
+'''
+TANH_TABLE_ENTRY_END = '''        opcode=Opcode.TANH,
+        operands=(_ACT,),
+        constraints="any shape",
+        check=_no_extra_rules,
+        params=_no_params,
+        quantization=_STATIC_INT8,
+    ),
+'''
+TANH_KERNEL = '''    case UnaryOp::Tanh:
+      for (size_t i = 0; i < numel; ++i) {
+        out[i] = std::tanh(x[i]);
+      }
+      return;
+'''
+NEG_KERNEL = '''    case UnaryOp::Neg:
+      for (size_t i = 0; i < numel; ++i) {
+        out[i] = -x[i];
+      }
+      return;
+'''
+RUNTIME = f"{PACKAGE}/runtime/{PREFIX}"
+
+# (file, text the team finds, text the team leaves): a new operator, aten.neg,
+# as FORMAT.md's checklist asks for it, plus the team's usual edits.
+ADD_NEG_OPERATOR = [
+    (f"{PACKAGE}/op_support.py", TANH_TABLE_ENTRY_END, TANH_TABLE_ENTRY_END + NEG_TABLE_ENTRY),
+    (f"{PACKAGE}/serialization/blob_format.py", "    BMM = 11\n", "    BMM = 11\n    NEG = 12\n"),
+    (f"{PACKAGE}/serialization/blob_format.py", "    Opcode.BMM: (2, 2),\n", "    Opcode.BMM: (2, 2),\n    Opcode.NEG: (1, 1),\n"),
+    (f"{PACKAGE}/serialization/FORMAT.md", "| 11 | bmm | a, b | a: [b, n, k], b: [b, k, m] |\n",
+     "| 11 | bmm | a, b | a: [b, n, k], b: [b, k, m] |\n| 12 | neg | x | |\n"),
+    (f"{RUNTIME}Graph.h", "  Bmm = 11,\n", "  Bmm = 11,\n  Neg = 12,\n"),
+    (f"{RUNTIME}Graph.cpp", '    case OpCode::Tanh:\n      return "tanh";\n',
+     '    case OpCode::Tanh:\n      return "tanh";\n    case OpCode::Neg:\n      return "neg";\n'),
+    (f"{RUNTIME}Graph.cpp", "    case OpCode::Tanh:\n    case OpCode::Clamp:\n      return 1;\n",
+     "    case OpCode::Tanh:\n    case OpCode::Neg:\n    case OpCode::Clamp:\n      return 1;\n"),
+    (f"{RUNTIME}Graph.cpp", "value <= uint32_t(OpCode::Bmm)", "value <= uint32_t(OpCode::Neg)"),
+    (f"{RUNTIME}Graph.cpp", "      case OpCode::Tanh:\n      case OpCode::Clamp:\n        expected = shape_of",
+     "      case OpCode::Tanh:\n      case OpCode::Neg:\n      case OpCode::Clamp:\n        expected = shape_of"),
+    (f"{RUNTIME}Kernels.h", "enum class UnaryOp { Relu, Sigmoid, Tanh };", "enum class UnaryOp { Relu, Sigmoid, Tanh, Neg };"),
+    (f"{RUNTIME}Kernels.cpp", TANH_KERNEL, TANH_KERNEL + NEG_KERNEL),
+    (f"{RUNTIME}Executor.cpp", "    case OpCode::Tanh:\n      return kernels::UnaryOp::Tanh;\n",
+     "    case OpCode::Tanh:\n      return kernels::UnaryOp::Tanh;\n    case OpCode::Neg:\n      return kernels::UnaryOp::Neg;\n"),
+    (f"{RUNTIME}Executor.cpp", "    case OpCode::Tanh:\n      kernels::unary(",
+     "    case OpCode::Tanh:\n    case OpCode::Neg:\n      kernels::unary("),
+    ("tests/cpp/graph_runner.h", "        kernels::unary(kernels::UnaryOp::Tanh, x, o, out.numel);\n        break;\n",
+     "        kernels::unary(kernels::UnaryOp::Tanh, x, o, out.numel);\n        break;\n"
+     "      case OpCode::Neg:\n        kernels::unary(kernels::UnaryOp::Neg, x, o, out.numel);\n        break;\n"),
+    ("tests/cpp/test_graph_parser.cpp", "{0u, 12u, 0xFFFFFFFFu}", "{0u, 13u, 0xFFFFFFFFu}"),
+    (f"{PACKAGE}/serialization/blob_format.py", "(Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.CLAMP)",
+     "(Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.NEG, Opcode.CLAMP)"),
+    # The tests that cover every table entry get a model that uses it.
+    ("tests/test_partitioner.py", '    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),\n',
+     '    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),\n    ("neg", Fn(torch.neg), (x23(),), "neg.default"),\n'),
+    ("tests/test_preprocess.py", "    Opcode.TANH: lambda p, x: torch.tanh(x),\n",
+     "    Opcode.TANH: lambda p, x: torch.tanh(x),\n    Opcode.NEG: lambda p, x: -x,\n"),
+    ("tests/test_preprocess.py", "torch.sigmoid(torch.mm(a, self.mat)) - torch.tanh(a)",
+     "torch.sigmoid(torch.mm(a, self.mat)) - torch.tanh(-a)"),
+    ("tests/test_quantizer.py", "a = torch.tanh(torch.nn.functional.hardtanh(a)).clamp(min=-0.5)",
+     "a = torch.tanh(-torch.nn.functional.hardtanh(a)).clamp(min=-0.5)"),
+]
+CHIP_NOTE = "Supported chips: Zeta A1 and A2 (driver 3.1 or later, firmware 2026.2).\n"
+TEAM_EDITS = ADD_NEG_OPERATOR + [
+    # Doc text in a marked place.
+    (f"docs/{SLUG}-overview.md",
+     "<!-- HARDWARE-INTEGRATION: list the supported chips, driver and firmware versions. -->\n",
+     "<!-- HARDWARE-INTEGRATION: list the supported chips, driver and firmware versions. -->\n\n" + CHIP_NOTE),
+    # A CMake option: this team builds with -Werror.
+    (f"{PACKAGE}/CMakeLists.txt", "\"Treat compiler warnings in this backend's sources as errors\" OFF",
+     "\"Treat compiler warnings in this backend's sources as errors\" ON"),
+]
+FUZZ_TITLE_EDIT = (f"# Fuzzing the {DEFAULT_NAME} runtime\n", f"# Fuzzing the {DEFAULT_NAME} runtime (lab notes)\n")
+NIGHTLY_SECTION = "\n## Nightly runs in the lab\n\nThe lab's fuzzing machine runs the libFuzzer target for eight hours every night.\n"
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path}: expected one {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def edit_like_a_team(project: Path, fuzz_page: str) -> None:
+    for relative, old, new in TEAM_EDITS:
+        replace_once(project / relative, old, new)
+    page = project / fuzz_page
+    replace_once(page, *FUZZ_TITLE_EDIT)
+    page.write_text(page.read_text(encoding="utf-8") + NIGHTLY_SECTION, encoding="utf-8")
+    # The op-support table changed: the docs that restate it are regenerated.
+    subprocess.run(
+        [sys.executable, "scripts/sync_docs.py"], cwd=project, check=True, capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(project), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+def assert_merged_cleanly(project: Path) -> None:
+    assert git(project, "ls-files", "--unmerged") == ""
+    assert not list(project.rglob("*.rej")), "rejected hunks left behind"
+    for relative, content in tree_contents(project).items():
+        assert not CONFLICT_MARKERS.search(content), f"conflict markers in {relative}"
+
+
+def assert_same_tree(actual: Path, expected: Dict[str, bytes]) -> None:
+    got = tree_contents(actual)
+    assert sorted(got) == sorted(expected)
+    differing = [path for path in expected if got[path] != expected[path]]
+    assert differing == [], f"differ from a fresh copy with the team's edits: {differing}"
+
+
+@pytest.fixture(scope="session")
+def expected_after_update(release_repo, tmp_path_factory) -> Dict[str, bytes]:
+    """A fresh copy of the current version, with the same team edits."""
+    import copier
+
+    project = tmp_path_factory.mktemp("expected") / SLUG
+    copier.run_copy(str(release_repo), project, vcs_ref=CURRENT, defaults=True, unsafe=True, quiet=True)
+    edit_like_a_team(project, NEW_FUZZ_PAGE)
+    return tree_contents(project)
+
+
+def edited_project(generate: Callable[[], Path]) -> Path:
+    project = generate()
+    edit_like_a_team(project, OLD_FUZZ_PAGE)
+    commit_all(project, "add the neg operator, chip list, -Werror and fuzzing notes")
+    return project
+
+
+# --- tests ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def copier_updated(release_repo, tmp_path_factory) -> Path:
+    """A team's backend of the oldest release, updated by copier to the current one."""
+    project = edited_project(lambda: copier_generate(release_repo, tmp_path_factory.mktemp("copier") / SLUG, OLDEST))
+    copier_update(project, CURRENT)
+    return project
+
+
+def test_copier_update_brings_the_template_changes_and_keeps_every_edit(copier_updated, expected_after_update):
+    project = copier_updated
+    assert_merged_cleanly(project)
+    assert_same_tree(project, expected_after_update)
+    # The migration moved the team's fuzzing page, edits and all.
+    assert not (project / OLD_FUZZ_PAGE).exists()
+    page = (project / NEW_FUZZ_PAGE).read_text(encoding="utf-8")
+    assert FUZZ_TITLE_EDIT[1] in page and NIGHTLY_SECTION in page
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert answers["_commit"] == CURRENT
+
+
+def test_a_second_copier_update_changes_nothing(copier_updated, tmp_path):
+    project = tmp_path / SLUG
+    shutil.copytree(copier_updated, project)
+    commit_all(project, f"update the template to {CURRENT}")
+    copier_update(project, CURRENT)
+    assert git(project, "status", "--porcelain") == "", "a second update changed something"
+
+
+@pytest.mark.e2e
+def test_the_updated_backend_passes_its_own_tests(copier_updated, tmp_path):
+    project = tmp_path / SLUG
+    shutil.copytree(copier_updated, project)
+    python = install_generated_project(project, tmp_path / "venv")
+    run_generated_tests(project, python)
+
+
+def test_cruft_update_brings_the_same_result(release_repo, expected_after_update, tmp_path):
+    import cruft
+
+    project = edited_project(lambda: cruft_generate(release_repo, tmp_path, OLDEST))
+
+    assert cruft.update(project, checkout=CURRENT, skip_apply_ask=True, refresh_private_variables=True)
+
+    assert_merged_cleanly(project)
+    assert_same_tree(project, expected_after_update)
+    # cruft's diff sees the rename: the page moved with the team's edits.
+    assert not (project / OLD_FUZZ_PAGE).exists()
+    assert NIGHTLY_SECTION in (project / NEW_FUZZ_PAGE).read_text(encoding="utf-8")
+
+    commit_all(project, f"update the template to {CURRENT}")
+    cruft.update(project, checkout=CURRENT, skip_apply_ask=True, refresh_private_variables=True)
+    assert git(project, "status", "--porcelain") == "", "a second update changed something"
+
+
+def test_a_deleted_page_stays_deleted_under_its_new_name(release_repo, tmp_path):
+    project = copier_generate(release_repo, tmp_path / SLUG, OLDEST)
+    git(project, "rm", "-q", OLD_FUZZ_PAGE)
+    commit_all(project, "we do not fuzz")
+
+    copier_update(project, CURRENT)
+
+    assert not (project / OLD_FUZZ_PAGE).exists()
+    assert not (project / NEW_FUZZ_PAGE).exists()
+    assert_merged_cleanly(project)
+
+
+# The team bumps its version on the line the template rewrote in the new release.
+TEAM_VERSION_LINE = f"project({SLUG}_backend VERSION 0.3.0 LANGUAGES CXX)"
+
+
+def conflicting_project(project: Path) -> Path:
+    cmake = project / PACKAGE / "CMakeLists.txt"
+    replace_once(cmake, f"project({SLUG}_backend VERSION 0.1.0 LANGUAGES CXX)", TEAM_VERSION_LINE)
+    commit_all(project, "version 0.3.0")
+    return cmake
+
+
+def conflict_sides(text: str, ours: str, theirs: str) -> Tuple[str, str]:
+    """The two sides of the one conflict in ``text``, between the given labels."""
+    match = re.search(rf"^<<<<<<< {ours}\n(.*?)^=======\n(.*?)^>>>>>>> {theirs}\n", text, re.M | re.S)
+    assert match, f"no conflict between {ours!r} and {theirs!r}:\n{text[:3000]}"
+    assert text.count("<<<<<<<") == 1
+    return match.group(1), match.group(2)
+
+
+def test_copier_shows_a_conflict_and_still_exits_0(release_repo, tmp_path):
+    project = copier_generate(release_repo, tmp_path / SLUG, OLDEST)
+    cmake = conflicting_project(project)
+
+    update = subprocess.run(
+        [BIN / "copier", "update", "--trust", "--defaults", "--vcs-ref", CURRENT],
+        cwd=project, capture_output=True, text=True,
+    )
+
+    assert update.returncode == 0, update.stderr
+    assert f"{PACKAGE}/CMakeLists.txt" in git(project, "ls-files", "--unmerged")
+    team, template = conflict_sides(cmake.read_text(encoding="utf-8"), "before updating", "after updating")
+    assert TEAM_VERSION_LINE in team
+    assert "file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/VERSION" in template
+    assert f"project({SLUG}_backend VERSION ${{_{SLUG}_version}} LANGUAGES CXX)" in template
+    # Outside the conflict the update went through.
+    assert (project / PACKAGE / "VERSION").is_file()
+    assert not list(project.rglob("*.rej"))
+
+
+def test_cruft_shows_the_same_conflict(release_repo, tmp_path):
+    project = cruft_generate(release_repo, tmp_path, OLDEST)
+    cmake = conflicting_project(project)
+
+    update = subprocess.run(
+        [BIN / "cruft", "update", "--skip-apply-ask", "--refresh-private-variables", "--checkout", CURRENT],
+        cwd=project, capture_output=True, text=True,
+    )
+
+    assert update.returncode == 0, update.stderr
+    assert f"{PACKAGE}/CMakeLists.txt" in git(project, "ls-files", "--unmerged")
+    team, template = conflict_sides(cmake.read_text(encoding="utf-8"), "ours", "theirs")
+    assert TEAM_VERSION_LINE in team
+    assert f"project({SLUG}_backend VERSION ${{_{SLUG}_version}} LANGUAGES CXX)" in template
+    assert (project / PACKAGE / "VERSION").is_file()
