@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import bake, copier_copy, cruft_create, tree_contents, tree_folders
+from conftest import ANSWERS_FILES, bake, copier_copy, cruft_create, tree_contents, tree_folders
 
 import local_extensions
 
@@ -51,9 +51,12 @@ def test_three_engines_generate_identical_trees(cookies, template_repo, tmp_path
         assert not different, f"{engine} differs from cookiecutter in {different}"
         assert tree_folders(root) == tree_folders(baked.project_path), engine
     assert not [p for p in baked.project_path.rglob("*") if p.is_dir() and not any(p.iterdir())]
-    assert (copied / ".copier-answers.yml").is_file()
-    assert (created / ".cruft.json").is_file()
-    assert not (baked.project_path / ".copier-answers.yml").exists()
+    # Each engine's own answers file, and no other engine's leftovers.
+    answers_files = {
+        engine: {path.name for path in root.iterdir() if path.name in ANSWERS_FILES}
+        for engine, root in (("cookiecutter", baked.project_path), ("copier", copied), ("cruft", created))
+    }
+    assert answers_files == {"cookiecutter": set(), "copier": {".copier-answers.yml"}, "cruft": {".cruft.json"}}
 
 
 @pytest.mark.parametrize("quantizer", [True, False])
