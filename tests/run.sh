@@ -22,5 +22,11 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 
+# The update tests rebuild old template releases from their commits
+# (CHANGELOG.md), which a shallow clone lacks.
+if [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
+    git fetch --quiet --unshallow || echo "warning: shallow clone; the update tests need the full history" >&2
+fi
+
 export PATH="$PWD/$venv/bin:$PATH"
 exec "$venv/bin/python" -m pytest "$@"
