@@ -12,6 +12,9 @@ Everything both engines must agree on lives here, once:
   ``cookiecutter`` namespace, plus the private ``__`` names that
   ``cookiecutter.json`` derives, so each template file is written once.
 
+It also keeps compiled templates between runs (speed only: generating is
+mostly Jinja compiling the skeleton); see "Compiled templates, kept".
+
 The module must import without copier installed (cookiecutter users).
 """
 
@@ -455,6 +458,17 @@ class _CompiledFileCache(FileSystemBytecodeCache):
         return bucket.code
 
 
+def _worth_keeping(source: str, environment) -> bool:
+    """Whether a string template is the template's own, and not of this run only.
+
+    Plain text (typed answers) is cheap to compile, and absolute paths hold
+    the output folder (cookiecutter renders each folder as one): keeping
+    those would only fill the cache folder.
+    """
+    starts = (environment.block_start_string, environment.variable_start_string, environment.comment_start_string)
+    return any(start in source for start in starts) and not os.path.isabs(source)
+
+
 # (environment signature, source, name, raw, defer_init) -> compiled code, for
 # every environment of the process (copier update renders three times).
 _COMPILED: dict = {}
@@ -472,9 +486,10 @@ def _keep_compiled_templates(environment) -> None:
         key = (signature, source, name, raw, defer_init)
         if key not in _COMPILED:
             cache = environment.bytecode_cache
-            if name is None and not raw and isinstance(cache, _CompiledFileCache):
-                # A template from a string (a path, an answer): the loader
-                # does not cache those, so keep them here, keyed by source.
+            if name is None and not raw and isinstance(cache, _CompiledFileCache) and _worth_keeping(source, environment):
+                # A template from a string (a file name, a default answer):
+                # the loader does not cache those, so keep them here, keyed
+                # by source.
                 _COMPILED[key] = cache.compiled_string(source, defer_init, compile_source)
             else:
                 _COMPILED[key] = compile_source(source, name, filename, raw, defer_init)

@@ -108,7 +108,8 @@ def merge(ours: bytes, base: bytes, theirs: bytes) -> tuple[bytes, bool]:
             files[-1].write_bytes(content)
         labels = [arg for label in LABELS for arg in ("-L", label)]
         result = git("merge-file", *labels, *map(str, files), check=False)
-        if result.returncode < 0:
+        # The exit status counts the conflicts (at most 127); an error is -1, i.e. 255.
+        if result.returncode > 127:
             raise RuntimeError(f"git merge-file failed: {result.stderr.decode()}")
         return files[0].read_bytes(), result.returncode > 0
 

@@ -17,10 +17,28 @@ from typing import Any, Mapping
 
 import pytest
 
+from local_extensions import CACHE_ENV_VAR
 from release_history import MissingRelease, build_release_repo, commit_all, copy_working_tree, git
 
 ANSWERS_FILES = {".copier-answers.yml", ".cruft.json"}
 SKIPPED_PARTS = {".git", "__pycache__"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_template_cache(tmp_path_factory) -> Path:
+    """A cache of compiled templates for this session, not the user's.
+
+    The suite generates hundreds of backends from hostile answers; their
+    compiled strings belong in a temp folder (subprocesses inherit it).
+    """
+    folder = tmp_path_factory.mktemp("jinja-cache")
+    previous = os.environ.get(CACHE_ENV_VAR)
+    os.environ[CACHE_ENV_VAR] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ[CACHE_ENV_VAR]
+    else:
+        os.environ[CACHE_ENV_VAR] = previous
 
 
 @pytest.fixture(scope="session")
