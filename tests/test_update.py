@@ -291,38 +291,30 @@ def conflict_sides(text: str, ours: str, theirs: str) -> Tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def test_copier_shows_a_conflict_and_still_exits_0(release_repo, tmp_path):
-    project = copier_generate(release_repo, tmp_path / SLUG, OLDEST)
+# How each engine is run from the command line, and the labels of its markers.
+CONFLICTING_UPDATES = {
+    "copier": (copier_generate, ["copier", "update", "--trust", "--defaults", "--vcs-ref", CURRENT],
+               ("before updating", "after updating")),
+    "cruft": (lambda repo, path, version: cruft_generate(repo, path.parent, version),
+              ["cruft", "update", "--skip-apply-ask", "--refresh-private-variables", "--checkout", CURRENT],
+              ("ours", "theirs")),
+}
+
+
+@pytest.mark.parametrize("engine", list(CONFLICTING_UPDATES))
+def test_a_conflict_is_shown_with_both_sides_and_the_update_still_exits_0(engine, release_repo, tmp_path):
+    generate, command, (team_label, template_label) = CONFLICTING_UPDATES[engine]
+    project = generate(release_repo, tmp_path / SLUG, OLDEST)
     cmake = conflicting_project(project)
 
-    update = subprocess.run(
-        [BIN / "copier", "update", "--trust", "--defaults", "--vcs-ref", CURRENT],
-        cwd=project, capture_output=True, text=True,
-    )
+    update = subprocess.run([BIN / command[0], *command[1:]], cwd=project, capture_output=True, text=True)
 
     assert update.returncode == 0, update.stderr
     assert f"{PACKAGE}/CMakeLists.txt" in git(project, "ls-files", "--unmerged")
-    team, template = conflict_sides(cmake.read_text(encoding="utf-8"), "before updating", "after updating")
+    team, template = conflict_sides(cmake.read_text(encoding="utf-8"), team_label, template_label)
     assert TEAM_VERSION_LINE in team
     assert "file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/VERSION" in template
     assert f"project({SLUG}_backend VERSION ${{_{SLUG}_version}} LANGUAGES CXX)" in template
     # Outside the conflict the update went through.
     assert (project / PACKAGE / "VERSION").is_file()
     assert not list(project.rglob("*.rej"))
-
-
-def test_cruft_shows_the_same_conflict(release_repo, tmp_path):
-    project = cruft_generate(release_repo, tmp_path, OLDEST)
-    cmake = conflicting_project(project)
-
-    update = subprocess.run(
-        [BIN / "cruft", "update", "--skip-apply-ask", "--refresh-private-variables", "--checkout", CURRENT],
-        cwd=project, capture_output=True, text=True,
-    )
-
-    assert update.returncode == 0, update.stderr
-    assert f"{PACKAGE}/CMakeLists.txt" in git(project, "ls-files", "--unmerged")
-    team, template = conflict_sides(cmake.read_text(encoding="utf-8"), "ours", "theirs")
-    assert TEAM_VERSION_LINE in team
-    assert f"project({SLUG}_backend VERSION ${{_{SLUG}_version}} LANGUAGES CXX)" in template
-    assert (project / PACKAGE / "VERSION").is_file()
