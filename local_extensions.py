@@ -400,7 +400,15 @@ def _cache_folder() -> Path | None:
 
 def _environment_signature(environment) -> str | None:
     """What else decides the compiled code; None when it cannot be told."""
-    if not isinstance(environment.autoescape, bool) or not hasattr(environment, "extensions"):
+    if not hasattr(environment, "extensions"):  # still being built
+        return None
+    if not hasattr(environment, "_backend_template_signature"):
+        environment._backend_template_signature = _signature_of(environment)
+    return environment._backend_template_signature
+
+
+def _signature_of(environment) -> str | None:
+    if not isinstance(environment.autoescape, bool):
         return None
     options = (
         environment.block_start_string, environment.block_end_string,
@@ -409,7 +417,9 @@ def _environment_signature(environment) -> str | None:
         environment.line_statement_prefix, environment.line_comment_prefix,
         environment.trim_blocks, environment.lstrip_blocks, environment.newline_sequence,
         environment.keep_trailing_newline, environment.optimized, environment.autoescape,
-        type(environment).__qualname__, sorted(environment.extensions),
+        type(environment).__qualname__, sorted(environment.extensions), environment.is_async,
+        getattr(environment.finalize, "__qualname__", environment.finalize),
+        sorted((k, repr(v)) for k, v in environment.policies.items() if k.startswith("compiler.")),
     )
     return hashlib.sha256(repr(options).encode()).hexdigest()
 
