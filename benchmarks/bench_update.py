@@ -33,7 +33,7 @@ from typing import Dict, List
 import _common
 
 sys.path.insert(0, str(_common.TEMPLATE_ROOT / "tests"))
-from release_history import CURRENT, OLDEST, build_release_repo, commit_all, git  # noqa: E402
+from release_history import CURRENT, OLDEST, build_release_repo, commit_all, git, new_repository  # noqa: E402
 
 # A release after CURRENT that touches one generated file.
 NEXT = f"{CURRENT}.post1"
@@ -55,8 +55,7 @@ def copier(*args: str, cwd: Path | None = None) -> None:
 def committed_backend(repo: Path, destination: Path, version: str) -> Path:
     """A backend generated at ``version``, with one edit, committed (untimed)."""
     copier("copy", "--trust", "--defaults", "--vcs-ref", version, str(repo), str(destination))
-    git(destination, "init", "-q", "-b", "main")
-    commit_all(destination, "generated")
+    new_repository(destination, "generated")
     readme = destination / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8") + "\nOur notes.\n", encoding="utf-8")
     commit_all(destination, "team edit")

@@ -18,9 +18,13 @@ from typing import Any, Mapping
 import pytest
 
 from local_extensions import CACHE_ENV_VAR
-from release_history import MissingRelease, build_release_repo, commit_all, copy_working_tree, git
+from release_history import MissingRelease, build_release_repo, copy_working_tree, new_repository
 
 ANSWERS_FILES = {".copier-answers.yml", ".cruft.json"}
+# The console scripts (cookiecutter, copier, cruft) next to this interpreter.
+BIN = Path(sys.executable).parent
+# What a backend generated with every answer at its default is called.
+DEFAULT_SLUG = "zeta_accel"
 SKIPPED_PARTS = {".git", "__pycache__"}
 
 
@@ -32,13 +36,9 @@ def compiled_template_cache(tmp_path_factory) -> Path:
     compiled strings belong in a temp folder (subprocesses inherit it).
     """
     folder = tmp_path_factory.mktemp("jinja-cache")
-    previous = os.environ.get(CACHE_ENV_VAR)
-    os.environ[CACHE_ENV_VAR] = str(folder)
-    yield folder
-    if previous is None:
-        del os.environ[CACHE_ENV_VAR]
-    else:
-        os.environ[CACHE_ENV_VAR] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV_VAR, str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")
@@ -51,10 +51,7 @@ def template_repo(tmp_path_factory) -> Path:
     """
     repo = tmp_path_factory.mktemp("template") / "backend-template"
     copy_working_tree(repo)
-    git(repo, "init", "-q", "-b", "main")
-    commit_all(repo, "template under test")
-    return repo
-
+    return new_repository(repo, "template under test")
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +61,7 @@ def release_repo(tmp_path_factory) -> Path:
         return build_release_repo(tmp_path_factory.mktemp("releases") / "backend-template")
     except MissingRelease as error:
         pytest.fail(str(error))
+
 
 def cookiecutter_literal(value: Any) -> Any:
     """How to pass text to cookiecutter non-interactively so it stays literal.
@@ -85,23 +83,43 @@ def bake(cookies, template: Path, answers: Mapping[str, Any]):
     return cookies.bake(extra_context=cookiecutter_context(answers), template=str(template))
 
 
-def copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) -> Path:
+def copier_copy(template: Path, destination: Path, answers: Mapping[str, Any], vcs_ref: str = "HEAD") -> Path:
     import copier
 
     copier.run_copy(
         str(template), destination, data=dict(answers), defaults=True, unsafe=True,
-        vcs_ref="HEAD", quiet=True,
+        vcs_ref=vcs_ref, quiet=True,
     )
     return destination
 
 
-def cruft_create(template: Path, output_dir: Path, answers: Mapping[str, Any]) -> Path:
+def cruft_create(
+    template: Path, output_dir: Path, answers: Mapping[str, Any], checkout: str | None = None
+) -> Path:
     import cruft
 
-    return cruft.create(
+    return Path(cruft.create(
         str(template), output_dir=output_dir, extra_context=cookiecutter_context(answers),
-        no_input=True,
-    )
+        no_input=True, checkout=checkout,
+    ))
+
+
+# Each engine's command line with every answer at its default, and where it
+# puts the backend (under the output folder, or in the named folder).
+COMMAND_LINES = {
+    "cookiecutter": (lambda template, out: ["cookiecutter", "--no-input", template, "--output-dir", out], True),
+    "copier": (lambda template, out: ["copier", "copy", "--trust", "--defaults", "--vcs-ref=HEAD", template, out], False),
+    "cruft": (lambda template, out: ["cruft", "create", "--no-input", "--output-dir", out, template], True),
+}
+
+
+def generate_with_command_line(engine: str, template: Path, out: Path, env: Mapping[str, str] | None = None) -> Path:
+    """The default backend through the engine's real program; returns its folder."""
+    command, makes_subfolder = COMMAND_LINES[engine]
+    program, *arguments = command(str(template), str(out))
+    run = subprocess.run([BIN / program, *arguments], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return out / DEFAULT_SLUG if makes_subfolder else out
 
 
 def install_generated_project(project: Path, env_dir: Path) -> Path:
@@ -130,7 +148,7 @@ def run_generated_tests(project: Path, python: Path) -> str:
     """The generated project's whole pytest suite, which must pass; returns its output."""
     env = {
         **os.environ,
-        "PATH": f"{python.parent}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PATH": f"{python.parent}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}",
         # The template's own pytest plugins (both register --template) are
         # visible to the generated project here, and to the pytest runs its
         # tests start; a backend team's environment has neither.

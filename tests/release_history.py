@@ -58,6 +58,13 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "--allow-empty", "-m", message)
 
 
+def new_repository(folder: Path, message: str) -> Path:
+    """A git repository on ``main`` with everything in ``folder`` committed."""
+    git(folder, "init", "-q", "-b", "main")
+    commit_all(folder, message)
+    return folder
+
+
 def build_release_repo(repo: Path) -> Path:
     """A git repository with the oldest release and the working tree (as CURRENT), tagged."""
     archive = subprocess.run(["git", "archive", OLDEST_COMMIT], cwd=TEMPLATE_ROOT, capture_output=True)
@@ -68,8 +75,7 @@ def build_release_repo(repo: Path) -> Path:
         )
     repo.mkdir(parents=True)
     subprocess.run(["tar", "-x", "-C", repo], input=archive.stdout, check=True)
-    git(repo, "init", "-q", "-b", "main")
-    commit_all(repo, f"release {OLDEST}")
+    new_repository(repo, f"release {OLDEST}")
     git(repo, "tag", OLDEST)
 
     git(repo, "rm", "-rq", ".")

@@ -9,32 +9,18 @@ cannot be created, and compare every byte.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import tree_contents
+from conftest import generate_with_command_line, tree_contents
 from local_extensions import CACHE_ENV_VAR
-
-BIN = Path(sys.executable).parent
 
 
 def generate(engine: str, template_repo: Path, destination: Path, cache: str) -> dict:
     """One generation in a fresh process, as a user runs it."""
-    if engine == "cookiecutter":
-        command = [BIN / "cookiecutter", "--no-input", template_repo, "--output-dir", destination]
-        root = destination / "zeta_accel"
-    else:
-        command = [BIN / "copier", "copy", "--trust", "--defaults", "--vcs-ref=HEAD", template_repo, destination]
-        root = destination
-    env_run = subprocess.run(
-        [str(part) for part in command], capture_output=True, text=True,
-        env={**os.environ, CACHE_ENV_VAR: cache},
-    )
-    assert env_run.returncode == 0, env_run.stderr[-3000:]
-    return tree_contents(root)
+    env = {**os.environ, CACHE_ENV_VAR: cache}
+    return tree_contents(generate_with_command_line(engine, template_repo, destination, env))
 
 
 @pytest.mark.parametrize("engine", ["cookiecutter", "copier"])

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from release_history import OLDEST, TEMPLATE_ROOT, commit_all, git
+from conftest import copier_copy
+from release_history import OLDEST, TEMPLATE_ROOT, commit_all, git, new_repository
 
 spec = importlib.util.spec_from_file_location(
     "carry_renamed_files", TEMPLATE_ROOT / "migrations" / "carry_renamed_files.py"
@@ -101,12 +102,7 @@ def test_wrong_arguments_are_refused(capsys):
 
 
 def test_the_base_is_the_file_as_the_recorded_release_rendered_it(release_repo, tmp_path, monkeypatch):
-    import copier
-
-    project = tmp_path / "zeta_accel"
-    copier.run_copy(str(release_repo), project, vcs_ref=OLDEST, defaults=True, unsafe=True, quiet=True)
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "generated")
+    project = new_repository(copier_copy(release_repo, tmp_path / "zeta_accel", {}, vcs_ref=OLDEST), "generated")
     monkeypatch.chdir(project)
     for path in ("README.md", "docs/zeta_accel-fuzzing.md", "docs/tutorials/zeta_accel-basic-tutorial.md"):
         assert carry_renamed_files.old_template_rendering(path) == (project / path).read_bytes(), path

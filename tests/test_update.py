@@ -18,16 +18,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Dict, Tuple
+from typing import Dict, Tuple
 
 import pytest
 import yaml
 
-from conftest import install_generated_project, run_generated_tests, tree_contents
-from release_history import CURRENT, OLDEST, commit_all, git
+from conftest import (
+    BIN, copier_copy, cruft_create, install_generated_project, run_generated_tests, tree_contents,
+)
+from release_history import CURRENT, OLDEST, commit_all, git, new_repository
 from local_extensions import camel_from_slug, slug_from_name
 
-BIN = Path(sys.executable).parent
 DEFAULT_NAME = "Zeta Accel"
 SLUG = slug_from_name(DEFAULT_NAME)
 PACKAGE = f"executorch_{SLUG}"
@@ -37,31 +38,22 @@ NEW_FUZZ_PAGE = f"docs/guides/{SLUG}-fuzzing-guide.md"
 CONFLICT_MARKERS = re.compile(rb"^(<<<<<<<|=======|>>>>>>>)( |$)", re.M)
 
 
-def start_repository(project: Path) -> None:
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "generated from the template")
-
-
 def copier_generate(repo: Path, project: Path, version: str) -> Path:
-    import copier
+    """The default backend of template ``version``, committed."""
+    return new_repository(copier_copy(repo, project, {}, vcs_ref=version), "generated from the template")
 
-    copier.run_copy(str(repo), project, vcs_ref=version, defaults=True, unsafe=True, quiet=True)
-    start_repository(project)
-    return project
+
+def cruft_generate(repo: Path, project: Path, version: str) -> Path:
+    """The same with cruft, which names the folder itself (``project``'s name)."""
+    created = cruft_create(repo, project.parent, {}, checkout=version)
+    assert created == project
+    return new_repository(created, "generated from the template")
 
 
 def copier_update(project: Path, version: str) -> None:
     import copier
 
     copier.run_update(project, vcs_ref=version, defaults=True, overwrite=True, unsafe=True, quiet=True)
-
-
-def cruft_generate(repo: Path, output_dir: Path, version: str) -> Path:
-    import cruft
-
-    project = Path(cruft.create(str(repo), output_dir=output_dir, checkout=version, no_input=True))
-    start_repository(project)
-    return project
 
 
 # --- what a team does to its backend ----------------------------------------------------------
@@ -100,7 +92,7 @@ NEG_KERNEL = '''    case UnaryOp::Neg:
 RUNTIME = f"{PACKAGE}/runtime/{PREFIX}"
 
 # (file, text the team finds, text the team leaves): a new operator, aten.neg,
-# as FORMAT.md's checklist asks for it, plus the team's usual edits.
+# everywhere the checklist at the top of op_support.py sends a team.
 ADD_NEG_OPERATOR = [
     (f"{PACKAGE}/op_support.py", TANH_TABLE_ENTRY_END, TANH_TABLE_ENTRY_END + NEG_TABLE_ENTRY),
     (f"{PACKAGE}/serialization/blob_format.py", "    BMM = 11\n", "    BMM = 11\n    NEG = 12\n"),
@@ -189,16 +181,13 @@ def assert_same_tree(actual: Path, expected: Dict[str, bytes]) -> None:
 @pytest.fixture(scope="session")
 def expected_after_update(release_repo, tmp_path_factory) -> Dict[str, bytes]:
     """A fresh copy of the current version, with the same team edits."""
-    import copier
-
-    project = tmp_path_factory.mktemp("expected") / SLUG
-    copier.run_copy(str(release_repo), project, vcs_ref=CURRENT, defaults=True, unsafe=True, quiet=True)
+    project = copier_copy(release_repo, tmp_path_factory.mktemp("expected") / SLUG, {}, vcs_ref=CURRENT)
     edit_like_a_team(project, NEW_FUZZ_PAGE)
     return tree_contents(project)
 
 
-def edited_project(generate: Callable[[], Path]) -> Path:
-    project = generate()
+def commit_team_edits(project: Path) -> Path:
+    """A backend of the oldest release, as a team has made it its own."""
     edit_like_a_team(project, OLD_FUZZ_PAGE)
     commit_all(project, "add the neg operator, chip list, -Werror and fuzzing notes")
     return project
@@ -209,7 +198,7 @@ def edited_project(generate: Callable[[], Path]) -> Path:
 @pytest.fixture(scope="module")
 def copier_updated(release_repo, tmp_path_factory) -> Path:
     """A team's backend of the oldest release, updated by copier to the current one."""
-    project = edited_project(lambda: copier_generate(release_repo, tmp_path_factory.mktemp("copier") / SLUG, OLDEST))
+    project = commit_team_edits(copier_generate(release_repo, tmp_path_factory.mktemp("copier") / SLUG, OLDEST))
     copier_update(project, CURRENT)
     return project
 
@@ -245,7 +234,7 @@ def test_the_updated_backend_passes_its_own_tests(copier_updated, tmp_path):
 def test_cruft_update_brings_the_same_result(release_repo, expected_after_update, tmp_path):
     import cruft
 
-    project = edited_project(lambda: cruft_generate(release_repo, tmp_path, OLDEST))
+    project = commit_team_edits(cruft_generate(release_repo, tmp_path / SLUG, OLDEST))
 
     assert cruft.update(project, checkout=CURRENT, skip_apply_ask=True, refresh_private_variables=True)
 
@@ -295,7 +284,7 @@ def conflict_sides(text: str, ours: str, theirs: str) -> Tuple[str, str]:
 CONFLICTING_UPDATES = {
     "copier": (copier_generate, ["copier", "update", "--trust", "--defaults", "--vcs-ref", CURRENT],
                ("before updating", "after updating")),
-    "cruft": (lambda repo, path, version: cruft_generate(repo, path.parent, version),
+    "cruft": (cruft_generate,
               ["cruft", "update", "--skip-apply-ask", "--refresh-private-variables", "--checkout", CURRENT],
               ("ours", "theirs")),
 }
