@@ -13,6 +13,10 @@ import argparse
 from pathlib import Path
 from typing import Optional, Sequence
 
+from {{ cookiecutter.package_name }}.upstream_noise import silence_known_upstream_noise
+
+silence_known_upstream_noise()  # before torch and ExecuTorch load: see upstream_noise.py
+
 import torch
 from executorch.exir import to_edge_transform_and_lower
 from executorch.exir.backend.utils import format_delegated_graph

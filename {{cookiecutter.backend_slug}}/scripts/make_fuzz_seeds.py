@@ -19,6 +19,10 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
+from {{ cookiecutter.package_name }}.upstream_noise import silence_known_upstream_noise
+
+silence_known_upstream_noise()  # before torch and ExecuTorch load: see upstream_noise.py
+
 import torch
 from executorch.exir import to_edge_transform_and_lower
 from executorch.exir.lowered_backend_module import get_lowered_submodules

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from {{ cookiecutter.package_name }}.upstream_noise import silence_known_upstream_noise
+
+silence_known_upstream_noise()  # before torch and ExecuTorch load: see upstream_noise.py
+
 from typing import Callable, List, Optional
 
 import pytest
