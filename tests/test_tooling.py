@@ -24,7 +24,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from conftest import BIN, DEFAULT_SLUG, bake
+from conftest import BIN, DEFAULT_SLUG, generate_with_command_line
 from release_history import git, new_repository
 
 # Hook repository -> its PyPI package, at the version of the repository's tag.
@@ -73,11 +73,8 @@ def pinned_tools(config: dict) -> tuple[Dict[str, str], List[str]]:
 
 
 @pytest.fixture(scope="module")
-def generated(cookies, template_repo, tmp_path_factory) -> Path:
-    baked = bake(cookies, template_repo, {})
-    assert baked.exit_code == 0, baked.exception
-    project = tmp_path_factory.mktemp("hooks") / DEFAULT_SLUG
-    shutil.copytree(baked.project_path, project)
+def generated(template_repo, tmp_path_factory) -> Path:
+    project = generate_with_command_line("cookiecutter", template_repo, tmp_path_factory.mktemp("hooks"))
     return new_repository(project, "generated")
 
 
