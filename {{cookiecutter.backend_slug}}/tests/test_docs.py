@@ -117,6 +117,14 @@ def test_the_pages_of_the_upstream_layout_exist():
     assert missing == []
 
 
+def test_each_guide_and_tutorial_is_linked_from_its_index():
+    for folder in ("guides", "tutorials"):
+        index = DOCS / folder / f"{{ cookiecutter.backend_slug }}-{folder}.md"
+        linked = set(re.findall(r"\]\(\./([\w.-]+\.md)\)", index.read_text(encoding="utf-8")))
+        pages = {p.name for p in (DOCS / folder).glob("*.md") if p != index}
+        assert pages - linked == set(), f"{index.name} does not link every page of docs/{folder}/"
+
+
 def test_partitioner_options_match_the_signature():
     rows = table_rows(PARTITIONER.read_text(encoding="utf-8"), "option")
     documented = {row[0].strip("`"): row[2].strip("`") for row in rows}

@@ -84,14 +84,13 @@ def parse_directives(text: str, where: str) -> dict:
     found = {"replacements": [], "needs": [], "skip": None, "slow": False}
     lexer = shlex.shlex(text, posix=True, punctuation_chars=";")
     lexer.whitespace_split = True
-    directives, words = [], []
+    directives = [[]]
     for token in lexer:
         if token == ";":
-            directives.append(words)
-            words = []
+            directives.append([])
         else:
-            words.append(token)
-    for words in filter(None, [*directives, words]):
+            directives[-1].append(token)
+    for words in filter(None, directives):
         directive = " ".join(words)
         if words[0] == "replace" and len(words) == 3:
             found["replacements"].append((words[1], words[2]))
