@@ -111,9 +111,11 @@ def test_every_hook_has_a_known_program(hook_config):
 
 
 def test_the_pins_are_release_versions(hook_config):
+    """Every hook repository is pinned to a release whose PyPI version the tools fixture installs."""
     pypi, npm = pinned_tools(hook_config)
-    assert pypi["ruff"].startswith("ruff==") and pypi["clang-format"] == "clang-format==18.1.3"
-    assert all(re.fullmatch(r"[\w-]+@\d+(\.\d+)*", spec) for spec in npm), npm
+    assert set(PYPI_PACKAGES.values()) <= set(pypi), "a known hook repository is not in the config"
+    assert all(re.fullmatch(r"[\w-]+==\d+(\.\d+)*", pypi[name]) for name in PYPI_PACKAGES.values()), pypi
+    assert npm and all(re.fullmatch(r"[\w-]+@\d+(\.\d+)*", spec) for spec in npm), npm
 
 
 def files_for(project: Path, hook: dict, pattern: str | None) -> List[str]:
