@@ -54,10 +54,10 @@ def rendered_paths(context: dict) -> dict[Path, Path]:
     env = StrictEnvironment(context=context, keep_trailing_newline=True)
     paths = {}
     for template in SKELETON.rglob("*"):
-        if template.is_file() and FORMATTED.search(template.name):
+        if template.is_file():
             relative = template.relative_to(SKELETON).as_posix()
             rendered = env.from_string(relative).render(**context)
-            if rendered and not rendered.endswith("/") and Path(rendered).name:
+            if not rendered.endswith("/") and FORMATTED.search(Path(rendered).name):
                 paths[template] = Path(rendered)
     return paths
 
