@@ -12,9 +12,6 @@ Everything both engines must agree on lives here, once:
   ``cookiecutter`` namespace, plus the private ``__`` names that
   ``cookiecutter.json`` derives, so each template file is written once.
 
-It also keeps compiled templates between runs (speed only: generating is
-mostly Jinja compiling the skeleton); see "Compiled templates, kept".
-
 The module must import without copier installed (cookiecutter users).
 """
 
@@ -22,18 +19,15 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 import importlib.util
 import json
 import keyword
-import os
 import re
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.ext import Extension
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent
@@ -375,146 +369,6 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
-# ---------------------------------------------------------------------------
-# Compiled templates, kept. Jinja's compiler is most of the cost of generating
-# a backend (docs/benchmarks.md): each engine compiles every file of the
-# skeleton, and copier recompiles each path part for every path. Compile each
-# source once per process, and keep the compiled code of the files on disk
-# with Jinja's own bytecode cache, so that generating again (CI matrices,
-# copier update, which renders twice) skips the compiler.
-# ---------------------------------------------------------------------------
-
-# A folder for the compiled files, or "off".
-CACHE_ENV_VAR = "BACKEND_TEMPLATE_JINJA_CACHE"
-
-
-def _cache_folder() -> Path | None:
-    configured = os.environ.get(CACHE_ENV_VAR, "")
-    if configured.lower() == "off":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "executorch-backend-template" / "jinja"
-
-
-def _environment_signature(environment) -> str | None:
-    """What else decides the compiled code; None when it cannot be told."""
-    if not hasattr(environment, "extensions"):  # still being built
-        return None
-    if not hasattr(environment, "_backend_template_signature"):
-        environment._backend_template_signature = _signature_of(environment)
-    return environment._backend_template_signature
-
-
-def _signature_of(environment) -> str | None:
-    if not isinstance(environment.autoescape, bool):
-        return None
-    options = (
-        environment.block_start_string, environment.block_end_string,
-        environment.variable_start_string, environment.variable_end_string,
-        environment.comment_start_string, environment.comment_end_string,
-        environment.line_statement_prefix, environment.line_comment_prefix,
-        environment.trim_blocks, environment.lstrip_blocks, environment.newline_sequence,
-        environment.keep_trailing_newline, environment.optimized, environment.autoescape,
-        type(environment).__qualname__, sorted(environment.extensions), environment.is_async,
-        getattr(environment.finalize, "__qualname__", environment.finalize),
-        sorted((k, repr(v)) for k, v in environment.policies.items() if k.startswith("compiler.")),
-    )
-    return hashlib.sha256(repr(options).encode()).hexdigest()
-
-
-class _CompiledFileCache(FileSystemBytecodeCache):
-    """Jinja's bytecode cache, keyed by template name and environment.
-
-    Not by file path: copier renders from a fresh clone each time. Jinja
-    checks the source checksum and its own version before using an entry, so
-    a changed file or Jinja only misses. A cache that cannot be read or
-    written costs speed, never a generation.
-    """
-
-    def __init__(self, directory: Path, environment) -> None:
-        super().__init__(str(directory))
-        self.environment = environment
-
-    def get_cache_key(self, name, filename=None):
-        signature = _environment_signature(self.environment)
-        return hashlib.sha256(f"{signature}|{name}".encode()).hexdigest()
-
-    def load_bytecode(self, bucket):
-        if _environment_signature(self.environment) is None:
-            return
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError, TypeError):
-            bucket.reset()
-
-    def dump_bytecode(self, bucket):
-        if _environment_signature(self.environment) is None:
-            return
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-    def compiled_string(self, source: str, defer_init: bool, compile_source):
-        signature = _environment_signature(self.environment)
-        key = hashlib.sha256(f"{signature}|{defer_init}|{source}".encode()).hexdigest()
-        bucket = Bucket(self.environment, key, self.get_source_checksum(source))
-        self.load_bytecode(bucket)
-        if bucket.code is None:
-            bucket.code = compile_source(source, None, None, False, defer_init)
-            self.dump_bytecode(bucket)
-        return bucket.code
-
-
-def _worth_keeping(source: str, environment) -> bool:
-    """Whether a string template is the template's own, and not of this run only.
-
-    Plain text (typed answers) is cheap to compile, and absolute paths hold
-    the output folder (cookiecutter renders each folder as one): keeping
-    those would only fill the cache folder.
-    """
-    starts = (environment.block_start_string, environment.variable_start_string, environment.comment_start_string)
-    return any(start in source for start in starts) and not os.path.isabs(source)
-
-
-# (environment signature, source, name, raw, defer_init) -> compiled code, for
-# every environment of the process (copier update renders three times).
-_COMPILED: dict = {}
-
-
-def _keep_compiled_templates(environment) -> None:
-    """Install both caches. The environment is still being built (its
-    extensions are not all loaded), so its signature is taken at first use."""
-    compile_source = environment.compile
-
-    def compile_once(source, name=None, filename=None, raw=False, defer_init=False):
-        signature = _environment_signature(environment)
-        if signature is None or not isinstance(source, str):  # e.g. a parsed template
-            return compile_source(source, name, filename, raw, defer_init)
-        key = (signature, source, name, raw, defer_init)
-        if key not in _COMPILED:
-            cache = environment.bytecode_cache
-            if name is None and not raw and isinstance(cache, _CompiledFileCache) and _worth_keeping(source, environment):
-                # A template from a string (a file name, a default answer):
-                # the loader does not cache those, so keep them here, keyed
-                # by source.
-                _COMPILED[key] = cache.compiled_string(source, defer_init, compile_source)
-            else:
-                _COMPILED[key] = compile_source(source, name, filename, raw, defer_init)
-        return _COMPILED[key]
-
-    environment.compile = compile_once
-    folder = _cache_folder()
-    if folder is not None and environment.bytecode_cache is None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError:
-            return
-        environment.bytecode_cache = _CompiledFileCache(folder, environment)
-
-
 class BackendTemplateExtension(Extension):
     """Filters and globals of this template, for every engine."""
 
@@ -522,7 +376,6 @@ class BackendTemplateExtension(Extension):
         super().__init__(environment)
         environment.filters.update(FILTERS)
         environment.globals["current_year"] = datetime.date.today().year
-        _keep_compiled_templates(environment)
 
 
 # ---------------------------------------------------------------------------
