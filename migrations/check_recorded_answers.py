@@ -1,15 +1,15 @@
 """Stop a copier update whose recorded answers the new template refuses.
 
-Runs as a copier "before" migration (copier.yml, ``_migrations``) in the
-backend being updated, from the new template version:
+Runs as a copier "before" migration (copier.yml, ``_migrations``) on every
+update, in the backend being updated, from the new template version:
 
     check_recorded_answers.py TEMPLATE_ROOT
 
 Why: when an answer recorded in ``.copier-answers.yml`` fails a question's
 validator, copier drops it and, under ``--defaults``, takes the default
 instead. A backend whose slug a newer template refuses (0.3.0 refuses
-``type``, ``coreml``, ``qnn``, ...) would be renamed by the update, file
-after file, without a word. This script prints the template's one-line
+``type``, ``coreml``, ``qnn``, ...; each ExecuTorch release can add backend
+names) would be renamed by the update, file after file, without a word. This script prints the template's one-line
 message for each refused answer and exits 1, which stops the update before
 copier changes the backend; CHANGELOG.md says what to do then.
 """

@@ -303,7 +303,7 @@ def test_a_conflict_is_shown_with_both_sides_and_the_update_still_exits_0(engine
     team, template = conflict_sides(cmake.read_text(encoding="utf-8"), team_label, template_label)
     assert TEAM_VERSION_LINE in team
     assert "file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/VERSION" in template
-    assert f"project({SLUG}_backend VERSION ${{_{SLUG}_version}} LANGUAGES CXX)" in template
+    assert f"project({SLUG}_backend VERSION ${{package_version}} LANGUAGES CXX)" in template
     # Outside the conflict the update went through.
     assert (project / PACKAGE / "VERSION").is_file()
     assert not list(project.rglob("*.rej"))
