@@ -101,7 +101,7 @@ SHADOWED_PACKAGES = frozenset(
 EXECUTORCH_BACKENDS_SNAPSHOT = TEMPLATE_ROOT / "executorch_backends.json"
 # Folders that hold one part of a backend, not a backend: a BackendDetails
 # subclass in apple/coreml/compiler/ belongs to apple/coreml.
-_PART_FOLDERS = frozenset({"compiler", "partition", "partitioner", "runtime", "serialization", "passes", "_passes"})
+_PART_FOLDERS = frozenset({"compiler", "partition", "partitioner", "runtime", "serialization", "passes"})
 _TEST_FOLDERS = frozenset({"test", "tests"})
 
 
