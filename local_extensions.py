@@ -2,30 +2,37 @@
 
 Everything both engines must agree on lives here, once:
 
+* the names a backend must not take: fixed keyword lists, Windows device
+  names, and ExecuTorch's own backends (from the installed wheel and the
+  snapshot ``executorch_backends.json``);
 * how default names are derived from ``backend_name`` (filters used by the
   defaults in ``cookiecutter.json`` and ``copier.yml``);
 * the validation rule and the one-line message for every question (used by
-  copier's ``validator:`` and by cookiecutter's ``hooks/pre_gen_project.py``);
+  copier's ``validator:``, by ``cookiecutter.json``'s ``__validation`` and by
+  cookiecutter's ``hooks/pre_gen_project.py``);
 * one escaping filter per target language, so that free text (descriptions,
   vendor names, ...) stays valid Python, TOML, YAML, CMake, C++ and Markdown;
 * for copier only, a context hook that exposes the answers under the
   ``cookiecutter`` namespace, plus the private ``__`` names that
   ``cookiecutter.json`` derives, so each template file is written once.
 
-It also keeps compiled templates between runs (speed only: generating is
-mostly Jinja compiling the skeleton); see "Compiled templates, kept".
+The module must import without copier installed (cookiecutter users), and
+without torch or ExecuTorch (validation reads ExecuTorch's sources, never
+imports them).
 
-The module must import without copier installed (cookiecutter users).
+It is one module on purpose, in sections by job: copier loads it by file
+path (copier-template-extensions) and renders two template versions in one
+process on ``copier update``; a sibling module imported from here would be
+imported once per process, and one version's rules would serve the other.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime
 import functools
-import hashlib
 import importlib.util
 import json
-import keyword
 import os
 import re
 import sys
@@ -33,38 +40,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.ext import Extension
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent
 
-# Names the generated backend must not take.  ExecuTorch's own backend
-# folders are read from the installed wheel when there is one; this snapshot
-# (executorch 1.5.1) covers machines that generate without ExecuTorch, and a
-# template test fails when the installed wheel has folders it lacks.
-EXECUTORCH_BACKENDS_SNAPSHOT = frozenset(
-    {
-        "aoti", "apple", "arm", "cadence", "cortex_m", "cuda", "example",
-        "mediatek", "mlx", "native", "nxp", "openvino", "qualcomm", "samsung",
-        "test", "transforms", "vulkan", "webgpu", "xnnpack",
-    }
-)
-# Top-level names that a generated package or folder would shadow on sys.path.
-SHADOWED_PACKAGES = frozenset(
-    {"executorch", "torch", "torchao", "test", "tests", "numpy", "pytest", "setuptools"}
-)
-# The slug also names a C++ namespace and C functions.
-CPP_KEYWORDS = frozenset(
-    """alignas alignof and and_eq asm auto bitand bitor bool break case catch char
-    char8_t char16_t char32_t class compl concept const consteval constexpr constinit
-    const_cast continue co_await co_return co_yield decltype default delete do double
-    dynamic_cast else enum explicit export extern false float for friend goto if inline
-    int long mutable namespace new noexcept not not_eq nullptr operator or or_eq private
-    protected public register reinterpret_cast requires return short signed sizeof static
-    static_assert static_cast struct switch template this thread_local throw true try
-    typedef typeid typename union unsigned using virtual void volatile wchar_t while xor
-    xor_eq""".split()
-)
 MAX_SLUG_LENGTH = 40
 MAX_IDENTIFIER_LENGTH = 60
 MAX_FREE_TEXT_LENGTH = 500
@@ -78,27 +57,150 @@ _EMAIL = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=None)
-def installed_executorch_backends() -> frozenset[str]:
-    """Folder names under the installed ``executorch/backends`` (empty if absent)."""
+# ---------------------------------------------------------------------------
+# Names a backend must not take. Fixed lists, so that every Python and every
+# machine gives the same verdict; tests/test_validation.py checks them
+# against each Python it finds and against the installed ExecuTorch.
+# ---------------------------------------------------------------------------
+
+# keyword.kwlist and keyword.softkwlist of Python 3.10 to 3.14 (the union).
+PYTHON_KEYWORDS = frozenset(
+    """False None True and as assert async await break class continue def del elif
+    else except finally for from global if import in is lambda nonlocal not or pass
+    raise return try while with yield""".split()
+)
+PYTHON_SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
+# The slug also names a C++ namespace and C functions.
+CPP_KEYWORDS = frozenset(
+    """alignas alignof and and_eq asm auto bitand bitor bool break case catch char
+    char8_t char16_t char32_t class compl concept const consteval constexpr constinit
+    const_cast continue co_await co_return co_yield decltype default delete do double
+    dynamic_cast else enum explicit export extern false float for friend goto if inline
+    int long mutable namespace new noexcept not not_eq nullptr operator or or_eq private
+    protected public register reinterpret_cast requires return short signed sizeof static
+    static_assert static_cast struct switch template this thread_local throw true try
+    typedef typeid typename union unsigned using virtual void volatile wchar_t while xor
+    xor_eq""".split()
+)
+# Object-like macros that GCC and Clang predefine in their default GNU modes
+# (CMake's default): `namespace linux` would read `namespace 1`.
+CPP_PREDEFINED_MACROS = frozenset({"linux", "unix"})
+# Device names Windows reserves in every folder, whatever the case or the
+# extension (CON, con.txt, Com1.py): no file or folder can take them.
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
+)
+# Top-level names that a generated package or folder would shadow on sys.path.
+SHADOWED_PACKAGES = frozenset(
+    {"executorch", "torch", "torchao", "test", "tests", "numpy", "pytest", "setuptools"}
+)
+
+# ExecuTorch's own backends: read from the installed wheel (its sources, with
+# ast: nothing is imported), plus a snapshot for machines without one
+# (scripts/refresh_executorch_backends.py rewrites it).
+EXECUTORCH_BACKENDS_SNAPSHOT = TEMPLATE_ROOT / "executorch_backends.json"
+# Folders that hold one part of a backend, not a backend: a BackendDetails
+# subclass in apple/coreml/compiler/ belongs to apple/coreml.
+_PART_FOLDERS = frozenset({"compiler", "partition", "partitioner", "runtime", "serialization", "passes"})
+_TEST_FOLDERS = frozenset({"test", "tests"})
+
+
+def _base_names(node: ast.ClassDef) -> set[str]:
+    names = set()
+    for base in node.bases:
+        if isinstance(base, ast.Name):
+            names.add(base.id)
+        elif isinstance(base, ast.Attribute):
+            names.add(base.attr)
+    return names
+
+
+def scan_executorch_backends(backends: Path) -> dict[str, list[str]]:
+    """ExecuTorch's backends under an ``executorch/backends`` folder.
+
+    ``folders`` (paths relative to ``backends``): every top-level folder
+    (each is a backend or a family of them, e.g. ``apple``), and every deeper
+    folder that holds a backend: it defines a ``BackendDetails`` subclass
+    (itself or in a part folder such as ``compiler/``) or has a partitioner
+    (a ``partition/`` folder or a ``*partitioner.py`` file). ``backend_ids``:
+    the names of the ``BackendDetails`` subclasses, direct or not, which are
+    the ids the runtime registers backends under. Test folders are skipped.
+    """
+    folders: set[str] = set()
+    sources: dict[Path, bytes] = {}
+    for top, subfolders, files in os.walk(backends):
+        here = Path(top)
+        relative = here.relative_to(backends)
+        subfolders[:] = sorted(name for name in subfolders
+                               if name not in _TEST_FOLDERS and not name.startswith(("_", ".")))
+        if len(relative.parts) == 1:
+            folders.add(relative.as_posix())
+        elif relative.parts and here.name not in _PART_FOLDERS and (
+                "partition" in subfolders or any(f.endswith("partitioner.py") for f in files)):
+            folders.add(relative.as_posix())
+        sources.update((here / f, (here / f).read_bytes()) for f in files if f.endswith(".py"))
+
+    # Parse the files that name BackendDetails, then those that name a
+    # subclass found so far, until no new subclass appears.
+    classes: dict[str, tuple[set[str], Path]] = {}
+    found = {"BackendDetails"}
+    unparsed = dict(sources)
+    while True:
+        named = re.compile("|".join(re.escape(name) for name in sorted(found)).encode())
+        pending = [path for path, text in unparsed.items() if named.search(text)]
+        if not pending:
+            break
+        for path in pending:
+            try:
+                tree = ast.parse(unparsed.pop(path))
+            except (SyntaxError, ValueError):
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef):
+                    classes.setdefault(node.name, (set(), path))[0].update(_base_names(node))
+        while more := {name for name, (bases, _) in classes.items() if name not in found and bases & found}:
+            found |= more
+    found.discard("BackendDetails")
+
+    for name in found:
+        folder = classes[name][1].parent
+        while folder.name in _PART_FOLDERS and folder != backends:
+            folder = folder.parent
+        if folder != backends:
+            folders.add(folder.relative_to(backends).as_posix())
+    return {"folders": sorted(folders), "backend_ids": sorted(found)}
+
+
+def installed_executorch_backends_folder() -> Path | None:
+    """``executorch/backends`` of the installed wheel, found without importing it."""
     try:
         spec = importlib.util.find_spec("executorch")
     except (ImportError, ValueError):
-        return frozenset()
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    names = set()
-    for location in spec.submodule_search_locations:
-        backends = Path(location) / "backends"
-        if backends.is_dir():
-            names.update(
-                p.name for p in backends.iterdir() if p.is_dir() and not p.name.startswith("_")
-            )
-    return frozenset(names)
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "backends").is_dir():
+            return Path(location) / "backends"
+    return None
 
 
-def reserved_backend_names() -> frozenset[str]:
-    return EXECUTORCH_BACKENDS_SNAPSHOT | installed_executorch_backends()
+@functools.lru_cache(maxsize=None)
+def installed_executorch_backends() -> dict[str, list[str]]:
+    """The installed wheel's backends (empty lists without ExecuTorch)."""
+    folder = installed_executorch_backends_folder()
+    return scan_executorch_backends(folder) if folder else {"folders": [], "backend_ids": []}
+
+
+@functools.lru_cache(maxsize=None)
+def shipped_backend_names() -> dict[str, str]:
+    """Lowercased name -> how a message shows it, for the snapshot and the wheel."""
+    snapshot = json.loads(EXECUTORCH_BACKENDS_SNAPSHOT.read_text(encoding="utf-8"))
+    names = {}
+    for backends in (snapshot, installed_executorch_backends()):
+        for folder in backends["folders"]:
+            names.setdefault(folder.rsplit("/", 1)[-1].lower(), f"executorch/backends/{folder}")
+        for backend_id in backends["backend_ids"]:
+            names.setdefault(backend_id.lower(), backend_id)
+    return names
 
 
 # ---------------------------------------------------------------------------
@@ -128,6 +230,12 @@ def _shown(value: Any) -> str:
 
 
 def _identifier_problem(value: str, max_length: int) -> str:
+    """Rules of every lowercase name (slug, package): Python, C++ and file names.
+
+    The characters allowed (a-z, 0-9, _) are valid in a file or folder name
+    on Linux, macOS and Windows, and lowercase names cannot clash on a
+    case-insensitive disk; Windows still reserves a few device names.
+    """
     if not value:
         return "must not be empty"
     if len(value) > max_length:
@@ -136,8 +244,10 @@ def _identifier_problem(value: str, max_length: int) -> str:
         return "must not start with a digit"
     if not _LOWER_IDENTIFIER.match(value):
         return "must be a lowercase Python identifier (a-z, 0-9 and _ only)"
-    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        return "must not be a Python keyword"
+    if value in PYTHON_KEYWORDS or value in PYTHON_SOFT_KEYWORDS:
+        return "must not be a Python keyword or soft keyword (Python 3.10 to 3.14)"
+    if value in WINDOWS_DEVICE_NAMES:
+        return "must not be a device name that Windows reserves (CON, PRN, AUX, NUL, COM0-9, LPT0-9)"
     return ""
 
 
@@ -153,16 +263,35 @@ def _check_backend_name(value: str) -> str:
     return _control_character_problem(value)
 
 
+def _shipped_backend_problem(name: str, backend_id: str | None = None) -> str:
+    """Whether ``name`` or ``backend_id`` names a backend ExecuTorch ships.
+
+    The runtime registers backends by id and refuses a second backend with
+    the same id; folder names and ids are compared case-insensitively.
+    """
+    shipped = shipped_backend_names()
+    if name.lower() in shipped:
+        return f"must not name one of ExecuTorch's own backends ({shipped[name.lower()]})"
+    if backend_id and backend_id.lower() in shipped:
+        taken = shipped[backend_id.lower()]
+        clash = "is taken" if taken == backend_id else f"matches {taken}"
+        return f"must not name one of ExecuTorch's own backends (its backend id {backend_id} {clash})"
+    return ""
+
+
 def _check_backend_slug(value: str) -> str:
     problem = _identifier_problem(value, MAX_SLUG_LENGTH)
     if problem:
         return problem
     if value in CPP_KEYWORDS:
         return "must not be a C++ keyword"
+    if value in CPP_PREDEFINED_MACROS:
+        return "must not be a macro that C++ compilers predefine (linux, unix)"
     if value.startswith("_") or "__" in value:
         return "must not start with _ or contain __ (names reserved in C++)"
-    if value in reserved_backend_names():
-        return "must not be the name of one of ExecuTorch's own backends"
+    problem = _shipped_backend_problem(value, camel_from_slug(value) + "Backend")
+    if problem:
+        return problem
     if value in SHADOWED_PACKAGES:
         return "must not shadow a common Python package"
     return ""
@@ -175,18 +304,27 @@ def _check_class_prefix(value: str) -> str:
         return f"must be at most {MAX_IDENTIFIER_LENGTH} characters"
     if not _CAMEL_IDENTIFIER.match(value):
         return "must be a CamelCase identifier (an ASCII capital letter, then letters and digits)"
-    if keyword.iskeyword(value):
+    if value in PYTHON_KEYWORDS:
         return "must not be a Python keyword"
-    return ""
+    return _shipped_backend_problem(value, value + "Backend")
+
+
+# Top-level folders of the generated backend, which the package must not merge into.
+_BACKEND_FOLDERS = frozenset(
+    path.name for path in (TEMPLATE_ROOT / "{{cookiecutter.backend_slug}}").iterdir()
+    if path.is_dir() and _LOWER_IDENTIFIER.match(path.name)
+)
 
 
 def _check_package_name(value: str) -> str:
     problem = _identifier_problem(value, MAX_IDENTIFIER_LENGTH)
     if problem:
         return problem
-    if value in SHADOWED_PACKAGES or value in reserved_backend_names():
+    if value in SHADOWED_PACKAGES:
         return "must not shadow a common Python package"
-    return ""
+    if value in _BACKEND_FOLDERS:
+        return f"must not be a folder the backend already has ({', '.join(sorted(_BACKEND_FOLDERS))})"
+    return _shipped_backend_problem(value)
 
 
 def _check_email(value: str) -> str:
@@ -375,146 +513,6 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
-# ---------------------------------------------------------------------------
-# Compiled templates, kept. Jinja's compiler is most of the cost of generating
-# a backend (docs/benchmarks.md): each engine compiles every file of the
-# skeleton, and copier recompiles each path part for every path. Compile each
-# source once per process, and keep the compiled code of the files on disk
-# with Jinja's own bytecode cache, so that generating again (CI matrices,
-# copier update, which renders twice) skips the compiler.
-# ---------------------------------------------------------------------------
-
-# A folder for the compiled files, or "off".
-CACHE_ENV_VAR = "BACKEND_TEMPLATE_JINJA_CACHE"
-
-
-def _cache_folder() -> Path | None:
-    configured = os.environ.get(CACHE_ENV_VAR, "")
-    if configured.lower() == "off":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "executorch-backend-template" / "jinja"
-
-
-def _environment_signature(environment) -> str | None:
-    """What else decides the compiled code; None when it cannot be told."""
-    if not hasattr(environment, "extensions"):  # still being built
-        return None
-    if not hasattr(environment, "_backend_template_signature"):
-        environment._backend_template_signature = _signature_of(environment)
-    return environment._backend_template_signature
-
-
-def _signature_of(environment) -> str | None:
-    if not isinstance(environment.autoescape, bool):
-        return None
-    options = (
-        environment.block_start_string, environment.block_end_string,
-        environment.variable_start_string, environment.variable_end_string,
-        environment.comment_start_string, environment.comment_end_string,
-        environment.line_statement_prefix, environment.line_comment_prefix,
-        environment.trim_blocks, environment.lstrip_blocks, environment.newline_sequence,
-        environment.keep_trailing_newline, environment.optimized, environment.autoescape,
-        type(environment).__qualname__, sorted(environment.extensions), environment.is_async,
-        getattr(environment.finalize, "__qualname__", environment.finalize),
-        sorted((k, repr(v)) for k, v in environment.policies.items() if k.startswith("compiler.")),
-    )
-    return hashlib.sha256(repr(options).encode()).hexdigest()
-
-
-class _CompiledFileCache(FileSystemBytecodeCache):
-    """Jinja's bytecode cache, keyed by template name and environment.
-
-    Not by file path: copier renders from a fresh clone each time. Jinja
-    checks the source checksum and its own version before using an entry, so
-    a changed file or Jinja only misses. A cache that cannot be read or
-    written costs speed, never a generation.
-    """
-
-    def __init__(self, directory: Path, environment) -> None:
-        super().__init__(str(directory))
-        self.environment = environment
-
-    def get_cache_key(self, name, filename=None):
-        signature = _environment_signature(self.environment)
-        return hashlib.sha256(f"{signature}|{name}".encode()).hexdigest()
-
-    def load_bytecode(self, bucket):
-        if _environment_signature(self.environment) is None:
-            return
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError, TypeError):
-            bucket.reset()
-
-    def dump_bytecode(self, bucket):
-        if _environment_signature(self.environment) is None:
-            return
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-    def compiled_string(self, source: str, defer_init: bool, compile_source):
-        signature = _environment_signature(self.environment)
-        key = hashlib.sha256(f"{signature}|{defer_init}|{source}".encode()).hexdigest()
-        bucket = Bucket(self.environment, key, self.get_source_checksum(source))
-        self.load_bytecode(bucket)
-        if bucket.code is None:
-            bucket.code = compile_source(source, None, None, False, defer_init)
-            self.dump_bytecode(bucket)
-        return bucket.code
-
-
-def _worth_keeping(source: str, environment) -> bool:
-    """Whether a string template is the template's own, and not of this run only.
-
-    Plain text (typed answers) is cheap to compile, and absolute paths hold
-    the output folder (cookiecutter renders each folder as one): keeping
-    those would only fill the cache folder.
-    """
-    starts = (environment.block_start_string, environment.variable_start_string, environment.comment_start_string)
-    return any(start in source for start in starts) and not os.path.isabs(source)
-
-
-# (environment signature, source, name, raw, defer_init) -> compiled code, for
-# every environment of the process (copier update renders three times).
-_COMPILED: dict = {}
-
-
-def _keep_compiled_templates(environment) -> None:
-    """Install both caches. The environment is still being built (its
-    extensions are not all loaded), so its signature is taken at first use."""
-    compile_source = environment.compile
-
-    def compile_once(source, name=None, filename=None, raw=False, defer_init=False):
-        signature = _environment_signature(environment)
-        if signature is None or not isinstance(source, str):  # e.g. a parsed template
-            return compile_source(source, name, filename, raw, defer_init)
-        key = (signature, source, name, raw, defer_init)
-        if key not in _COMPILED:
-            cache = environment.bytecode_cache
-            if name is None and not raw and isinstance(cache, _CompiledFileCache) and _worth_keeping(source, environment):
-                # A template from a string (a file name, a default answer):
-                # the loader does not cache those, so keep them here, keyed
-                # by source.
-                _COMPILED[key] = cache.compiled_string(source, defer_init, compile_source)
-            else:
-                _COMPILED[key] = compile_source(source, name, filename, raw, defer_init)
-        return _COMPILED[key]
-
-    environment.compile = compile_once
-    folder = _cache_folder()
-    if folder is not None and environment.bytecode_cache is None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError:
-            return
-        environment.bytecode_cache = _CompiledFileCache(folder, environment)
-
-
 class BackendTemplateExtension(Extension):
     """Filters and globals of this template, for every engine."""
 
@@ -522,7 +520,6 @@ class BackendTemplateExtension(Extension):
         super().__init__(environment)
         environment.filters.update(FILTERS)
         environment.globals["current_year"] = datetime.date.today().year
-        _keep_compiled_templates(environment)
 
 
 # ---------------------------------------------------------------------------

@@ -16,13 +16,12 @@ template's share on top. Three cases, interleaved, each a fresh process:
 Each backend to update is generated and committed beforehand, untimed, with
 one local edit (as a team would have).
 
-    python benchmarks/bench_update.py [--quick] [--repeats N] [--uncached]
+    python benchmarks/bench_update.py [--quick] [--repeats N]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -66,12 +65,8 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--uncached", action="store_true",
-                        help="turn off the template's cache of compiled templates (a first generation)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
-    if args.uncached:  # inherited by every copier process below
-        os.environ["BACKEND_TEMPLATE_JINJA_CACHE"] = "off"
 
     work = Path(tempfile.mkdtemp(prefix="bench-update-"))
     repo = build_release_repo(work / "backend-template")
@@ -115,11 +110,10 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     rows = []
     for name in cases:
         ratio = med[name] / med["copy"]
-        target = "" if name == "copy" or name.startswith("(") else ("met" if ratio < 3 else "NOT met")
-        rows.append([name, _common.ms(med[name]), f"{ratio:.2f}x", target])
+        rows.append([name, _common.ms(med[name]), f"{ratio:.2f}x"])
     _common.print_table(
-        f"Update vs copy (copier{', uncached' if args.uncached else ''}): median of {repeats}, fresh process each",
-        ["case", "wall", "vs copy", "target < 3x"], rows,
+        f"Update vs copy (copier): median of {repeats}, fresh process each",
+        ["case", "wall", "vs copy"], rows,
     )
     shutil.rmtree(work, ignore_errors=True)
     return {name: {"wall": med[name], "ratio": med[name] / med["copy"]} for name in cases}

@@ -16,7 +16,7 @@ for folder, _, _ in os.walk(".", topdown=False):
         os.rmdir(folder)
 
 # The same commands as the README's quick start and copier.yml's _message_after_copy
-# (tests/test_next_steps.py checks all three).
+# (tests/test_tooling.py checks all three).
 BACKEND_NAME = {{ cookiecutter.backend_name | py_str }}
 print(f"""
 Created the {BACKEND_NAME} backend in {os.getcwd()}.

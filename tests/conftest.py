@@ -17,7 +17,6 @@ from typing import Any, Mapping
 
 import pytest
 
-from local_extensions import CACHE_ENV_VAR
 from release_history import MissingRelease, build_release_repo, copy_working_tree, new_repository
 
 ANSWERS_FILES = {".copier-answers.yml", ".cruft.json"}
@@ -26,19 +25,6 @@ BIN = Path(sys.executable).parent
 # What a backend generated with every answer at its default is called.
 DEFAULT_SLUG = "zeta_accel"
 SKIPPED_PARTS = {".git", "__pycache__"}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_template_cache(tmp_path_factory) -> Path:
-    """A cache of compiled templates for this session, not the user's.
-
-    The suite generates hundreds of backends from hostile answers; their
-    compiled strings belong in a temp folder (subprocesses inherit it).
-    """
-    folder = tmp_path_factory.mktemp("jinja-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(CACHE_ENV_VAR, str(folder))
-        yield folder
 
 
 @pytest.fixture(scope="session")

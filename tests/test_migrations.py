@@ -1,19 +1,25 @@
-"""migrations/carry_renamed_files.py on its own: merge, conflict and fallback.
+"""The copier migrations (copier.yml, ``_migrations``).
 
+migrations/carry_renamed_files.py on its own: merge, conflict and fallback.
 tests/test_update.py runs it through a real `copier update`; here the old
 template rendering (the merge base) is given, to reach the cases a release
 pair does not: both sides changed the same line, and no base at all.
+
+migrations/check_recorded_answers.py: an update stops, with the template's
+message and nothing changed, when the new rules refuse a recorded answer.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import copier_copy
-from release_history import OLDEST, TEMPLATE_ROOT, commit_all, git, new_repository
+from release_history import CURRENT, OLDEST, TEMPLATE_ROOT, commit_all, git, new_repository
 
 spec = importlib.util.spec_from_file_location(
     "carry_renamed_files", TEMPLATE_ROOT / "migrations" / "carry_renamed_files.py"
@@ -118,3 +124,42 @@ def test_only_the_one_file_is_rendered():
     assert not excluded("docs/guides/page.md")
     for other in ("README.md", "docs/index.md", "docs/guides/other.md", "docs/guides/deeper/page.md", "src/docs/guides/page.md"):
         assert excluded(other), other
+
+
+CHECK_ANSWERS = TEMPLATE_ROOT / "migrations" / "check_recorded_answers.py"
+
+
+def check_recorded_answers(project: Path, answers: str) -> subprocess.CompletedProcess:
+    (project / ".copier-answers.yml").write_text(answers)
+    return subprocess.run([sys.executable, CHECK_ANSWERS, TEMPLATE_ROOT], cwd=project, capture_output=True, text=True)
+
+
+def test_recorded_answers_the_rules_accept_pass(tmp_path):
+    run = check_recorded_answers(tmp_path, "_commit: 0.2.0\nbackend_slug: zeta_accel\ninclude_quantizer: true\n")
+    assert (run.returncode, run.stderr) == (0, "")
+
+
+def test_a_recorded_answer_the_rules_refuse_stops_with_the_message(tmp_path):
+    run = check_recorded_answers(tmp_path, "_commit: 0.2.0\nbackend_slug: coreml\nclass_prefix: Coreml\n")
+    assert run.returncode == 1
+    lines = run.stderr.splitlines()
+    import local_extensions
+
+    assert lines[:2] == [
+        local_extensions.answer_error("coreml", "backend_slug") + " (recorded in .copier-answers.yml)",
+        local_extensions.answer_error("Coreml", "class_prefix") + " (recorded in .copier-answers.yml)",
+    ]
+    assert "CHANGELOG.md" in lines[2]
+
+
+def test_copier_update_stops_instead_of_renaming_the_backend(release_repo, tmp_path):
+    """Without the check, copier --defaults would replace the slug by its default."""
+    import copier
+
+    # The oldest release read only the top-level folders of executorch/backends.
+    project = new_repository(
+        copier_copy(release_repo, tmp_path / "coreml", {"backend_slug": "coreml"}, vcs_ref=OLDEST), "generated")
+    with pytest.raises(Exception, match="returned non-zero exit status 1"):
+        copier.run_update(project, defaults=True, unsafe=True, overwrite=True, vcs_ref=CURRENT, quiet=True)
+    assert git(project, "status", "--porcelain") == ""
+    assert (project / "docs" / "coreml-overview.md").exists()

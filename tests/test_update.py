@@ -306,7 +306,7 @@ def test_a_conflict_is_shown_with_both_sides_and_the_update_still_exits_0(engine
     assert TEAM_VERSION_LINE in team
     assert "file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/VERSION" in template
     # cmake-format may spread the call over several lines.
-    assert re.search(rf"project\(\s*{SLUG}_backend\s+VERSION\s+\$\{{_{SLUG}_version\}}\s+LANGUAGES\s+CXX\s*\)", template)
+    assert re.search(rf"project\(\s*{SLUG}_backend\s+VERSION\s+\$\{{package_version\}}\s+LANGUAGES\s+CXX\s*\)", template)
     # Outside the conflict the update went through.
     assert (project / PACKAGE / "VERSION").is_file()
     assert not list(project.rglob("*.rej"))
