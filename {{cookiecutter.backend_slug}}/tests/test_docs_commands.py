@@ -12,9 +12,10 @@ How each block is run, by the language of its fence:
 - ``python``: alone, in a fresh namespace, unless its first line is a comment
   that starts with ``# Continues from``: then it runs in the namespace that the
   page's previous blocks built (the comment tells the reader which ones).
-- ``cmake``: a snippet for an application's own CMakeLists.txt; every line of it
-  must be in tests/cpp/consumer/CMakeLists.txt (with ``my_app`` for the
-  consumer's name), which tests/test_cpp.py builds against an installed backend.
+- ``cmake``: a snippet for an application's own CMakeLists.txt; every call in it
+  must be in tests/cpp/consumer/CMakeLists.txt, line breaks aside (with
+  ``my_app`` for the consumer's name), which tests/test_cpp.py builds against
+  an installed backend.
 - ``text``: output shown to the reader, not run.
 
 An HTML comment right above a block changes how it is run, in the page's source
@@ -75,7 +76,9 @@ class Block:
     def code_to_run(self) -> str:
         code = self.code
         for old, new in self.replacements:
-            assert old in code, f"{self.where}: docs-test replace {old!r}, but the block has no such text"
+            assert old in code, (
+                f"{self.where}: docs-test replace {old!r}, but the block has no such text"
+            )
             code = code.replace(old, new)
         return code
 
@@ -127,15 +130,19 @@ def blocks(page: Path) -> List[Block]:
 
 def page_param(page: Path):
     slow = any(block.slow for block in blocks(page))
-    return pytest.param(page, id=page.relative_to(ROOT).as_posix(), marks=[pytest.mark.slow] if slow else [])
+    return pytest.param(
+        page, id=page.relative_to(ROOT).as_posix(), marks=[pytest.mark.slow] if slow else []
+    )
 
 
 def copy_project(destination: Path) -> Path:
     def ignore(folder: str, names: List[str]) -> List[str]:
         relative = Path(folder).relative_to(ROOT)
         return [
-            name for name in names
-            if name in NOT_COPIED or name.endswith(".egg-info")
+            name
+            for name in names
+            if name in NOT_COPIED
+            or name.endswith(".egg-info")
             # Build and install trees of the project root (build/, build-fuzz/, install/).
             or (relative == Path(".") and (name.startswith("build") or name == "install"))
         ]
@@ -159,7 +166,11 @@ def newcomer_environment(tmp_path: Path) -> Dict[str, str]:
 def run_bash(block: Block, cwd: Path, env: Dict[str, str]) -> None:
     run = subprocess.run(
         ["bash", "-e", "-u", "-o", "pipefail", "-c", block.code_to_run()],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=BLOCK_TIMEOUT,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BLOCK_TIMEOUT,
     )
     assert run.returncode == 0, (
         f"{block.where}: the command failed ({run.returncode}):\n{block.code_to_run()}\n"
@@ -175,13 +186,21 @@ def run_python(block: Block, namespace: dict) -> dict:
     return namespace
 
 
+def cmake_words(text: str) -> str:
+    """CMake code with its layout taken out (a formatter may wrap any call)."""
+    text = re.sub(r"#.*", "", text)
+    return re.sub(r"\s*\)", ")", re.sub(r"\(\s*", "(", " ".join(text.split())))
+
+
 def check_cmake_snippet(block: Block) -> None:
     consumer = CONSUMER_CMAKE.read_text(encoding="utf-8")
     consumer = consumer.replace(" ${EXPECTED_VERSION}", "").replace("{{ cookiecutter.backend_slug }}_consumer", "my_app")
-    for line in filter(None, (line.strip() for line in block.code.splitlines())):
-        if line.startswith("#") or line == "...":
-            continue
-        assert line in consumer, f"{block.where}: {line!r} is not in {CONSUMER_CMAKE.relative_to(ROOT)}"
+    calls = re.findall(r"\w+\([^)]*\)", cmake_words(block.code))
+    assert calls, f"{block.where}: no CMake call in the block"
+    for call in calls:
+        assert call in cmake_words(consumer), (
+            f"{block.where}: {call!r} is not in {CONSUMER_CMAKE.relative_to(ROOT)}"
+        )
 
 
 def test_every_page_is_covered():
