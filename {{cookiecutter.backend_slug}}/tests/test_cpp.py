@@ -27,6 +27,9 @@ import torch
 import executorch
 from {{ cookiecutter.package_name }}.runtime import BACKEND_ID, RuntimeBuildError, _find_cmake, _tool_candidates
 
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = PROJECT_ROOT / "{{ cookiecutter.package_name }}"
 CONSUMER_DIR = PROJECT_ROOT / "tests" / "cpp" / "consumer"

@@ -23,6 +23,9 @@ from {{ cookiecutter.package_name }} import load_runtime, {{ cookiecutter.__back
 from {{ cookiecutter.package_name }}.runtime import get_option
 from {{ cookiecutter.package_name }}.serialization.blob_format import deserialize, serialize
 
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
+
 # ExecuTorch's Error::InvalidProgram and Error::NotFound, as the Python
 # bindings print them.
 INVALID_PROGRAM = "0x:23"

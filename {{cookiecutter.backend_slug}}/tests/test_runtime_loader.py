@@ -25,6 +25,9 @@ from {{ cookiecutter.package_name }}.runtime import (
     SOURCE_DIR,
 )
 
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
+
 
 def copy_sources(destination: Path) -> Path:
     """The library's CMake project, copied so a test can change it."""

@@ -23,7 +23,11 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List
 
+import pytest
 import torch
+
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED = 20251124
