@@ -29,6 +29,7 @@ WRITERS = [
     "gen_schema",  # serialization/op_schema.py
     "gen_cpp",  # runtime/generated/*.inc, runtime/generated/ops.cmake
     "gen_format",  # FORMAT.md's opcode table
+    "gen_docs",  # docs/op-support.csv, the overview's operator lists
 ]
 
 
