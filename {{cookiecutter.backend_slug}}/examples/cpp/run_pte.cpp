@@ -128,7 +128,7 @@ void print_tensor(size_t index, const executorch::aten::Tensor& tensor, bool pri
   } else {
     std::printf("output %zu: dtype %d, shape [", index, static_cast<int>(tensor.scalar_type()));
   }
-  for (ssize_t d = 0; d < tensor.dim(); ++d) {
+  for (executorch::aten::SizesType d = 0; d < tensor.dim(); ++d) {
     std::printf("%s%d", d == 0 ? "" : ", ", static_cast<int>(tensor.size(d)));
   }
   std::printf("]\n");

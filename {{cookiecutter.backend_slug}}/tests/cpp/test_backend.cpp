@@ -105,7 +105,7 @@ struct OwnedTensor {
       : sizes(std::move(shape)),
         data(std::move(values)),
         dim_order(sizes.size()),
-        impl(dtype, static_cast<ssize_t>(sizes.size()), sizes.data(), data.data(), dim_order.data()) {
+        impl(dtype, static_cast<executorch::aten::SizesType>(sizes.size()), sizes.data(), data.data(), dim_order.data()) {
     for (size_t i = 0; i < dim_order.size(); ++i) {
       dim_order[i] = static_cast<uint8_t>(i);
     }
@@ -267,7 +267,7 @@ TEST(malformed_blobs_fail_init_with_a_message) {
   Delegate delegate(blob, &data);
   CHECK(delegate.handle.error() == Error::InvalidProgram);
   CHECK_CONTAINS(captured_log(), "invalid delegate blob in method 'forward'");
-  CHECK_CONTAINS(captured_log(), "version 7 is not supported; this runtime reads version 1");
+  CHECK_CONTAINS(captured_log(), "format version 7; this runtime reads version 2");
 
   std::vector<uint8_t> truncated = blob_test::small_mlp_builder().build();
   truncated.resize(truncated.size() / 2);
@@ -338,7 +338,7 @@ TEST(broadcast_and_batched_matmul_graph) {
   const uint32_t a = builder.input({2, 3, 4});
   const uint32_t b = builder.input({2, 4, 2});
   const uint32_t c = builder.constant({4}, "c");
-  const uint32_t d = builder.op(OpCode::Sub, {a, c}, {2, 3, 4}, 0.5f);
+  const uint32_t d = builder.op(OpCode::Sub, {a, c}, {2, 3, 4}, {blob_test::float_attr(0.5)});
   builder.output(builder.op(OpCode::Bmm, {d, b}, {2, 3, 2}));
   FakeNamedDataMap data;
   data.add("c", {1.0f, 2.0f, 3.0f, 4.0f});
@@ -468,7 +468,7 @@ TEST(thousands_of_init_execute_destroy_cycles_leak_nothing) {
   missing_bias.add("weight", kWeight);
   const std::vector<uint8_t> blob = blob_test::small_mlp_builder().build();
   std::vector<uint8_t> newer = blob;
-  blob_test::set_u32(newer, 4, 2);
+  blob_test::set_u32(newer, 4, 3);
   const std::vector<uint8_t> truncated(blob.begin(), blob.begin() + blob.size() / 2);
 
   OwnedTensor x({2, 3}, {1.0f, -2.0f, 0.5f, 0.0f, 3.0f, -1.0f});
