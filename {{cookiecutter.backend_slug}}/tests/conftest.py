@@ -3,6 +3,10 @@ a lower-and-inspect helper, and running a .pte on the C++ delegate."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
@@ -216,3 +220,35 @@ def assert_matches_eager(model, inputs, outputs, **tolerance) -> None:
     assert len(outputs) == len(expected)
     for actual, reference in zip(outputs, expected):
         torch.testing.assert_close(actual, reference, **(tolerance or TOLERANCE))
+
+
+# --- editing a copy of this project ---------------------------------------------
+
+TABLE_START = "OP_SUPPORT: Tuple[OpSupport, ...] = (\n"
+
+
+def copy_project(destination: Path) -> Path:
+    """This project without builds, caches and git metadata."""
+    ignore = shutil.ignore_patterns("build*", ".git", "__pycache__", "*.pte", ".pytest_cache", "_build")
+    shutil.copytree(PROJECT_ROOT, destination, ignore=ignore)
+    return destination
+
+
+def add_table_entry(project: Path, entry: str) -> None:
+    """Append ``entry`` (one ``OpSupport(...)`` with its trailing comma) to OP_SUPPORT."""
+    table = project / "{{ cookiecutter.package_name }}" / "op_support.py"
+    text = table.read_text(encoding="utf-8")
+    end = text.index("\n)\n", text.index(TABLE_START))
+    table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
+
+
+def project_env(project: Path) -> dict:
+    """Environment for running a copy's scripts and tests with its own package."""
+    return {**os.environ, "PYTHONPATH": str(project), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def run_generate(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "scripts/generate.py", *args], cwd=project, capture_output=True, text=True,
+        env=project_env(project),
+    )

@@ -10,28 +10,17 @@ naming the operator.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, unsupported_unary
+from conftest import add_table_entry, copy_project, PROJECT_ROOT, project_env, run_generate, unsupported_unary
 
 from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT
 
 PACKAGE_DIR = PROJECT_ROOT / "{{ cookiecutter.package_name }}"
 OPS_DIR = PACKAGE_DIR / "runtime" / "ops"
-TABLE_START = "OP_SUPPORT: Tuple[OpSupport, ...] = (\n"
-
-
-def run_generate(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "scripts/generate.py", *args], cwd=project, capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(project), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
 
 
 def test_generated_files_are_up_to_date():
@@ -62,21 +51,6 @@ def test_every_kernel_has_a_table_entry():
     )
 
 
-def add_table_entry(project: Path, entry: str) -> None:
-    """Append ``entry`` (the text of one OpSupport(...) with its trailing comma) to OP_SUPPORT."""
-    table = project / "{{ cookiecutter.package_name }}" / "op_support.py"
-    text = table.read_text(encoding="utf-8")
-    start = text.index(TABLE_START)
-    end = text.index("\n)\n", start)
-    table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
-
-
-def copy_project(destination: Path) -> Path:
-    ignore = shutil.ignore_patterns("build*", ".git", "__pycache__", "*.pte", ".pytest_cache")
-    shutil.copytree(PROJECT_ROOT, destination, ignore=ignore)
-    return destination
-
-
 @pytest.mark.slow
 def test_an_entry_without_its_kernel_fails_the_build(tmp_path):
     op = unsupported_unary()
@@ -103,7 +77,7 @@ def test_an_entry_without_its_kernel_fails_the_build(tmp_path):
     build = subprocess.run(
         [sys.executable, "-c", "from {{ cookiecutter.package_name }} import load_runtime; load_runtime(build_dir='build')"],
         cwd=project, capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(project), "{{ cookiecutter.__slug_upper }}_RUNTIME_LIBRARY": ""},
+        env={**project_env(project), "{{ cookiecutter.__slug_upper }}_RUNTIME_LIBRARY": ""},
     )
     assert build.returncode != 0, "the runtime built without a kernel for the new entry"
     log = build.stdout + build.stderr

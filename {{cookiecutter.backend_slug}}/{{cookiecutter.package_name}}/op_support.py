@@ -153,6 +153,9 @@ class Sample:
 
 Check = Callable[[Node, Mapping[str, Any]], Optional[str]]
 
+# What the quantizer does to an entry unless the entry says otherwise.
+_STATIC_INT8 = "PT2E static int8 activations"
+
 
 @dataclass(frozen=True)
 class OpSupport:
@@ -166,8 +169,8 @@ class OpSupport:
         shape_rule: how the output shape follows from the inputs (one of the
             rules both blob validators implement, see ``ShapeRule``).
         constraints: the operator's rules in words (docs, op-support.csv).
-        quantization: what PT2E quantization does to this op (docs).
         samples: calls the generated tests run (one per variant that matters).
+        quantization: what PT2E quantization does to this op (docs).
         attrs: the op record's attributes, in order.
         check: rules beyond dtypes, shapes and attribute types, as code;
             receives the node and its arguments by name, returns why the node
@@ -190,8 +193,8 @@ class OpSupport:
     operands: Tuple[Operand, ...]
     shape_rule: ShapeRule
     constraints: str
-    quantization: str
     samples: Tuple[Sample, ...]
+    quantization: str = _STATIC_INT8
     attrs: Tuple[Attr, ...] = ()
     check: Optional[Check] = None
     kernel: str = ""
@@ -315,7 +318,6 @@ _X = (Operand("self"),)
 _XY = (Operand("self"), Operand("other"))
 _MATS = (Operand("self"), Operand("mat2"))
 _ALPHA = (Attr("alpha", AttrType.FLOAT, finite=True),)
-_STATIC_INT8 = "PT2E static int8 activations"
 _SHARES_QPARAMS = f"{_STATIC_INT8}; the output shares the input's qparams"
 _BROADCAST = "a and b broadcast like PyTorch"
 _UNARY_SAMPLES = (Sample(inputs=((2, 3, 4),)),)
@@ -335,7 +337,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         attrs=_ALPHA,
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; alpha is a finite number",
-        quantization=_STATIC_INT8,
         samples=(*_BROADCAST_SAMPLES, Sample(inputs=((2, 3), (3,)), kwargs={"alpha": 2}, id="alpha")),
     ),
     OpSupport(
@@ -346,7 +347,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         attrs=_ALPHA,
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; alpha is a finite number",
-        quantization=_STATIC_INT8,
         samples=(*_BROADCAST_SAMPLES, Sample(inputs=((2, 3), (2, 3)), kwargs={"alpha": 0.5}, id="alpha")),
     ),
     OpSupport(
@@ -356,7 +356,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         operands=_XY,
         shape_rule=ShapeRule.BROADCAST,
         constraints=_BROADCAST,
-        quantization=_STATIC_INT8,
         samples=_BROADCAST_SAMPLES,
     ),
     OpSupport(
@@ -368,7 +367,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         operands=_XY,
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; true division only (no rounding_mode)",
-        quantization=_STATIC_INT8,
         samples=_BROADCAST_SAMPLES,
     ),
     OpSupport(
@@ -389,7 +387,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         operands=_X,
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
-        quantization=_STATIC_INT8,
         samples=(Sample(inputs=((2, 3, 4),), low=-100.0, high=100.0),),
     ),
     OpSupport(
@@ -399,7 +396,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         operands=_X,
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
-        quantization=_STATIC_INT8,
         samples=_UNARY_SAMPLES,
     ),
     OpSupport(

@@ -1,0 +1,123 @@
+"""The guide "Adding an operator" works as written, and every one of its steps matters.
+
+The steps are read from the guide's own code blocks (``{code-block}`` with a
+``:name: step-<example>-<what>`` option), so the page and this test cannot
+drift apart: a Python block is an entry appended to OP_SUPPORT, a C++ block a
+new file named by its caption, a bash block commands run in the project.
+
+All steps, on a copy of this project: the generated-file tests pass and every
+sample of the new entries runs on the C++ runtime like eager PyTorch. One
+example's steps with any one left out: the tests fail.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List
+
+import pytest
+from conftest import add_table_entry, copy_project, PROJECT_ROOT, project_env
+from markdown_it import MarkdownIt
+
+GUIDE = PROJECT_ROOT / "docs" / "guides" / "{{ cookiecutter.backend_slug }}-adding-an-operator.md"
+TABLE_FILE = "{{ cookiecutter.package_name }}/op_support.py"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # e.g. "step-exp-kernel"
+    example: str  # e.g. "exp"
+    language: str
+    caption: str
+    code: str
+
+
+def guide_steps() -> List[Step]:
+    steps = []
+    for token in MarkdownIt("commonmark").parse(GUIDE.read_text(encoding="utf-8")):
+        match = re.fullmatch(r"\{code-block\}\s+(\w+)", token.info.strip()) if token.type == "fence" else None
+        if not match:
+            continue
+        options, _, code = token.content.partition("\n\n")
+        fields = dict(re.findall(r"^:(\w+): *(.*)$", options, re.M))
+        if not fields.get("name", "").startswith("step-"):
+            continue
+        example = fields["name"][len("step-"):].rsplit("-", 1)[0]
+        steps.append(Step(fields["name"], example, match.group(1), fields.get("caption", ""), code))
+    return steps
+
+
+STEPS = guide_steps()
+EXAMPLES = sorted({step.example for step in STEPS}, key=[s.example for s in STEPS].index)
+
+
+def apply(step: Step, project: Path) -> None:
+    if step.language == "python":
+        assert step.caption.startswith(f"{TABLE_FILE}, at the end of OP_SUPPORT"), step
+        add_table_entry(project, step.code)
+    elif step.language == "cpp":
+        path, _, note = step.caption.partition(" ")
+        assert note == "(new file)", step
+        target = project / path
+        assert not target.exists(), f"{step.name}: {path} already exists"
+        target.write_text(step.code, encoding="utf-8")
+    elif step.language == "bash":
+        for line in step.code.splitlines():
+            if line.strip():
+                command = shlex.split(line)
+                assert command[0] == "python", step
+                done = subprocess.run(
+                    [sys.executable, *command[1:]], cwd=project, capture_output=True, text=True,
+                    env=project_env(project),
+                )
+                assert done.returncode == 0, done.stdout + done.stderr
+    else:
+        raise AssertionError(f"{step.name}: no rule to apply a {step.language} block")
+
+
+def run_tests(project: Path, *selection: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *selection],
+        cwd=project, capture_output=True, text=True, env=project_env(project),
+    )
+
+
+def project_with(tmp_path: Path, steps: List[Step]) -> Path:
+    project = copy_project(tmp_path / "project")
+    for step in steps:
+        apply(step, project)
+    return project
+
+
+def test_the_guide_has_steps_for_both_examples():
+    assert len(EXAMPLES) >= 2, EXAMPLES
+    for example in EXAMPLES:
+        kinds = [s.language for s in STEPS if s.example == example]
+        assert kinds == ["python", "cpp", "bash"], (example, kinds)
+
+
+@pytest.mark.slow  # builds and runs the C++ runtime of a modified copy
+def test_all_steps_give_a_backend_that_runs_the_new_operators(tmp_path):
+    project = project_with(tmp_path, STEPS)
+    names = " or ".join(EXAMPLES)
+    result = run_tests(project, "tests/test_generated.py", "tests/test_ops.py", "-k", f"not without_its_kernel and ({names} or generated or kernel)")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    ran = re.findall(r"(\d+) passed", result.stdout)
+    assert ran and int(ran[-1]) >= 3 + len(EXAMPLES), result.stdout[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("skipped", [s.name for s in STEPS])
+def test_leaving_out_a_step_fails_the_tests(skipped, tmp_path):
+    """Each example on its own, with one step left out."""
+    (step,) = [s for s in STEPS if s.name == skipped]
+    project = project_with(tmp_path, [s for s in STEPS if s.example == step.example and s is not step])
+    result = run_tests(
+        project, "tests/test_generated.py", "tests/test_ops.py", "-k", "not without_its_kernel"
+    )
+    assert result.returncode != 0, f"the tests pass without {skipped}:\n{result.stdout[-3000:]}"
