@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Runs a .pte with the {{ cookiecutter.backend_name | comment_text }} backend linked in.
 //
 // Loads the program with ExecuTorch's Module API, feeds every input either

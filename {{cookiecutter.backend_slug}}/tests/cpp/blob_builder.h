@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Writes delegate blobs (serialization/FORMAT.md, version 2) for the C++
 // tests, independently of the parser under test, plus helpers to corrupt
 // them field by field.

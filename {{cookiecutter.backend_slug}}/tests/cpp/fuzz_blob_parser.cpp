@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // libFuzzer target for the delegate blob parser: every input is parsed, and a
 // blob that parses is executed through the kernel table on buffers of exactly
 // the declared sizes, so an unchecked size or index becomes an ASan report.

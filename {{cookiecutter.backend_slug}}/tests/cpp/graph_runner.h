@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Runs a parsed graph through the generated kernel table on buffers of
 // exactly the declared sizes, so that a shape the validator should have
 // refused shows up as an ASan report. Shared by the mutation test

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // The backend as the ExecuTorch runtime sees it: looked up by name in the
 // registry, initialized with a blob and a NamedDataMap, executed with EValue
 // arguments, configured through set_option/get_option.

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Deterministic mutation fuzzing of parse_graph(), meant to run under ASan
 // and UBSan ({{ cookiecutter.__slug_upper }}_ENABLE_SANITIZERS). Valid blobs are corrupted at random
 // (bytes, whole fields with boundary values, truncation, extension), and:

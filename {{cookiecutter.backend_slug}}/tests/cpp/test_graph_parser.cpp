@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // parse_graph(): a valid blob becomes the expected graph, and every rule of
 // FORMAT.md that a blob can break is refused with a message that names it.
 

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // A minimal test harness (no network, so no googletest): TEST(name) defines a
 // case, CHECK* record failures without stopping the case, and
 // run_all_tests() prints one line per failure and a summary line

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // The reference kernels, reached through the generated kernel table, against straightforward index arithmetic written
 // independently here, and against values worked out by hand.
 

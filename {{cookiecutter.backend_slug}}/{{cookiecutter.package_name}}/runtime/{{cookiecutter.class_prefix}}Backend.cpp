@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // The ExecuTorch BackendInterface of {{ cookiecutter.backend_name | comment_text }}, and its registration.
 //
 // init() parses and validates the delegate blob once, fetches its constants

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 #include "{{ cookiecutter.class_prefix }}Executor.h"
 
 #include "{{ cookiecutter.class_prefix }}Backend.h"

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // One initialized delegate: the parsed graph plus every buffer it needs, so
 // that execute() only binds the caller's tensors and runs the ops. It is the
 // DelegateHandle that {{ cookiecutter.class_prefix }}Backend hands to ExecuTorch, constructed in

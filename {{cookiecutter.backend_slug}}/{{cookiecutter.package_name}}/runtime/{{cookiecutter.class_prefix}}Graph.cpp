@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 #include "{{ cookiecutter.class_prefix }}Graph.h"
 
 #include <executorch/runtime/platform/log.h>

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // The delegate blob (serialization/FORMAT.md, version 2) parsed into plain
 // structs, and the validator that guarantees everything the kernels rely on.
 //

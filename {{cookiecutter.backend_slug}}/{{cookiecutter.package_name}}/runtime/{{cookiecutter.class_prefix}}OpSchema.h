@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // What the delegate blob records about each opcode: its operands, outputs,
 // typed attributes, dtypes and shape rule. The per-opcode facts come from the
 // operator-support table (op_support.py) through `python scripts/generate.py`,

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Exits 0 when the backend registered itself in this binary. Nothing here
 // refers to a symbol of the backend library, so only the link options the
 // package carries keep it (and its static registration) in the program.

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // What every kernel sees, and the helpers kernels share.
 //
 // A kernel is one function per opcode, `void run_<name>(const KernelContext&)`

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // bmm: out[i] = self[i] @ mat2[i] for each of the batch matrices.
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>

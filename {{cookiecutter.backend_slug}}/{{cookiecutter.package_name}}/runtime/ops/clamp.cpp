@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // clamp (also hardtanh and relu6): out = min(max(x, min), max). An absent
 // bound is -inf or +inf; NaN inputs stay NaN, and when min > max every element
 // becomes max, as in torch.clamp.

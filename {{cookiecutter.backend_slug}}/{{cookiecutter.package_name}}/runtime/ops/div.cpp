@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // div: out = self / other (true division), broadcasting like PyTorch.
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>

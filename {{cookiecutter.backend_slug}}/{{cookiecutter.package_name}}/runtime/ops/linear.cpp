@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // linear: out[..., o] = sum_i input[..., i] * weight[o, i] + bias[o]; the
 // bias is optional.
 

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // mm: out[n, m] = self[n, k] @ mat2[k, m].
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>

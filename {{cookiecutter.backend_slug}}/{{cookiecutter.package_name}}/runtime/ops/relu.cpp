@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // relu: out = max(x, 0); NaN propagates, as in torch.relu.
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // sigmoid: out = 1 / (1 + exp(-x)).
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // sub: out = self - alpha * other, broadcasting like PyTorch.
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // tanh: out = tanh(x).
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>
