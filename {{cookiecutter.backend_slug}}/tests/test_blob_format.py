@@ -59,7 +59,7 @@ def test_round_trip_keeps_dtypes_and_quantization():
             TensorInfo((2, 3), INT8, QuantParams((0.5,), (-3,))),
             TensorInfo((3, 2), UINT8, QuantParams((0.25, 0.5, 1.0), (0, 128, 255), axis=0)),
             TensorInfo((4,), INT32, QuantParams((0.125,), (0,))),
-            TensorInfo((5,), INT64),
+            TensorInfo((5,), INT64, dynamic_dims=0x1),  # valid format; the runtime refuses it at init
         ],
         inputs=[0, 3],
         outputs=[0, 1, 2],

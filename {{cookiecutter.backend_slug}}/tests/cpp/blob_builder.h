@@ -80,6 +80,10 @@ class BlobBuilder {
     constants_.push_back(ConstantRecord{id, key, numel * item});
     return id;
   }
+  // Marks dimensions of tensor id as upper bounds (bit d: sizes[d]).
+  void dynamic_dims(uint32_t id, uint32_t bits) {
+    tensors_[id].dynamic_dims = bits;
+  }
   // Quantization of tensor id: per tensor when axis < 0.
   void quantize(uint32_t id, std::vector<float> scales, std::vector<int32_t> zero_points, int axis = -1) {
     TensorRecord& record = tensors_[id];
@@ -116,7 +120,7 @@ class BlobBuilder {
       for (size_t d = 0; d < 8; ++d) {
         put(tensors, d < t.sizes.size() ? t.sizes[d] : 0u);
       }
-      put(tensors, 0u); // dynamic_dims
+      put(tensors, t.dynamic_dims);
       put(tensors, t.scheme);
       put(tensors, t.axis);
       put(tensors, t.qparams_first);
@@ -214,6 +218,7 @@ class BlobBuilder {
   struct TensorRecord {
     uint32_t dtype = 6;
     std::vector<uint32_t> sizes;
+    uint32_t dynamic_dims = 0;
     uint32_t scheme = 0;
     uint32_t axis = 0;
     uint32_t qparams_first = 0;

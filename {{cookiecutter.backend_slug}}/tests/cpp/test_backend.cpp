@@ -261,6 +261,18 @@ TEST(missing_or_wrong_constants_fail_init) {
   CHECK_CONTAINS(captured_log(), "has no named data");
 }
 
+TEST(bounded_dynamic_shapes_are_refused_at_init) {
+  // A valid blob (the format has the field), which this runtime cannot run yet.
+  BlobBuilder builder;
+  const uint32_t x = builder.input({4, 3});
+  builder.dynamic_dims(x, 0x1);
+  builder.output(builder.op(OpCode::Relu, {x}, {4, 3}));
+  captured_log().clear();
+  Delegate delegate(builder.build(), nullptr);
+  CHECK(delegate.handle.error() == Error::NotSupported);
+  CHECK_CONTAINS(captured_log(), "bounded dynamic shapes are not supported yet");
+}
+
 TEST(malformed_blobs_fail_init_with_a_message) {
   FakeNamedDataMap data = small_mlp_data();
   std::vector<uint8_t> blob = blob_test::small_mlp_builder().build();
