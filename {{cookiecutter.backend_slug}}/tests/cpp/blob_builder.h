@@ -70,7 +70,10 @@ class BlobBuilder {
     return id;
   }
   // A constant whose named data is stored under key.
-  uint32_t constant(std::vector<uint32_t> sizes, const std::string& key, uint32_t dtype = 6) {
+  uint32_t constant(
+      std::vector<uint32_t> sizes,
+      const std::string& key,
+      uint32_t dtype = 6) {
     const uint32_t id = tensor(sizes, dtype);
     uint64_t numel = 1;
     for (uint32_t size : sizes) {
@@ -85,7 +88,11 @@ class BlobBuilder {
     tensors_[id].dynamic_dims = bits;
   }
   // Quantization of tensor id: per tensor when axis < 0.
-  void quantize(uint32_t id, std::vector<float> scales, std::vector<int32_t> zero_points, int axis = -1) {
+  void quantize(
+      uint32_t id,
+      std::vector<float> scales,
+      std::vector<int32_t> zero_points,
+      int axis = -1) {
     TensorRecord& record = tensors_[id];
     record.scheme = axis < 0 ? 1 : 2;
     record.axis = axis < 0 ? 0 : static_cast<uint32_t>(axis);
@@ -104,7 +111,12 @@ class BlobBuilder {
       std::vector<AttrValue> attrs = {},
       const std::string& name = "") {
     const uint32_t out = tensor(std::move(out_sizes));
-    ops_.push_back(OpRecord{static_cast<uint32_t>(opcode), std::move(inputs), {out}, std::move(attrs), name});
+    ops_.push_back(OpRecord{
+        static_cast<uint32_t>(opcode),
+        std::move(inputs),
+        {out},
+        std::move(attrs),
+        name});
     return out;
   }
   void output(uint32_t id) {
@@ -113,7 +125,8 @@ class BlobBuilder {
 
   std::vector<uint8_t> build() const {
     std::string strings;
-    std::vector<uint8_t> tensors, ops, attrs, refs, values, qparams, ids, constants;
+    std::vector<uint8_t> tensors, ops, attrs, refs, values, qparams, ids,
+        constants;
     for (const TensorRecord& t : tensors_) {
       put(tensors, t.dtype);
       put(tensors, static_cast<uint32_t>(t.sizes.size()));
@@ -147,7 +160,8 @@ class BlobBuilder {
       put(ops, num_attrs);
       put(ops, static_cast<uint32_t>(op.attrs.size()));
       for (const AttrValue& attr : op.attrs) {
-        const bool floats = attr.type == AttrType::Float || attr.type == AttrType::FloatList;
+        const bool floats =
+            attr.type == AttrType::Float || attr.type == AttrType::FloatList;
         const size_t count = floats ? attr.floats.size() : attr.ints.size();
         put(attrs, static_cast<uint32_t>(attr.type));
         put(attrs, static_cast<uint32_t>(count));
@@ -204,10 +218,12 @@ class BlobBuilder {
     put(blob, static_cast<uint32_t>(constants_.size()));
     put(blob, static_cast<uint32_t>(strings.size()));
     put(blob, 0u); // flags
-    const uint64_t total = 64 + tensors.size() + ops.size() + attrs.size() + refs.size() +
-        values.size() + qparams.size() + ids.size() + constants.size() + strings.size();
+    const uint64_t total = 64 + tensors.size() + ops.size() + attrs.size() +
+        refs.size() + values.size() + qparams.size() + ids.size() +
+        constants.size() + strings.size();
     put64(blob, total);
-    for (const auto* section : {&tensors, &ops, &attrs, &refs, &values, &qparams, &ids, &constants}) {
+    for (const auto* section :
+         {&tensors, &ops, &attrs, &refs, &values, &qparams, &ids, &constants}) {
       blob.insert(blob.end(), section->begin(), section->end());
     }
     blob.insert(blob.end(), strings.begin(), strings.end());
@@ -282,11 +298,14 @@ inline void set_f64(std::vector<uint8_t>& blob, size_t offset, double value) {
 }
 
 // Byte offsets of sections and records inside a built blob, from its header.
-inline size_t tensor_offset(const std::vector<uint8_t>& /*blob*/, uint32_t index) {
+inline size_t tensor_offset(
+    const std::vector<uint8_t>& /*blob*/,
+    uint32_t index) {
   return 64 + 64 * size_t(index);
 }
 inline size_t op_offset(const std::vector<uint8_t>& blob, uint32_t index) {
-  return tensor_offset(blob, get_u32(blob, kNumTensorsField)) + 40 * size_t(index);
+  return tensor_offset(blob, get_u32(blob, kNumTensorsField)) +
+      40 * size_t(index);
 }
 inline size_t attr_offset(const std::vector<uint8_t>& blob, uint32_t index) {
   return op_offset(blob, get_u32(blob, kNumOpsField)) + 16 * size_t(index);
@@ -310,11 +329,19 @@ inline size_t constants_offset(const std::vector<uint8_t>& blob) {
   return outputs_offset(blob) + 4 * size_t(get_u32(blob, kNumOutputsField));
 }
 // The tensor ref holding input `slot` / output `slot` of op `index`.
-inline size_t op_input_ref_offset(const std::vector<uint8_t>& blob, uint32_t index, uint32_t slot) {
-  return refs_offset(blob) + 4 * size_t(get_u32(blob, op_offset(blob, index) + 4) + slot);
+inline size_t op_input_ref_offset(
+    const std::vector<uint8_t>& blob,
+    uint32_t index,
+    uint32_t slot) {
+  return refs_offset(blob) +
+      4 * size_t(get_u32(blob, op_offset(blob, index) + 4) + slot);
 }
-inline size_t op_output_ref_offset(const std::vector<uint8_t>& blob, uint32_t index, uint32_t slot) {
-  return refs_offset(blob) + 4 * size_t(get_u32(blob, op_offset(blob, index) + 12) + slot);
+inline size_t op_output_ref_offset(
+    const std::vector<uint8_t>& blob,
+    uint32_t index,
+    uint32_t slot) {
+  return refs_offset(blob) +
+      4 * size_t(get_u32(blob, op_offset(blob, index) + 12) + slot);
 }
 
 // y = sigmoid(linear(relu(x + b), w, bias)) with x [2, 3] and b [3]; the
@@ -325,9 +352,11 @@ inline BlobBuilder small_mlp_builder() {
   const uint32_t b = builder.input({3});
   const uint32_t w = builder.constant({4, 3}, "weight");
   const uint32_t bias = builder.constant({4}, "bias");
-  const uint32_t sum = builder.op(OpCode::Add, {x, b}, {2, 3}, {float_attr(1.0)}, "add");
+  const uint32_t sum =
+      builder.op(OpCode::Add, {x, b}, {2, 3}, {float_attr(1.0)}, "add");
   const uint32_t act = builder.op(OpCode::Relu, {sum}, {2, 3}, {}, "relu");
-  const uint32_t fc = builder.op(OpCode::Linear, {act, w, bias}, {2, 4}, {}, "fc");
+  const uint32_t fc =
+      builder.op(OpCode::Linear, {act, w, bias}, {2, 4}, {}, "fc");
   builder.output(builder.op(OpCode::Sigmoid, {fc}, {2, 4}, {}, "sigmoid"));
   return builder;
 }

@@ -65,7 +65,8 @@ std::vector<std::vector<uint8_t>> folder_seeds(const std::string& folder) {
   std::vector<std::vector<uint8_t>> seeds;
   for (const auto& path : paths) {
     std::ifstream file(path, std::ios::binary);
-    seeds.emplace_back(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    seeds.emplace_back(
+        std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
   }
   return seeds;
 }
@@ -78,10 +79,15 @@ std::vector<std::vector<uint8_t>> seed_blobs() {
   const uint32_t a = broadcast.input({2, 1, 3});
   const uint32_t b = broadcast.input({4, 1});
   const uint32_t c = broadcast.constant({3}, "c");
-  const uint32_t sum = broadcast.op(OpCode::Sub, {a, b}, {2, 4, 3}, {blob_test::float_attr(0.5)});
+  const uint32_t sum = broadcast.op(
+      OpCode::Sub, {a, b}, {2, 4, 3}, {blob_test::float_attr(0.5)});
   const uint32_t prod = broadcast.op(OpCode::Div, {sum, c}, {2, 4, 3});
   broadcast.output(broadcast.op(
-      OpCode::Clamp, {prod}, {2, 4, 3}, {blob_test::float_attr(-1.0), blob_test::float_attr(1.0)}, "clamp"));
+      OpCode::Clamp,
+      {prod},
+      {2, 4, 3},
+      {blob_test::float_attr(-1.0), blob_test::float_attr(1.0)},
+      "clamp"));
   broadcast.output(sum);
   seeds.push_back(broadcast.build());
 
@@ -105,7 +111,8 @@ std::vector<std::vector<uint8_t>> seed_blobs() {
   optional.quantize(q, {0.5f}, {-3});
   const uint32_t qc = optional.constant({3, 2}, "qc", 0);
   optional.quantize(qc, {0.25f, 0.5f, 1.0f}, {0, 128, 255}, 0);
-  optional.output(optional.op(OpCode::Linear, {in, w, blob_test::kNoTensor}, {3, 2}, {}, "fc"));
+  optional.output(optional.op(
+      OpCode::Linear, {in, w, blob_test::kNoTensor}, {3, 2}, {}, "fc"));
   optional.output(q);
   optional.output(qc);
   seeds.push_back(optional.build());
@@ -114,12 +121,36 @@ std::vector<std::vector<uint8_t>> seed_blobs() {
 
 uint32_t interesting_value(std::mt19937& rng, size_t blob_size) {
   static const uint32_t values[] = {
-      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 16, 40, 64, 0x7F, 0xFF, 0xFFFF,
-      kMaxOpCode, kMaxOpCode + 1, 0x7FF00000 /* high word of +inf */, 0x7FF80000 /* of NaN */,
-      0x7FFFFFFF, 0x80000000, 0xFFFFFFFE, 0xFFFFFFFF};
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      9,
+      11,
+      12,
+      16,
+      40,
+      64,
+      0x7F,
+      0xFF,
+      0xFFFF,
+      kMaxOpCode,
+      kMaxOpCode + 1,
+      0x7FF00000 /* high word of +inf */,
+      0x7FF80000 /* of NaN */,
+      0x7FFFFFFF,
+      0x80000000,
+      0xFFFFFFFE,
+      0xFFFFFFFF};
   std::uniform_int_distribution<size_t> pick(0, std::size(values));
   const size_t index = pick(rng);
-  return index == std::size(values) ? static_cast<uint32_t>(blob_size) : values[index];
+  return index == std::size(values) ? static_cast<uint32_t>(blob_size)
+                                    : values[index];
 }
 
 std::vector<uint8_t> mutate(std::vector<uint8_t> blob, std::mt19937& rng) {
@@ -187,7 +218,8 @@ TEST(mutated_blobs_never_crash_and_accepted_ones_execute_safely) {
       seeds.push_back(std::move(seed));
     }
   }
-  const size_t per_seed = std::max(kMinMutationsPerSeed, total_mutations() / seeds.size());
+  const size_t per_seed =
+      std::max(kMinMutationsPerSeed, total_mutations() / seeds.size());
   std::mt19937 rng(20240607);
   size_t refused = 0;
   size_t accepted = 0;
@@ -216,7 +248,11 @@ TEST(mutated_blobs_never_crash_and_accepted_ones_execute_safely) {
   }
   std::printf(
       "  %zu seeds x %zu mutations: %zu refused, %zu accepted, %zu executed\n",
-      seeds.size(), per_seed, refused, accepted, executed);
+      seeds.size(),
+      per_seed,
+      refused,
+      accepted,
+      executed);
   // Both outcomes must occur, or the mutations are not exercising the parser.
   CHECK(refused > 1000);
   CHECK(accepted > 10);

@@ -161,22 +161,28 @@ TEST(strings_must_be_valid_utf8) {
     BlobBuilder builder;
     const uint32_t x = builder.input({3});
     const uint32_t c = builder.constant({3}, key);
-    builder.output(builder.op(OpCode::Add, {x, c}, {3}, {float_attr(1.0)}, name));
+    builder.output(
+        builder.op(OpCode::Add, {x, c}, {3}, {float_attr(1.0)}, name));
     return builder.build();
   };
   // Multi-byte characters (2, 3 and 4 bytes) are fine.
-  CHECK_EQ(error_of(blob_with("w\xC3\xA9", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80")), std::string());
+  CHECK_EQ(
+      error_of(
+          blob_with("w\xC3\xA9", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80")),
+      std::string());
   const char* bad[] = {
-      "k\xC2" "A",         // lead byte without its continuation
-      "k\xC3",             // cut off at the end
-      "k\x80",             // stray continuation byte
-      "k\xC0\xAF",         // overlong '/'
-      "k\xED\xA0\x80",     // UTF-16 surrogate
+      "k\xC2"
+      "A", // lead byte without its continuation
+      "k\xC3", // cut off at the end
+      "k\x80", // stray continuation byte
+      "k\xC0\xAF", // overlong '/'
+      "k\xED\xA0\x80", // UTF-16 surrogate
       "k\xF4\x90\x80\x80", // above U+10FFFF
-      "k\xFF",             // never valid
+      "k\xFF", // never valid
   };
   for (const char* key : bad) {
-    CHECK_CONTAINS(error_of(blob_with(key, "add")), "constant 0 key is not valid UTF-8");
+    CHECK_CONTAINS(
+        error_of(blob_with(key, "add")), "constant 0 key is not valid UTF-8");
     CHECK_CONTAINS(error_of(blob_with("w", key)), "is not valid UTF-8");
   }
 }
@@ -195,12 +201,17 @@ TEST(section_sizes_must_add_up) {
   // One more op than the blob holds: total_size still matches the buffer,
   // the sections do not.
   std::vector<uint8_t> blob = valid_blob();
-  set_u32(blob, blob_test::kNumOpsField, get_u32(blob, blob_test::kNumOpsField) + 1);
+  set_u32(
+      blob,
+      blob_test::kNumOpsField,
+      get_u32(blob, blob_test::kNumOpsField) + 1);
   CHECK_CONTAINS(error_of(blob), "sections add up to");
 
   // Counts so large that the section sizes would overflow 32-bit math.
   blob = valid_blob();
-  for (size_t field = blob_test::kNumTensorsField; field <= blob_test::kStringTableSizeField; field += 4) {
+  for (size_t field = blob_test::kNumTensorsField;
+       field <= blob_test::kStringTableSizeField;
+       field += 4) {
     set_u32(blob, field, 0xFFFFFFFF);
   }
   CHECK_CONTAINS(error_of(blob), "sections add up to");
@@ -208,7 +219,8 @@ TEST(section_sizes_must_add_up) {
 
 TEST(tensor_records_are_checked) {
   std::vector<uint8_t> blob = valid_blob();
-  set_u32(blob, blob_test::tensor_offset(blob, 0), 5); // float16: not in the format
+  set_u32(
+      blob, blob_test::tensor_offset(blob, 0), 5); // float16: not in the format
   const std::string dtype_message = error_of(blob);
   CHECK_CONTAINS(dtype_message, "dtype 5");
   CHECK_CONTAINS(dtype_message, "6 (float32)");
@@ -216,7 +228,8 @@ TEST(tensor_records_are_checked) {
   // int64 is in the format, but add takes float32 only.
   blob = valid_blob();
   set_u32(blob, blob_test::tensor_offset(blob, 0), 4);
-  CHECK_CONTAINS(error_of(blob), "uses tensor 0 of dtype int64; it takes float32");
+  CHECK_CONTAINS(
+      error_of(blob), "uses tensor 0 of dtype int64; it takes float32");
 
   blob = valid_blob();
   set_u32(blob, blob_test::tensor_offset(blob, 0) + 60, 1);
@@ -312,7 +325,10 @@ TEST(unknown_opcodes_are_refused) {
 TEST(every_opcode_of_the_table_is_known) {
   for (const OpSchema& schema : kOpSchemas) {
     std::vector<uint8_t> blob = valid_blob();
-    set_u32(blob, blob_test::op_offset(blob, 1), static_cast<uint32_t>(schema.opcode));
+    set_u32(
+        blob,
+        blob_test::op_offset(blob, 1),
+        static_cast<uint32_t>(schema.opcode));
     CHECK(error_of(blob).find("unknown opcode") == std::string::npos);
   }
 }
@@ -336,7 +352,8 @@ TEST(counts_are_checked_against_the_schema) {
 
   blob = valid_blob();
   set_u32(blob, blob_test::op_offset(blob, 1) + 36, 7);
-  CHECK_CONTAINS(error_of(blob), "op 1 (relu 'relu') has a non-zero reserved field");
+  CHECK_CONTAINS(
+      error_of(blob), "op 1 (relu 'relu') has a non-zero reserved field");
 }
 
 TEST(ref_and_attribute_ranges_are_checked) {
@@ -345,11 +362,17 @@ TEST(ref_and_attribute_ranges_are_checked) {
   CHECK_CONTAINS(error_of(blob), "inputs spans tensor refs");
 
   blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 3) + 12, get_u32(blob, blob_test::kNumRefsField));
+  set_u32(
+      blob,
+      blob_test::op_offset(blob, 3) + 12,
+      get_u32(blob, blob_test::kNumRefsField));
   CHECK_CONTAINS(error_of(blob), "outputs spans tensor refs");
 
   blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 0) + 20, 1); // attrs_first past the one record
+  set_u32(
+      blob,
+      blob_test::op_offset(blob, 0) + 20,
+      1); // attrs_first past the one record
   CHECK_CONTAINS(error_of(blob), "attributes spans attributes");
 
   blob = valid_blob();
@@ -360,7 +383,9 @@ TEST(ref_and_attribute_ranges_are_checked) {
 TEST(attributes_are_checked_against_the_schema) {
   std::vector<uint8_t> blob = valid_blob();
   set_u32(blob, blob_test::attr_offset(blob, 0), 1); // alpha as an int
-  CHECK_CONTAINS(error_of(blob), "attribute alpha has type 1 (int); the schema says 2 (float)");
+  CHECK_CONTAINS(
+      error_of(blob),
+      "attribute alpha has type 1 (int); the schema says 2 (float)");
 
   blob = valid_blob();
   set_u32(blob, blob_test::attr_offset(blob, 0) + 4, 2); // scalar with count 2
@@ -368,10 +393,14 @@ TEST(attributes_are_checked_against_the_schema) {
 
   blob = valid_blob();
   set_u32(blob, blob_test::attr_offset(blob, 0) + 12, 1);
-  CHECK_CONTAINS(error_of(blob), "attribute alpha has a non-zero reserved field");
+  CHECK_CONTAINS(
+      error_of(blob), "attribute alpha has a non-zero reserved field");
 
   blob = valid_blob();
-  set_f64(blob, blob_test::values_offset(blob), std::numeric_limits<double>::quiet_NaN());
+  set_f64(
+      blob,
+      blob_test::values_offset(blob),
+      std::numeric_limits<double>::quiet_NaN());
   CHECK_CONTAINS(error_of(blob), "attribute alpha value 0 is NaN");
 
   // Infinite bounds are how clamp stores an absent min or max.
@@ -381,7 +410,8 @@ TEST(attributes_are_checked_against_the_schema) {
       OpCode::Clamp,
       {x},
       {3},
-      {float_attr(-std::numeric_limits<double>::infinity()), float_attr(std::numeric_limits<double>::infinity())}));
+      {float_attr(-std::numeric_limits<double>::infinity()),
+       float_attr(std::numeric_limits<double>::infinity())}));
   CHECK_EQ(error_of(clamp.build()), std::string());
 }
 
@@ -389,7 +419,8 @@ TEST(optional_operands_may_be_absent_and_others_not) {
   BlobBuilder no_bias;
   const uint32_t x = no_bias.input({5, 3});
   const uint32_t w = no_bias.constant({4, 3}, "w");
-  no_bias.output(no_bias.op(OpCode::Linear, {x, w, blob_test::kNoTensor}, {5, 4}));
+  no_bias.output(
+      no_bias.op(OpCode::Linear, {x, w, blob_test::kNoTensor}, {5, 4}));
   const auto result = parse(no_bias.build());
   CHECK(result.ok());
   if (result.ok()) {
@@ -399,12 +430,18 @@ TEST(optional_operands_may_be_absent_and_others_not) {
   BlobBuilder no_weight;
   const uint32_t y = no_weight.input({5, 3});
   const uint32_t b = no_weight.constant({4}, "b");
-  no_weight.output(no_weight.op(OpCode::Linear, {y, blob_test::kNoTensor, b}, {5, 4}));
-  CHECK_CONTAINS(error_of(no_weight.build()), "operand weight is absent; it is not optional");
+  no_weight.output(
+      no_weight.op(OpCode::Linear, {y, blob_test::kNoTensor, b}, {5, 4}));
+  CHECK_CONTAINS(
+      error_of(no_weight.build()),
+      "operand weight is absent; it is not optional");
 }
 
 TEST(quantization_parameters_are_checked) {
-  const auto quantized = [](uint32_t dtype, std::vector<float> scales, std::vector<int32_t> zero_points, int axis) {
+  const auto quantized = [](uint32_t dtype,
+                            std::vector<float> scales,
+                            std::vector<int32_t> zero_points,
+                            int axis) {
     BlobBuilder builder;
     const uint32_t q = builder.input({3, 2}, dtype);
     builder.quantize(q, std::move(scales), std::move(zero_points), axis);
@@ -412,9 +449,13 @@ TEST(quantization_parameters_are_checked) {
     return builder.build();
   };
   CHECK_EQ(error_of(quantized(kDtypeInt8, {0.5f}, {-128}, -1)), std::string());
-  CHECK_EQ(error_of(quantized(kDtypeUInt8, {0.5f, 1.0f, 2.0f}, {0, 7, 255}, 0)), std::string());
-  CHECK_EQ(error_of(quantized(kDtypeInt32, {0.5f, 1.0f}, {0, 0}, 1)), std::string());
-  const auto parsed = parse(quantized(kDtypeUInt8, {0.5f, 1.0f, 2.0f}, {0, 7, 255}, 0));
+  CHECK_EQ(
+      error_of(quantized(kDtypeUInt8, {0.5f, 1.0f, 2.0f}, {0, 7, 255}, 0)),
+      std::string());
+  CHECK_EQ(
+      error_of(quantized(kDtypeInt32, {0.5f, 1.0f}, {0, 0}, 1)), std::string());
+  const auto parsed =
+      parse(quantized(kDtypeUInt8, {0.5f, 1.0f, 2.0f}, {0, 7, 255}, 0));
   if (parsed.ok()) {
     const TensorInfo& tensor = parsed.get().tensors[0];
     CHECK(tensor.quant_scheme == QuantScheme::PerChannel);
@@ -423,26 +464,42 @@ TEST(quantization_parameters_are_checked) {
     CHECK_EQ(tensor.qparams[2].scale, 2.0f);
   }
 
-  CHECK_CONTAINS(error_of(quantized(kDtypeFloat32, {0.5f}, {0}, -1)), "only int8, uint8 and int32");
-  CHECK_CONTAINS(error_of(quantized(kDtypeInt8, {0.5f}, {128}, -1)), "zero point 0 is 128, outside -128..127");
-  CHECK_CONTAINS(error_of(quantized(kDtypeInt32, {0.5f}, {1}, -1)), "outside 0..0");
-  CHECK_CONTAINS(error_of(quantized(kDtypeInt8, {0.0f}, {0}, -1)), "scales are finite and > 0");
   CHECK_CONTAINS(
-      error_of(quantized(kDtypeInt8, {std::numeric_limits<float>::infinity()}, {0}, -1)),
+      error_of(quantized(kDtypeFloat32, {0.5f}, {0}, -1)),
+      "only int8, uint8 and int32");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt8, {0.5f}, {128}, -1)),
+      "zero point 0 is 128, outside -128..127");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt32, {0.5f}, {1}, -1)), "outside 0..0");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt8, {0.0f}, {0}, -1)),
       "scales are finite and > 0");
-  CHECK_CONTAINS(error_of(quantized(kDtypeInt8, {0.5f, 0.5f}, {0, 0}, 0)), "needs 3 qparams, has 2");
-  CHECK_CONTAINS(error_of(quantized(kDtypeInt8, {0.5f, 0.5f}, {0, 0}, 2)), "along axis 2; its rank is 2");
+  CHECK_CONTAINS(
+      error_of(quantized(
+          kDtypeInt8, {std::numeric_limits<float>::infinity()}, {0}, -1)),
+      "scales are finite and > 0");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt8, {0.5f, 0.5f}, {0, 0}, 0)),
+      "needs 3 qparams, has 2");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt8, {0.5f, 0.5f}, {0, 0}, 2)),
+      "along axis 2; its rank is 2");
 
   std::vector<uint8_t> blob = quantized(kDtypeInt8, {0.5f}, {0}, -1);
   set_u32(blob, blob_test::tensor_offset(blob, 0) + 44, 3);
   CHECK_CONTAINS(error_of(blob), "quant_scheme 3");
 
   blob = quantized(kDtypeInt8, {0.5f}, {0}, -1);
-  set_u32(blob, blob_test::tensor_offset(blob, 0) + 52, 1); // qparams_first past the end
+  set_u32(
+      blob,
+      blob_test::tensor_offset(blob, 0) + 52,
+      1); // qparams_first past the end
   CHECK_CONTAINS(error_of(blob), "qparams spans qparams [1, 2)");
 
   blob = quantized(kDtypeInt8, {0.5f}, {0}, -1);
-  set_u32(blob, blob_test::tensor_offset(blob, 0) + 44, 0); // none, with qparams
+  set_u32(
+      blob, blob_test::tensor_offset(blob, 0) + 44, 0); // none, with qparams
   CHECK_CONTAINS(error_of(blob), "is not quantized but has");
 }
 
@@ -452,7 +509,9 @@ TEST(ops_read_only_tensors_defined_earlier) {
   // Op 0 reads tensor 2, which op 1 writes.
   builder.op(OpCode::Relu, {2}, {4});
   builder.output(builder.op(OpCode::Tanh, {x}, {4}));
-  CHECK_CONTAINS(error_of(builder.build()), "before any input, constant or earlier op defines it");
+  CHECK_CONTAINS(
+      error_of(builder.build()),
+      "before any input, constant or earlier op defines it");
 }
 
 TEST(tensors_are_defined_exactly_once) {
@@ -473,9 +532,15 @@ TEST(tensors_are_defined_exactly_once) {
   twice.output(x);
   std::vector<uint8_t> twice_blob = twice.build();
   set_u32(twice_blob, blob_test::kNumInputsField, 2); // num_inputs 2 ...
-  twice_blob.insert(twice_blob.begin() + blob_test::inputs_offset(twice_blob), {0, 0, 0, 0});
-  set_u64(twice_blob, blob_test::kTotalSizeField, twice_blob.size()); // ... and total_size
-  CHECK_CONTAINS(error_of(twice_blob), "delegate input 1 defines tensor 0, which is already defined");
+  twice_blob.insert(
+      twice_blob.begin() + blob_test::inputs_offset(twice_blob), {0, 0, 0, 0});
+  set_u64(
+      twice_blob,
+      blob_test::kTotalSizeField,
+      twice_blob.size()); // ... and total_size
+  CHECK_CONTAINS(
+      error_of(twice_blob),
+      "delegate input 1 defines tensor 0, which is already defined");
 }
 
 TEST(broadcast_shapes_are_checked) {
@@ -490,7 +555,8 @@ TEST(broadcast_shapes_are_checked) {
   const uint32_t c = wrong_out.input({2, 1, 3});
   const uint32_t d = wrong_out.input({4, 1});
   wrong_out.output(wrong_out.op(OpCode::Div, {c, d}, {2, 4, 1}));
-  CHECK_CONTAINS(error_of(wrong_out.build()), "has shape [2, 4, 1], expected [2, 4, 3]");
+  CHECK_CONTAINS(
+      error_of(wrong_out.build()), "has shape [2, 4, 1], expected [2, 4, 3]");
 
   BlobBuilder ok;
   const uint32_t e = ok.input({2, 1, 3});
@@ -502,7 +568,8 @@ TEST(broadcast_shapes_are_checked) {
 TEST(unary_output_shape_is_checked) {
   BlobBuilder builder;
   const uint32_t x = builder.input({2, 3});
-  builder.output(builder.op(OpCode::Clamp, {x}, {3, 2}, {float_attr(-1.0), float_attr(1.0)}));
+  builder.output(builder.op(
+      OpCode::Clamp, {x}, {3, 2}, {float_attr(-1.0), float_attr(1.0)}));
   CHECK_CONTAINS(error_of(builder.build()), "expected [2, 3]");
 }
 
@@ -557,7 +624,8 @@ TEST(op_names_in_messages_are_printable) {
   BlobBuilder builder;
   const uint32_t a = builder.input({2});
   const uint32_t b = builder.input({3});
-  builder.output(builder.op(OpCode::Add, {a, b}, {2}, {float_attr(1.0)}, "bad\nname"));
+  builder.output(
+      builder.op(OpCode::Add, {a, b}, {2}, {float_attr(1.0)}, "bad\nname"));
   const std::string message = error_of(builder.build());
   CHECK_CONTAINS(message, "'bad?name'");
   CHECK(message.find('\n') == std::string::npos);

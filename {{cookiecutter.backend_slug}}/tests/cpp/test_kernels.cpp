@@ -1,7 +1,8 @@
 {{ cookiecutter.__cpp_license_header }}
 
-// The reference kernels, reached through the generated kernel table, against straightforward index arithmetic written
-// independently here, and against values worked out by hand.
+// The reference kernels, reached through the generated kernel table, against
+// straightforward index arithmetic written independently here, and against
+// values worked out by hand.
 
 #include "test_harness.h"
 
@@ -33,7 +34,11 @@ std::vector<float> iota(size_t count, float start, float step) {
 
 // Element of `values` (shaped `shape`) that output position `flat` of
 // `out_shape` reads under broadcasting: unravel, then clamp broadcast dims.
-float broadcast_read(const std::vector<float>& values, const Shape& shape, const Shape& out_shape, size_t flat) {
+float broadcast_read(
+    const std::vector<float>& values,
+    const Shape& shape,
+    const Shape& out_shape,
+    size_t flat) {
   std::vector<size_t> index(out_shape.rank);
   for (uint32_t d = out_shape.rank; d-- > 0;) {
     index[d] = flat % out_shape.sizes[d];
@@ -102,14 +107,28 @@ void run_kernel(
   }
 }
 
-void unary(OpCode opcode, const std::vector<float>& x, std::vector<float>& out, size_t count) {
+void unary(
+    OpCode opcode,
+    const std::vector<float>& x,
+    std::vector<float>& out,
+    size_t count) {
   const Shape shape = shape_of({static_cast<uint32_t>(count)});
   run_kernel(opcode, {Operand{shape, x.data()}}, shape, out.data());
 }
 
-void clamp(const std::vector<float>& x, std::vector<float>& out, size_t count, float low, float high) {
+void clamp(
+    const std::vector<float>& x,
+    std::vector<float>& out,
+    size_t count,
+    float low,
+    float high) {
   const Shape shape = shape_of({static_cast<uint32_t>(count)});
-  run_kernel(OpCode::Clamp, {Operand{shape, x.data()}}, shape, out.data(), {float_attr(low), float_attr(high)});
+  run_kernel(
+      OpCode::Clamp,
+      {Operand{shape, x.data()}},
+      shape,
+      out.data(),
+      {float_attr(low), float_attr(high)});
 }
 
 void check_binary(OpCode op, Shape a_shape, Shape b_shape, float alpha) {
@@ -121,7 +140,12 @@ void check_binary(OpCode op, Shape a_shape, Shape b_shape, float alpha) {
   if (op == OpCode::Add || op == OpCode::Sub) {
     attrs.push_back(float_attr(alpha));
   }
-  run_kernel(op, {Operand{a_shape, a.data()}, {b_shape, b.data()}}, out_shape, out.data(), attrs);
+  run_kernel(
+      op,
+      {Operand{a_shape, a.data()}, {b_shape, b.data()}},
+      out_shape,
+      out.data(),
+      attrs);
   for (size_t i = 0; i < out.size(); ++i) {
     const float x = broadcast_read(a, a_shape, out_shape, i);
     const float y = broadcast_read(b, b_shape, out_shape, i);
@@ -151,7 +175,8 @@ TEST(binary_same_shape) {
 TEST(binary_broadcasts_both_ways) {
   check_binary(OpCode::Add, shape_of({2, 1, 3}), shape_of({4, 1}), 0.5f);
   check_binary(OpCode::Sub, shape_of({4, 1}), shape_of({2, 1, 3}), 2.0f);
-  check_binary(OpCode::Mul, shape_of({3, 1, 5, 1}), shape_of({1, 4, 1, 2}), 1.0f);
+  check_binary(
+      OpCode::Mul, shape_of({3, 1, 5, 1}), shape_of({1, 4, 1, 2}), 1.0f);
   check_binary(OpCode::Div, shape_of({2, 3, 4}), shape_of({4}), 1.0f);
 }
 
@@ -168,7 +193,10 @@ TEST(binary_with_empty_tensors_writes_nothing) {
   const std::vector<float> b = {1.0f, 2.0f, 3.0f};
   float sentinel = 42.0f;
   run_kernel(
-      OpCode::Add, {Operand{a_shape, nullptr}, {b_shape, b.data()}}, *broadcast_shapes(a_shape, b_shape), &sentinel,
+      OpCode::Add,
+      {Operand{a_shape, nullptr}, {b_shape, b.data()}},
+      *broadcast_shapes(a_shape, b_shape),
+      &sentinel,
       {float_attr(1.0)});
   CHECK_EQ(sentinel, 42.0f);
 }
@@ -234,13 +262,22 @@ TEST(linear_with_and_without_bias) {
   const Shape w_shape = shape_of({2, 3});
   const Shape b_shape = shape_of({2});
   const Shape out_shape = shape_of({2, 2});
-  run_kernel(OpCode::Linear, {Operand{x_shape, x.data()}, {w_shape, w.data()}, {b_shape, bias.data()}}, out_shape, out.data());
+  run_kernel(
+      OpCode::Linear,
+      {Operand{x_shape, x.data()}, {w_shape, w.data()}, {b_shape, bias.data()}},
+      out_shape,
+      out.data());
   const float with_bias[] = {8, -7, 8, -2.5f};
   for (size_t i = 0; i < 4; ++i) {
     CHECK_NEAR(out[i], with_bias[i], 1e-6);
   }
   run_kernel(
-      OpCode::Linear, {Operand{x_shape, x.data()}, {w_shape, w.data()}, {b_shape, nullptr, true}}, out_shape, out.data());
+      OpCode::Linear,
+      {Operand{x_shape, x.data()},
+       {w_shape, w.data()},
+       {b_shape, nullptr, true}},
+      out_shape,
+      out.data());
   const float without_bias[] = {-2, 3, -2, 7.5f};
   for (size_t i = 0; i < 4; ++i) {
     CHECK_NEAR(out[i], without_bias[i], 1e-6);
@@ -252,7 +289,9 @@ TEST(linear_with_no_input_features_is_the_bias) {
   std::vector<float> out(6, 0.0f);
   run_kernel(
       OpCode::Linear,
-      {Operand{shape_of({3, 0}), nullptr}, {shape_of({2, 0}), nullptr}, {shape_of({2}), bias.data()}},
+      {Operand{shape_of({3, 0}), nullptr},
+       {shape_of({2, 0}), nullptr},
+       {shape_of({2}), bias.data()}},
       shape_of({3, 2}),
       out.data());
   for (size_t r = 0; r < 3; ++r) {
@@ -266,7 +305,11 @@ TEST(mm_and_bmm) {
   const std::vector<float> a = {1, 2, 3, 4, 5, 6};
   const std::vector<float> b = {7, 8, 9, 10, 11, 12};
   std::vector<float> out(4);
-  run_kernel(OpCode::Mm, {Operand{shape_of({2, 3}), a.data()}, {shape_of({3, 2}), b.data()}}, shape_of({2, 2}), out.data());
+  run_kernel(
+      OpCode::Mm,
+      {Operand{shape_of({2, 3}), a.data()}, {shape_of({3, 2}), b.data()}},
+      shape_of({2, 2}),
+      out.data());
   const float expected[] = {58, 64, 139, 154};
   for (size_t i = 0; i < 4; ++i) {
     CHECK_NEAR(out[i], expected[i], 1e-5);
@@ -282,7 +325,8 @@ TEST(mm_and_bmm) {
   std::vector<float> batched_out(8);
   run_kernel(
       OpCode::Bmm,
-      {Operand{shape_of({2, 2, 3}), batched_a.data()}, {shape_of({2, 3, 2}), batched_b.data()}},
+      {Operand{shape_of({2, 2, 3}), batched_a.data()},
+       {shape_of({2, 3, 2}), batched_b.data()}},
       shape_of({2, 2, 2}),
       batched_out.data());
   for (size_t i = 0; i < 4; ++i) {

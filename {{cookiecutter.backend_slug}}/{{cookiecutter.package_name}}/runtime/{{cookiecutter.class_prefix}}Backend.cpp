@@ -89,13 +89,15 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
         InvalidState,
         "%s: init got no runtime allocator",
         kBackendName);
-    {{ cookiecutter.class_prefix }}Executor* executor = allocator->allocateInstance<{{ cookiecutter.class_prefix }}Executor>();
+    {{ cookiecutter.class_prefix }}Executor* executor =
+        allocator->allocateInstance<{{ cookiecutter.class_prefix }}Executor>();
     ET_CHECK_OR_RETURN_ERROR(
         executor != nullptr,
         MemoryAllocationFailed,
         "%s: the runtime allocator has no room for the delegate",
         kBackendName);
-    new (executor) {{ cookiecutter.class_prefix }}Executor(std::move(*graph), trace_override(context));
+    new (executor)
+        {{ cookiecutter.class_prefix }}Executor(std::move(*graph), trace_override(context));
     const Error error = executor->prepare(context.get_named_data_map());
     if (error != Error::Ok) {
       executor->~{{ cookiecutter.class_prefix }}Executor();
@@ -140,12 +142,20 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
       if (std::strcmp(option.key, kTraceOption) == 0) {
         const bool* value = std::get_if<bool>(&option.value);
         if (value == nullptr) {
-          ET_LOG(Error, "%s: option '%s' must be a bool", kBackendName, kTraceOption);
+          ET_LOG(
+              Error,
+              "%s: option '%s' must be a bool",
+              kBackendName,
+              kTraceOption);
           return Error::InvalidArgument;
         }
         trace_.store(*value ? kTraceOn : kTraceOff, std::memory_order_relaxed);
       } else if (std::strcmp(option.key, kExecutedOpsOption) == 0) {
-        ET_LOG(Error, "%s: option '%s' is read-only", kBackendName, kExecutedOpsOption);
+        ET_LOG(
+            Error,
+            "%s: option '%s' is read-only",
+            kBackendName,
+            kExecutedOpsOption);
         return Error::InvalidArgument;
       } else {
         ET_LOG(Error, "%s: unknown option '%s'", kBackendName, option.key);
@@ -155,16 +165,16 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
     return Error::Ok;
   }
 
-  Error get_option(
-      BackendOptionContext& context,
-      Span<BackendOption>& options) override {
+  Error get_option(BackendOptionContext& context, Span<BackendOption>& options)
+      override {
     (void)context;
     for (BackendOption& option : options) {
       if (std::strcmp(option.key, kTraceOption) == 0) {
         option.value = trace_enabled();
       } else if (std::strcmp(option.key, kExecutedOpsOption) == 0) {
         const uint64_t count = executed_ops_.load(std::memory_order_relaxed);
-        option.value = count > uint64_t(INT_MAX) ? INT_MAX : static_cast<int>(count);
+        option.value =
+            count > uint64_t(INT_MAX) ? INT_MAX : static_cast<int>(count);
       } else {
         ET_LOG(Error, "%s: unknown option '%s'", kBackendName, option.key);
         return Error::NotFound;
@@ -214,11 +224,16 @@ namespace {
 Backend backend_registration{kBackendName, &backend_instance};
 
 Error register_this_backend() {
-  const Error error = executorch::runtime::register_backend(backend_registration);
+  const Error error =
+      executorch::runtime::register_backend(backend_registration);
   if (error != Error::Ok) {
     // Typically a second copy of the library (another build of it) loaded
     // into the same process; the first copy stays registered.
-    ET_LOG(Error, "%s: registration failed (error 0x%x)", kBackendName, static_cast<unsigned>(error));
+    ET_LOG(
+        Error,
+        "%s: registration failed (error 0x%x)",
+        kBackendName,
+        static_cast<unsigned>(error));
   }
   return error;
 }
@@ -229,7 +244,8 @@ Error register_this_backend() {
 
 // Copies a C string key into an option, refusing keys that do not fit.
 bool make_option(const char* key, BackendOption* option) {
-  if (key == nullptr || std::strlen(key) >= executorch::runtime::kMaxOptionKeyLength) {
+  if (key == nullptr ||
+      std::strlen(key) >= executorch::runtime::kMaxOptionKeyLength) {
     return false;
   }
   std::strncpy(option->key, key, executorch::runtime::kMaxOptionKeyLength - 1);
@@ -245,8 +261,8 @@ int get_typed_option(const char* key, int* out) {
   // Seed the slot with the requested type so that a key of another type is
   // reported instead of being converted.
   option.value = T{};
-  const Error error =
-      executorch::runtime::get_option(kBackendName, Span<BackendOption>(&option, 1));
+  const Error error = executorch::runtime::get_option(
+      kBackendName, Span<BackendOption>(&option, 1));
   if (error != Error::Ok) {
     return static_cast<int>(error);
   }
@@ -271,8 +287,8 @@ int {{ cookiecutter.backend_slug }}_set_bool_option(const char* key, int value) 
     return static_cast<int>(Error::InvalidArgument);
   }
   option.value = value != 0;
-  return static_cast<int>(
-      executorch::runtime::set_option(kBackendName, Span<BackendOption>(&option, 1)));
+  return static_cast<int>(executorch::runtime::set_option(
+      kBackendName, Span<BackendOption>(&option, 1)));
 }
 
 int {{ cookiecutter.backend_slug }}_get_bool_option(const char* key, int* value) {

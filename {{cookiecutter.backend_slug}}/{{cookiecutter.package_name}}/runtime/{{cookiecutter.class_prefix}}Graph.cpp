@@ -371,10 +371,11 @@ class Parser {
           tensor.quant_axis));
     }
     if (count != expected) {
-      return fail(format(
-          "%s needs %u qparams, has %u", what.c_str(), expected, count));
+      return fail(
+          format("%s needs %u qparams, has %u", what.c_str(), expected, count));
     }
-    if (!check_range(first, count, header_.num_qparams, what + " qparams", "qparams")) {
+    if (!check_range(
+            first, count, header_.num_qparams, what + " qparams", "qparams")) {
       return false;
     }
     tensor.qparams.resize(count);
@@ -450,7 +451,8 @@ class Parser {
       tensor.numel = *numel;
       tensor.nbytes = *nbytes;
       tensor.dynamic_dims = reader_.u32(base + 40);
-      if (tensor.shape.rank < 32 && (tensor.dynamic_dims >> tensor.shape.rank) != 0) {
+      if (tensor.shape.rank < 32 &&
+          (tensor.dynamic_dims >> tensor.shape.rank) != 0) {
         return fail(format(
             "tensor %u has dynamic_dims 0x%x, which marks dimensions beyond "
             "its rank %u",
@@ -642,7 +644,9 @@ class Parser {
     }
     if (!is_list_attr(schema.type) && count != 1) {
       return fail(format(
-          "%s is a scalar with count %u; scalars have 1", attr_what.c_str(), count));
+          "%s is a scalar with count %u; scalars have 1",
+          attr_what.c_str(),
+          count));
     }
     if (!check_range(first, count, header_.num_values, attr_what, "values")) {
       return false;
@@ -739,15 +743,30 @@ class Parser {
           num_attrs,
           op.schema->num_attrs));
     }
-    if (!check_range(inputs_first, num_inputs, header_.num_refs, what + " inputs", "tensor refs") ||
-        !check_range(outputs_first, num_outputs, header_.num_refs, what + " outputs", "tensor refs") ||
-        !check_range(attrs_first, num_attrs, header_.num_attrs, what + " attributes", "attributes")) {
+    if (!check_range(
+            inputs_first,
+            num_inputs,
+            header_.num_refs,
+            what + " inputs",
+            "tensor refs") ||
+        !check_range(
+            outputs_first,
+            num_outputs,
+            header_.num_refs,
+            what + " outputs",
+            "tensor refs") ||
+        !check_range(
+            attrs_first,
+            num_attrs,
+            header_.num_attrs,
+            what + " attributes",
+            "attributes")) {
       return false;
     }
     op.inputs.resize(num_inputs);
     for (uint32_t slot = 0; slot < num_inputs; ++slot) {
-      const uint32_t id =
-          reader_.u32(layout_.refs + size_t(inputs_first + slot) * kTensorRefSize);
+      const uint32_t id = reader_.u32(
+          layout_.refs + size_t(inputs_first + slot) * kTensorRefSize);
       const OperandSchema& operand = op.schema->operands[slot];
       const std::string input_what = what + " operand " + operand.name;
       op.inputs[slot] = id;
@@ -783,9 +802,10 @@ class Parser {
     }
     op.outputs.resize(num_outputs);
     for (uint32_t slot = 0; slot < num_outputs; ++slot) {
-      const uint32_t id =
-          reader_.u32(layout_.refs + size_t(outputs_first + slot) * kTensorRefSize);
-      const std::string output_what = format("%s output %u", what.c_str(), slot);
+      const uint32_t id = reader_.u32(
+          layout_.refs + size_t(outputs_first + slot) * kTensorRefSize);
+      const std::string output_what =
+          format("%s output %u", what.c_str(), slot);
       op.outputs[slot] = id;
       if (!check_tensor_id(id, output_what) ||
           !check_dtype(op, id, output_what)) {
@@ -952,7 +972,8 @@ class Parser {
 
 } // namespace
 
-Result<Graph> parse_graph(const void* data, size_t size, std::string* error_message) {
+Result<Graph>
+parse_graph(const void* data, size_t size, std::string* error_message) {
   std::string error;
   if (data == nullptr && size != 0) {
     error = "blob pointer is null";

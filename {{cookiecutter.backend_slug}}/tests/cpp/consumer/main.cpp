@@ -14,7 +14,8 @@
 int main() {
   executorch::runtime::runtime_init();
   const char* name = {{ cookiecutter.__cpp_namespace }}::kBackendName;
-  executorch::runtime::BackendInterface* backend = executorch::runtime::get_backend_class(name);
+  executorch::runtime::BackendInterface* backend =
+      executorch::runtime::get_backend_class(name);
   const bool available = backend != nullptr && backend->is_available();
   std::printf("%s %s\n", name, available ? "registered" : "NOT registered");
   return available ? 0 : 1;

@@ -42,8 +42,9 @@ class KernelContext {
   // The operand's data; null when an optional operand is absent.
   template <typename T>
   const T* input(uint32_t index) const {
-    return has_input(index) ? static_cast<const T*>(tensor_data_[op_.inputs[index]])
-                            : nullptr;
+    return has_input(index)
+        ? static_cast<const T*>(tensor_data_[op_.inputs[index]])
+        : nullptr;
   }
 
   const TensorInfo& output_info(uint32_t index = 0) const {
@@ -189,7 +190,13 @@ void run_unary_float(const KernelContext& context, Fn fn) {
 
 // out[n, m] = a[n, k] @ b[k, m], accumulated in double: the reference
 // kernels should give the accurate answer.
-inline void matmul(const float* a, const float* b, float* out, size_t n, size_t k, size_t m) {
+inline void matmul(
+    const float* a,
+    const float* b,
+    float* out,
+    size_t n,
+    size_t k,
+    size_t m) {
   for (size_t row = 0; row < n; ++row) {
     for (size_t col = 0; col < m; ++col) {
       double acc = 0.0;

@@ -7,7 +7,8 @@
 namespace {{ cookiecutter.__cpp_namespace }} {
 
 void run_add(const KernelContext& context) {
-  const float alpha = static_cast<float>(context.attr_float(schema::add::kAttrAlpha));
+  const float alpha =
+      static_cast<float>(context.attr_float(schema::add::kAttrAlpha));
   kernel_util::run_broadcast_float(
       context, [alpha](float a, float b) { return a + alpha * b; });
 }

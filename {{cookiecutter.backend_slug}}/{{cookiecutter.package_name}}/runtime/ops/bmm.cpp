@@ -18,7 +18,8 @@ void run_bmm(const KernelContext& context) {
   const float* rhs = context.input<float>(kInputMat2);
   float* out = context.output<float>();
   for (size_t i = 0; i < batch; ++i) {
-    kernel_util::matmul(lhs + i * n * k, rhs + i * k * m, out + i * n * m, n, k, m);
+    kernel_util::matmul(
+        lhs + i * n * k, rhs + i * k * m, out + i * n * m, n, k, m);
   }
 }
 

@@ -9,8 +9,10 @@
 namespace {{ cookiecutter.__cpp_namespace }} {
 
 void run_clamp(const KernelContext& context) {
-  const float low = static_cast<float>(context.attr_float(schema::clamp::kAttrMin));
-  const float high = static_cast<float>(context.attr_float(schema::clamp::kAttrMax));
+  const float low =
+      static_cast<float>(context.attr_float(schema::clamp::kAttrMin));
+  const float high =
+      static_cast<float>(context.attr_float(schema::clamp::kAttrMax));
   kernel_util::run_unary_float(context, [low, high](float x) {
     // Comparisons with NaN are false, so a NaN input passes through.
     x = x < low ? low : x;

@@ -16,7 +16,8 @@ void run_linear(const KernelContext& context) {
   const Shape& w = context.input_info(kInputWeight).shape;
   const size_t out_features = w.dim(0);
   const size_t in_features = w.dim(1);
-  const size_t rows = out_features == 0 ? 0 : context.output_info().numel / out_features;
+  const size_t rows =
+      out_features == 0 ? 0 : context.output_info().numel / out_features;
   for (size_t r = 0; r < rows; ++r) {
     const float* x_row = x + r * in_features;
     for (size_t o = 0; o < out_features; ++o) {

@@ -7,7 +7,8 @@
 namespace {{ cookiecutter.__cpp_namespace }} {
 
 void run_mul(const KernelContext& context) {
-  kernel_util::run_broadcast_float(context, [](float a, float b) { return a * b; });
+  kernel_util::run_broadcast_float(
+      context, [](float a, float b) { return a * b; });
 }
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

@@ -7,7 +7,8 @@
 namespace {{ cookiecutter.__cpp_namespace }} {
 
 void run_relu(const KernelContext& context) {
-  kernel_util::run_unary_float(context, [](float x) { return x < 0.0f ? 0.0f : x; });
+  kernel_util::run_unary_float(
+      context, [](float x) { return x < 0.0f ? 0.0f : x; });
 }
 
 } // namespace {{ cookiecutter.__cpp_namespace }}
