@@ -159,3 +159,14 @@ def test_program_carries_the_backend_id_and_blobs(lower):
 
 def test_table_names_are_unique():
     assert len(OP_SUPPORT_BY_NAME) == len(OP_SUPPORT)
+
+
+def test_the_log_says_why_each_node_stays_on_the_cpu(lower, caplog):
+    model = Fn(lambda a, b: torch.add(other(a), b.to(torch.float64)))
+    with caplog.at_level("DEBUG", logger="{{ cookiecutter.package_name }}.partition"):
+        lower(model, (x23(), x23()))
+    report = "\n".join(r.getMessage() for r in caplog.records if r.name.endswith("_partitioner"))
+    assert "nodes left on the CPU" in report
+    # One row per node, with its name and reason (the table wraps long cells).
+    assert f"aten_{OTHER_OP.overloadpacket.__name__}_default" in report
+    assert "not in the" in report and "float64" in report

@@ -505,7 +505,8 @@ def why_unsupported(node: Node) -> Optional[str]:
         return f"it is a {node.op} node"
     entry = lookup(node.target)
     if entry is None:
-        return f"{node.target} is not in the operator-support table"
+        target = getattr(node.target, "_op", node.target)  # the ATen op behind an edge op
+        return f"{target} is not in the operator-support table"
     return entry.unsupported_reason(node)
 
 
@@ -551,6 +552,10 @@ def _self_check(table: Sequence[OpSupport]) -> None:
             if len(sample.inputs) != len(entry.operands):
                 raise ValueError(f"{where}: sample {sample.id or sample.inputs} has {len(sample.inputs)} "
                                  f"inputs for {len(entry.operands)} operands")
+            unknown = sorted(set(sample.kwargs) - set(arguments))
+            if unknown:
+                raise ValueError(f"{where}: sample {sample.id or sample.inputs} passes {unknown}, "
+                                 f"which {entry.aten_op} does not take")
 
 
 _self_check(OP_SUPPORT)
