@@ -88,6 +88,13 @@ def op_schemas(table: Sequence[Any]) -> List[Any]:
         if not schema.name.isidentifier() or schema.name != schema.name.lower():
             raise TableError(f"entry {entry.name!r}: kernel name {schema.name!r} is not snake_case")
         previous = by_opcode.get(schema.opcode)
+        if previous is not None and previous.name != schema.name:
+            free = max(int(e.opcode) for e in table) + 1
+            raise TableError(
+                f"entry {entry.name!r} uses opcode {schema.opcode}, which is already "
+                f"{previous.name!r} (entry {first_entry[schema.opcode]!r}); each operator needs "
+                f"its own opcode: the next free one is {free}"
+            )
         if previous is not None and previous != schema:
             raise TableError(
                 f"entries {first_entry[schema.opcode]!r} and {entry.name!r} share opcode "
