@@ -95,11 +95,25 @@ def project_with(tmp_path: Path, steps: List[Step]) -> Path:
     return project
 
 
+def edited_files(example: str) -> set:
+    """The files an example's steps edit by hand (commands edit none)."""
+    return {
+        TABLE_FILE if s.language == "python" else s.caption.partition(" ")[0]
+        for s in STEPS if s.example == example and s.language != "bash"
+    }
+
+
 def test_the_guide_has_steps_for_both_examples():
     assert len(EXAMPLES) >= 2, EXAMPLES
     for example in EXAMPLES:
         kinds = [s.language for s in STEPS if s.example == example]
         assert kinds == ["python", "cpp", "bash"], (example, kinds)
+
+
+def test_the_guide_states_the_count_of_hand_edited_files():
+    counts = {example: len(edited_files(example)) for example in EXAMPLES}
+    assert set(counts.values()) == {2}, counts
+    assert "**two files and one command**" in GUIDE.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow  # builds and runs the C++ runtime of a modified copy
