@@ -176,7 +176,8 @@ def neg_kernel(project: Path) -> str:
     """
     tanh = (project / PACKAGE / "runtime" / "ops" / "tanh.cpp").read_text(encoding="utf-8")
     assert tanh.count("run_tanh") == 1 and tanh.count("std::tanh(") == 1, tanh
-    return tanh.replace("run_tanh", "run_neg").replace("std::tanh(", "-(")
+    kernel = tanh.replace("run_tanh", "run_neg").replace("std::tanh(", "-(")
+    return kernel.replace("// tanh: out = tanh(x).", "// neg: out = -x.")
 
 
 def run_script(project: Path, *command: str) -> None:
