@@ -27,6 +27,9 @@ import torch
 import executorch
 from {{ cookiecutter.package_name }}.runtime import BACKEND_ID, RuntimeBuildError, _find_cmake, _tool_candidates
 
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = PROJECT_ROOT / "{{ cookiecutter.package_name }}"
 CONSUMER_DIR = PROJECT_ROOT / "tests" / "cpp" / "consumer"
@@ -96,13 +99,56 @@ def fuzz_seeds(tmp_path_factory) -> Path:
     return folder
 
 
+# What the C++ tests print when something fails: the harness's
+# "  file:line: what" and "[ FAIL ] name" lines (tests/cpp/test_harness.h),
+# sanitizer reports, and ctest's list of failed tests. ctest -V prefixes each
+# line of a test's output with "<test number>: ".
+_FAILURE_LINE = re.compile(
+    r"^(?:\d+: )?(?P<line>\s*(?:\S+\.(?:cpp|h):\d+: .*"
+    r"|\[ FAIL \] .*"
+    r"|.*runtime error: .*"
+    r"|.*ERROR: (?:Address|Leak|UndefinedBehavior)Sanitizer.*"
+    r"|SUMMARY: .*Sanitizer.*"
+    r"|\s*\d+ - \S+ \(.*\)))$"
+)
+
+
+def cpp_failures(output: str) -> str:
+    """The lines of a C++ test log that say what failed, in order."""
+    lines = [match.group("line").rstrip() for match in map(_FAILURE_LINE.match, output.splitlines()) if match]
+    return "\n".join(lines)
+
+
+def test_cpp_failures_are_extracted_from_the_log():
+    log = (
+        "3: [ RUN  ] linear_with_and_without_bias\n"
+        "3:   /src/tests/cpp/test_kernels.cpp:241: out[i] ~= with_bias[i] (got 1.0, expected 8.0)\n"
+        "3: [ FAIL ] linear_with_and_without_bias\n"
+        "3: 10 passed, 1 failed\n"
+        "The following tests FAILED:\n"
+        "\t  3 - kernels (Failed)\n"
+    )
+    assert cpp_failures(log).splitlines() == [
+        "  /src/tests/cpp/test_kernels.cpp:241: out[i] ~= with_bias[i] (got 1.0, expected 8.0)",
+        "[ FAIL ] linear_with_and_without_bias",
+        "\t  3 - kernels (Failed)",
+    ]
+
+
 def test_ctest_suite_passes_under_sanitizers(cmake, sanitized_build, fuzz_seeds):
     ctest = Path(cmake).with_name("ctest")
     env = {**os.environ, **SANITIZER_ENV, "{{ cookiecutter.__slug_upper }}_FUZZ_SEEDS": str(fuzz_seeds)}
-    result = run(
-        [ctest if ctest.exists() else "ctest", "--test-dir", sanitized_build, "--output-on-failure", "-V"],
-        env=env,
+    result = subprocess.run(
+        [str(ctest if ctest.exists() else "ctest"), "--test-dir", str(sanitized_build), "--output-on-failure", "-V"],
+        env=env, capture_output=True, text=True, check=False,
     )
+    if result.returncode != 0:
+        pytest.fail(
+            f"ctest failed ({result.returncode}); the failing C++ checks:\n"
+            f"{cpp_failures(result.stdout + result.stderr) or '(none printed; see the log below)'}\n\n"
+            f"--- log tail ---\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}",
+            pytrace=False,
+        )
     assert "100% tests passed" in result.stdout
     assert re.search(r"out of [1-9]", result.stdout), result.stdout
     # The fuzz test used the real seeds, and the cycle test ran in full.

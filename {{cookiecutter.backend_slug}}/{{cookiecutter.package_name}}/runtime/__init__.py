@@ -71,7 +71,15 @@ OPTION_TYPES: Dict[str, type] = {
 # The CMake project of the library: the package folder itself, so that an
 # installed package can build it as well as a source checkout.
 SOURCE_DIR = Path(__file__).resolve().parent.parent
-_SOURCE_PATTERNS = ("CMakeLists.txt", "cmake/*", "runtime/*.h", "runtime/*.cpp")
+_SOURCE_PATTERNS = (
+    "CMakeLists.txt",
+    "cmake/*",
+    "runtime/*.h",
+    "runtime/*.cpp",
+    "runtime/ops/*.h",
+    "runtime/ops/*.cpp",
+    "runtime/generated/*",
+)
 _BUILD_TYPE = "Release"
 # The oldest CMake that writes the wheel's $ORIGIN run paths correctly.
 _MIN_CMAKE = (3, 28)
