@@ -25,7 +25,7 @@ import torch
 from executorch.runtime import Runtime
 
 from {{ cookiecutter.package_name }} import generate_compile_specs, load_runtime, {{ cookiecutter.__partitioner_class }}
-from {{ cookiecutter.package_name }}.runtime import BACKEND_ID, get_option, LIBRARY_ENV, set_option
+from {{ cookiecutter.package_name }}.runtime_library import BACKEND_ID, get_option, LIBRARY_ENV, set_option
 from {{ cookiecutter.package_name }}.serialization.blob_format import Opcode
 
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
