@@ -5,6 +5,9 @@ an application that only links it.
 Built once per module in a temporary folder; needs CMake 3.28+ (from PyPI:
 ``pip install cmake ninja``) and a C++17 compiler.
 
+With the GNU cross toolchain and qemu-user installed, the example runner is
+also cross-compiled for Linux AArch64 and run under emulation (marked slow).
+
 The blob fuzz test of the suite mutates real blobs that
 scripts/make_fuzz_seeds.py writes first; with Clang installed, the libFuzzer
 target is also built and run for a bounded number of inputs
@@ -13,12 +16,14 @@ target is also built and run for a bounded number of inputs
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import List, Tuple
 
@@ -238,6 +243,88 @@ def test_example_runner_runs_a_pte(lower, sanitized_build, tmp_path):
     with torch.no_grad():
         expected = model(*(torch.ones_like(t) for t in inputs))
     torch.testing.assert_close(ones_outputs[0], expected, **TOLERANCE)
+
+
+# Linux AArch64 (docs/guides/{{ cookiecutter.backend_slug }}-deploy-guide.md): the cross toolchain's
+# programs, the emulator, and where the aarch64 executorch wheel is kept.
+AARCH64_TOOLCHAIN = PROJECT_ROOT / "cmake" / "aarch64-linux-gnu.toolchain.cmake"
+AARCH64_SYSROOT = Path("/usr/aarch64-linux-gnu")
+AARCH64_WHEELS_ENV = "EXECUTORCH_AARCH64_WHEELS"
+
+
+def aarch64_tools() -> Tuple[str, str]:
+    """The cross compiler and qemu-aarch64; skips the test when one is missing."""
+    compiler, qemu = shutil.which("aarch64-linux-gnu-g++"), shutil.which("qemu-aarch64")
+    missing = [
+        package for package, found in (("g++-aarch64-linux-gnu", compiler), ("qemu-user", qemu)) if not found
+    ]
+    if missing or not AARCH64_SYSROOT.is_dir():
+        pytest.skip(f"cross-compiling for AArch64 needs {' and '.join(missing or ['/usr/aarch64-linux-gnu'])} "
+                    f"(Debian/Ubuntu: apt-get install g++-aarch64-linux-gnu qemu-user)")
+    return compiler, qemu
+
+
+def aarch64_executorch(destination: Path) -> Path:
+    """The executorch package of the aarch64 wheel of this ExecuTorch release, unpacked.
+
+    The wheel is downloaded once into ${EXECUTORCH_AARCH64_WHEELS} (default:
+    ~/.cache/executorch-aarch64-wheels) and reused.
+    """
+    release = importlib.metadata.version("executorch")
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "executorch-aarch64-wheels"
+    wheels = Path(os.environ.get(AARCH64_WHEELS_ENV) or default)
+    pattern = f"executorch-{release}-*manylinux_2_28_aarch64.whl"
+    if not list(wheels.glob(pattern)):
+        run([
+            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+            "--platform", "manylinux_2_28_aarch64", "--python-version", "3.11",
+            "--dest", wheels, f"executorch=={release}",
+        ])
+    (wheel,) = sorted(wheels.glob(pattern))[-1:]
+    with zipfile.ZipFile(wheel) as archive:
+        # The libraries, the headers and the CMake package (share/ marks its root);
+        # none of the Python side.
+        wanted = ("executorch/lib/", "executorch/include/", "executorch/share/")
+        archive.extractall(destination, [n for n in archive.namelist() if n.startswith(wanted)])
+    return destination / "executorch"
+
+
+@pytest.mark.slow
+def test_aarch64_build_prints_what_the_host_build_prints(cmake, lower, tmp_path):
+    """run_pte cross-compiled for AArch64 against the aarch64 executorch wheel,
+    run under qemu-aarch64, prints byte for byte what the host build prints."""
+    _, qemu = aarch64_tools()
+    executorch_aarch64 = aarch64_executorch(tmp_path / "executorch-aarch64")
+    runner = "{{ cookiecutter.backend_slug }}_run_pte"
+    builds = {
+        "host": (tmp_path / "host", [f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}"]),
+        "aarch64": (tmp_path / "aarch64", [f"-DCMAKE_TOOLCHAIN_FILE={AARCH64_TOOLCHAIN}",
+                                           f"-DCMAKE_PREFIX_PATH={executorch_aarch64}"]),
+    }
+    for build, options in builds.values():
+        run([cmake, "-S", PROJECT_ROOT, "-B", build, *generator(), "-DCMAKE_BUILD_TYPE=Release",
+             "-DBUILD_TESTING=OFF", *options])
+        run([cmake, "--build", build, "--target", runner, "--parallel"])
+    file_header = (builds["aarch64"][0] / runner).read_bytes()[:20]
+    assert file_header[:4] == b"\x7fELF" and int.from_bytes(file_header[18:20], "little") == 183  # EM_AARCH64
+
+    model = SmallNet().eval()
+    inputs = (torch.randn(2, 5), torch.randn(2, 3))
+    pte = tmp_path / "small.pte"
+    pte.write_bytes(lower(model, inputs).manager.to_executorch().buffer)
+    arguments = [pte, "--all"]
+    for index, tensor in enumerate(inputs):
+        path = tmp_path / f"input{index}.bin"
+        tensor.numpy().astype("<f4").tofile(path)
+        arguments += ["--input", path]
+
+    host = run([builds["host"][0] / runner, *arguments]).stdout
+    emulated = run([qemu, "-L", AARCH64_SYSROOT, builds["aarch64"][0] / runner, *arguments]).stdout
+    assert emulated == host
+    (output,), ops = parse_runner_output(emulated)
+    assert ops and ops > 0
+    with torch.no_grad():
+        torch.testing.assert_close(output, model(*inputs), **TOLERANCE)
 
 
 @pytest.mark.parametrize("shared", ["ON", "OFF"], ids=["shared", "static"])
