@@ -220,9 +220,8 @@ def _check_executorch_version(path: Path, running: str) -> None:
     if _public(built) != _public(running):
         raise RuntimeError(
             f"{BACKEND_ID}: {path} was built against executorch {built}, but this process runs "
-            f"executorch {running}. Install executorch=={_public(built)}, or rebuild "
-            f"{__package__} against executorch {running} (pip install --force-reinstall "
-            f"--no-binary {__package__.replace('_', '-')} ...)."
+            f"executorch {running}. Install executorch=={_public(built)}, or build {__package__} "
+            f"again against executorch {running} (pip install --force-reinstall --no-deps <its sources>)."
         )
 
 
