@@ -148,7 +148,6 @@ def test_wheel_runs_a_pte_without_a_compiler(generated, tmp_path):
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True,
     ).stdout.strip()
-    (Path(site) / "template-test-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     from importlib.metadata import version
 
     executorch = f"executorch=={version('executorch')}"
@@ -157,6 +156,9 @@ def test_wheel_runs_a_pte_without_a_compiler(generated, tmp_path):
         capture_output=True, text=True,
     )
     assert install.returncode == 0, install.stderr[-3000:]
+    # Written after the install, so that pip installs executorch here
+    # instead of finding this suite's copy through the .pth file.
+    (Path(site) / "template-test-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
     # The wheel requires the executorch it was built against, and the torch it pairs with.
     metadata = subprocess.run(
