@@ -197,9 +197,9 @@ def _locate() -> Path:
     if shipped is None:
         searched: List[str] = [str(Path(f) / "lib") for f in getattr(sys.modules[__package__], "__path__", [])]
         raise FileNotFoundError(
-            f"{BACKEND_ID}: no {library_file_name()} in {', '.join(searched)}. The package was "
-            f"installed without its C++ runtime: install it with pip (`pip install .` builds the "
-            f"library), or point {LIBRARY_ENV} at a library you built."
+            f"{BACKEND_ID}: no {library_file_name()} in {', '.join(searched)}. "
+            "The package was installed without its C++ runtime: install it with pip "
+            f"(`pip install .` builds the library), or point {LIBRARY_ENV} at a library you built."
         )
     return shipped
 
@@ -219,9 +219,10 @@ def _check_executorch_version(path: Path, running: str) -> None:
         )
     if _public(built) != _public(running):
         raise RuntimeError(
-            f"{BACKEND_ID}: {path} was built against executorch {built}, but this process runs "
-            f"executorch {running}. Install executorch=={_public(built)}, or build {__package__} "
-            f"again against executorch {running} (pip install --force-reinstall --no-deps <its sources>)."
+            f"{BACKEND_ID}: {path} "
+            f"was built against executorch {built}, but this process runs executorch {running}. "
+            f"Install executorch=={_public(built)}, or build {__package__} again against "
+            f"executorch {running} (pip install --force-reinstall --no-deps <its sources>)."
         )
 
 
