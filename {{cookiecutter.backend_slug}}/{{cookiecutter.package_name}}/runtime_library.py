@@ -241,8 +241,9 @@ def _load(path: Path) -> ctypes.CDLL:
     if BACKEND_ID not in registry.registered_backend_names:
         raise RuntimeError(
             f"{BACKEND_ID}: loaded {path} but the backend did not register "
-            f"(registered: {', '.join(registry.registered_backend_names)}). Was the "
-            f"library built against another ExecuTorch than {version.__version__}?"
+            f"(registered: {', '.join(registry.registered_backend_names)}). It links another "
+            "copy of ExecuTorch's runtime than the one imported (a wheel repaired by auditwheel "
+            "without --exclude 'libexecutorch*.so'?)."
         )
     _declare_c_functions(library)
     return library
