@@ -299,7 +299,7 @@ def test_the_updated_backend_passes_its_own_tests(copier_updated, tmp_path):
     project = tmp_path / SLUG
     shutil.copytree(copier_updated, project)
     python = install_generated_project(project, tmp_path / "venv")
-    run_generated_tests(project, python)
+    run_generated_tests(project, python, "-m", "not slow")  # test_generated_project runs them
 
 
 def test_cruft_update_brings_the_same_result(release_repo, expected_after_update, tmp_path):

@@ -203,7 +203,7 @@ def run_pte(compiled: Compiled, inputs: Sequence[torch.Tensor]) -> List[torch.Te
     """
     from executorch.runtime import Runtime
 
-    from {{ cookiecutter.package_name }}.runtime import get_option
+    from {{ cookiecutter.package_name }}.runtime_library import get_option
 
     method = Runtime.get().load_program(compiled.path).load_method("forward")
     before = get_option("executed_ops")

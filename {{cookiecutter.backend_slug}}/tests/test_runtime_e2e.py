@@ -26,7 +26,7 @@ from executorch.runtime import Runtime
 
 from {{ cookiecutter.package_name }} import generate_compile_specs, load_runtime, {{ cookiecutter.__partitioner_class }}
 from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT_BY_NAME
-from {{ cookiecutter.package_name }}.runtime import BACKEND_ID, get_option, LIBRARY_ENV, set_option
+from {{ cookiecutter.package_name }}.runtime_library import BACKEND_ID, get_option, LIBRARY_ENV, set_option
 
 # Builds or runs the C++ runtime: deselect with -m "not slow".
 pytestmark = pytest.mark.slow

@@ -20,7 +20,7 @@ from executorch.exir import to_edge_transform_and_lower
 from executorch.runtime import Runtime
 
 from {{ cookiecutter.package_name }} import load_runtime, {{ cookiecutter.__backend_id }}, {{ cookiecutter.__partitioner_class }}
-from {{ cookiecutter.package_name }}.runtime import get_option
+from {{ cookiecutter.package_name }}.runtime_library import get_option
 from {{ cookiecutter.package_name }}.serialization.blob_format import deserialize, serialize
 
 # Builds or runs the C++ runtime: deselect with -m "not slow".
