@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,22 @@ def generate_backend(out_dir: Path | None = None) -> Path:
 def use_backend(project: Path) -> None:
     """Make the generated package importable in this process."""
     sys.path.insert(0, str(project))
+
+
+def use_runtime_library(project: Path) -> None:
+    """Build the backend's C++ runtime with CMake (as `pip install` would) and
+    name it in ZETA_ACCEL_RUNTIME_LIBRARY for load_runtime()."""
+    import executorch
+
+    build = project / "build" / "benchmark-runtime"
+    subprocess.run(
+        [tool("cmake"), "-S", str(project / "executorch_zeta_accel"), "-B", str(build), "-G", "Ninja",
+         f"-DCMAKE_MAKE_PROGRAM={tool('ninja')}", "-DCMAKE_BUILD_TYPE=Release",
+         f"-DCMAKE_PREFIX_PATH={list(executorch.__path__)[0]}"],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    subprocess.run([tool("cmake"), "--build", str(build)], check=True, stdout=subprocess.DEVNULL)
+    os.environ["ZETA_ACCEL_RUNTIME_LIBRARY"] = str(build / "libzeta_accel_backend.so")
 
 
 def print_table(title: str, header: List[str], rows: List[List[object]]) -> None:

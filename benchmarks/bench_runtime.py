@@ -40,12 +40,13 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     logging.disable(logging.WARNING)
     project = args.backend or _common.generate_backend()
     _common.use_backend(project)
+    _common.use_runtime_library(project)
     import torch
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
     from executorch.runtime import Runtime
     from executorch_zeta_accel import load_runtime, ZetaAccelPartitioner
-    from executorch_zeta_accel.runtime import get_option
+    from executorch_zeta_accel.runtime_library import get_option
 
     load_runtime()
     work = Path(tempfile.mkdtemp(prefix="bench-runtime-"))

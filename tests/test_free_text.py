@@ -50,7 +50,8 @@ def check_project_files(project: Path, answers) -> None:
         for path in project.rglob(pattern):
             yaml.safe_load(path.read_text(encoding="utf-8"))
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert pyproject["description"] == answers["description"]
+    # The package summary is one line (scikit-build-core refuses more): the words of the answer.
+    assert pyproject["description"] == _words(answers["description"])
     assert pyproject["authors"] == [{"name": answers["author"], "email": "npu@example.com"}]
     shown = [_words(p) for p in paragraphs((project / "README.md").read_text(encoding="utf-8"))]
     assert _words(answers["description"]) in shown

@@ -1,13 +1,17 @@
 """Template updates reach a generated backend and keep the team's edits.
 
 A backend is generated at the oldest release (CHANGELOG.md records its
-commit), committed, and edited the way a team edits it: a new operator in
-the support table with its opcode and C++ kernel, text in a marked place of
-the docs, a CMake option, and the fuzzing page that a later release moved.
-Then it is updated to the working tree's version, with copier and with cruft.
+commit), committed, and edited the way a team edits it: a new operator, neg,
+added the old way (the checklist of 0.1.0: table entry, opcode, C++ switch
+cases, test models), text in a marked place of the docs, a CMake option, and
+the fuzzing page that a later release moved. Then it is updated to the
+working tree's version, with copier and with cruft, following the steps of
+the CHANGELOG's "Needs a hand" for operators added the old way: revert the
+operator's commit, update, add the operator again the new way (table entry +
+kernel + ``scripts/generate.py``).
 
 The oracle is exact: the updated project must equal a fresh copy of the new
-version with the same edits applied, file for file.
+version with the same edits applied (neg added the new way), file for file.
 """
 
 from __future__ import annotations
@@ -132,7 +136,7 @@ ADD_NEG_OPERATOR = [
      "a = torch.tanh(-torch.nn.functional.hardtanh(a)).clamp(min=-0.5)"),
 ]
 CHIP_NOTE = "Supported chips: Zeta A1 and A2 (driver 3.1 or later, firmware 2026.2).\n"
-TEAM_EDITS = ADD_NEG_OPERATOR + [
+OTHER_EDITS = [
     # Doc text in a marked place.
     (f"docs/{SLUG}-overview.md",
      "<!-- HARDWARE-INTEGRATION: list the supported chips, driver and firmware versions. -->\n",
@@ -151,17 +155,63 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+# neg the new way (0.3.0): a table entry, its kernel, and the generator.
+NEG_ENTRY = '''    OpSupport(
+        name="neg",
+        edge_op=exir_ops.edge.aten.neg.default,
+        opcode=12,
+        operands=(Operand("self"),),
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        quantization=_STATIC_INT8,
+        samples=_UNARY_SAMPLES,
+    ),
+'''
+NEG_KERNEL_FILE = f"{PACKAGE}/runtime/ops/neg.cpp"
+TABLE_START = "OP_SUPPORT: Tuple[OpSupport, ...] = (\n"
+
+
+def neg_kernel(project: Path) -> str:
+    """runtime/ops/neg.cpp: the template's tanh kernel with the team's loop body.
+
+    What the CHANGELOG tells a team to do: copy a kernel of the same kind.
+    """
+    tanh = (project / PACKAGE / "runtime" / "ops" / "tanh.cpp").read_text(encoding="utf-8")
+    assert tanh.count("run_tanh") == 1 and tanh.count("std::tanh(") == 1, tanh
+    kernel = tanh.replace("run_tanh", "run_neg").replace("std::tanh(", "-(")
+    return kernel.replace("// tanh: out = tanh(x).", "// neg: out = -x.")
+
+
+def run_script(project: Path, *command: str) -> None:
+    subprocess.run(
+        [sys.executable, *command], cwd=project, check=True, capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(project), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+def add_neg_the_old_way(project: Path) -> None:
+    for relative, old, new in ADD_NEG_OPERATOR:
+        replace_once(project / relative, old, new)
+    # The op-support table changed: the docs that restate it are regenerated.
+    run_script(project, "scripts/sync_docs.py")
+
+
+def add_neg_the_new_way(project: Path) -> None:
+    table = project / PACKAGE / "op_support.py"
+    text = table.read_text(encoding="utf-8")
+    end = text.index("\n)\n", text.index(TABLE_START))
+    table.write_text(text[: end + 1] + NEG_ENTRY + text[end + 1 :], encoding="utf-8")
+    (project / NEG_KERNEL_FILE).write_text(neg_kernel(project), encoding="utf-8")
+    run_script(project, "scripts/generate.py")
+
+
 def edit_like_a_team(project: Path, fuzz_page: str) -> None:
-    for relative, old, new in TEAM_EDITS:
+    """The team's edits other than the operator."""
+    for relative, old, new in OTHER_EDITS:
         replace_once(project / relative, old, new)
     page = project / fuzz_page
     replace_once(page, *FUZZ_TITLE_EDIT)
     page.write_text(page.read_text(encoding="utf-8") + NIGHTLY_SECTION, encoding="utf-8")
-    # The op-support table changed: the docs that restate it are regenerated.
-    subprocess.run(
-        [sys.executable, "scripts/sync_docs.py"], cwd=project, check=True, capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(project), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -185,14 +235,33 @@ def expected_after_update(release_repo, tmp_path_factory) -> Dict[str, bytes]:
     """A fresh copy of the current version, with the same team edits."""
     project = copier_copy(release_repo, tmp_path_factory.mktemp("expected") / SLUG, {}, vcs_ref=CURRENT)
     edit_like_a_team(project, NEW_FUZZ_PAGE)
+    add_neg_the_new_way(project)
     return tree_contents(project)
+
+
+NEG_COMMIT_MESSAGE = "add the neg operator"
 
 
 def commit_team_edits(project: Path) -> Path:
     """A backend of the oldest release, as a team has made it its own."""
+    add_neg_the_old_way(project)
+    commit_all(project, NEG_COMMIT_MESSAGE)
     edit_like_a_team(project, OLD_FUZZ_PAGE)
-    commit_all(project, "add the neg operator, chip list, -Werror and fuzzing notes")
+    commit_all(project, "chip list, -Werror and fuzzing notes")
     return project
+
+
+def take_old_way_operators_out(project: Path) -> None:
+    """CHANGELOG 0.3.0, Needs a hand, step 1: revert the commit that added the operator."""
+    commit = git(project, "log", "--format=%H", f"--grep=^{NEG_COMMIT_MESSAGE}$").split()
+    assert len(commit) == 1
+    git(project, "revert", "--no-edit", commit[0])
+
+
+def add_operators_again(project: Path) -> None:
+    """CHANGELOG 0.3.0, Needs a hand, step 3: table entry, kernel, generate."""
+    assert_merged_cleanly(project)
+    add_neg_the_new_way(project)
 
 
 # --- tests ----------------------------------------------------------------------------------
@@ -201,7 +270,9 @@ def commit_team_edits(project: Path) -> Path:
 def copier_updated(release_repo, tmp_path_factory) -> Path:
     """A team's backend of the oldest release, updated by copier to the current one."""
     project = commit_team_edits(copier_generate(release_repo, tmp_path_factory.mktemp("copier") / SLUG, OLDEST))
+    take_old_way_operators_out(project)
     copier_update(project, CURRENT)
+    add_operators_again(project)
     return project
 
 
@@ -230,15 +301,17 @@ def test_the_updated_backend_passes_its_own_tests(copier_updated, tmp_path):
     project = tmp_path / SLUG
     shutil.copytree(copier_updated, project)
     python = install_generated_project(project, tmp_path / "venv")
-    run_generated_tests(project, python)
+    run_generated_tests(project, python, "-m", "not slow")  # test_generated_project runs them
 
 
 def test_cruft_update_brings_the_same_result(release_repo, expected_after_update, tmp_path):
     import cruft
 
     project = commit_team_edits(cruft_generate(release_repo, tmp_path / SLUG, OLDEST))
+    take_old_way_operators_out(project)
 
     assert cruft.update(project, checkout=CURRENT, skip_apply_ask=True, refresh_private_variables=True)
+    add_operators_again(project)
 
     assert_merged_cleanly(project)
     assert_same_tree(project, expected_after_update)

@@ -4,10 +4,13 @@
     python scripts/make_fuzz_seeds.py --out seeds      # anywhere else
 
 Each small model below is lowered with the partitioner; the blob of every
-delegate it produces is written as ``<model>-<n>.bin``. The models together
-use every op of the blob format, broadcasting, constants with and without a
-bias, and several delegates in one program, so the fuzzers start from blobs
-exactly like the ones a .pte carries. The C++ mutation test reads the folder
+delegate it produces is written as ``<model>-<n>.bin``. The models use
+broadcasting, constants with and without a bias, and several delegates in one
+program; on top of them, the first sample of every entry of the
+operator-support table becomes a one-op model (``op-<entry>-0.bin``), so the
+seeds cover every opcode and attribute of the format, including operators
+added later. The fuzzers thus start from blobs exactly like the ones a .pte
+carries. The C++ mutation test reads the folder
 from ``${{ cookiecutter.__slug_upper }}_FUZZ_SEEDS`` and the libFuzzer target takes it as a
 corpus folder (docs/guides/{{ cookiecutter.backend_slug }}-fuzzing-guide.md).
 """
@@ -28,6 +31,7 @@ from executorch.exir import to_edge_transform_and_lower
 from executorch.exir.lowered_backend_module import get_lowered_submodules
 
 from {{ cookiecutter.package_name }} import {{ cookiecutter.__partitioner_class }}
+from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT, OpSupport
 
 # Inside the (git-ignored) build folder: seeds are made, not versioned.
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "build" / "fuzz_seeds"
@@ -76,6 +80,30 @@ MODELS: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch.Tensor, ...]]
 }
 
 
+class OneOp(torch.nn.Module):
+    """Calls one table entry's ATen operator as its first sample does."""
+
+    def __init__(self, entry: OpSupport) -> None:
+        super().__init__()
+        self.op = entry.aten_op
+        self.present = [shape is not None for shape in entry.samples[0].inputs]
+        self.kwargs = dict(entry.samples[0].kwargs)
+
+    def forward(self, *tensors):
+        tensors = iter(tensors)
+        return self.op(*[next(tensors) if present else None for present in self.present], **self.kwargs)
+
+
+def table_models() -> Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch.Tensor, ...]]]:
+    """One one-op model per entry of the operator-support table."""
+    models = {}
+    for entry in OP_SUPPORT:
+        sample = entry.samples[0]
+        inputs = tuple(torch.rand(shape) * 4.0 - 2.0 for shape in sample.inputs if shape is not None)
+        models[f"op-{entry.name}"] = (lambda entry=entry: OneOp(entry), inputs)
+    return models
+
+
 def delegate_blobs(model: torch.nn.Module, inputs: Tuple[torch.Tensor, ...]) -> List[bytes]:
     exported = torch.export.export(model.eval(), inputs)
     manager = to_edge_transform_and_lower(exported, partitioner=[{{ cookiecutter.__partitioner_class }}()])
@@ -87,7 +115,7 @@ def write_seeds(out: Path) -> List[Path]:
     """Lowers every model of MODELS and writes its blobs to ``out``; returns the files."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, (make_model, inputs) in MODELS.items():
+    for name, (make_model, inputs) in {**MODELS, **table_models()}.items():
         torch.manual_seed(0)
         blobs = delegate_blobs(make_model(), inputs)
         if not blobs:

@@ -1,4 +1,5 @@
-"""Shared pieces of the ahead-of-time tests: tiny models and a lower-and-inspect helper."""
+"""Shared pieces of the tests: tiny models, one-op models from the table's samples,
+a lower-and-inspect helper, and running a .pte on the C++ delegate."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from {{ cookiecutter.package_name }}.upstream_noise import silence_known_upstrea
 
 silence_known_upstream_noise()  # before torch and ExecuTorch load: see upstream_noise.py
 
-from typing import Callable, List, Optional
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import pytest
 import torch
@@ -14,8 +21,11 @@ from executorch.exir import EdgeProgramManager, to_edge_transform_and_lower
 from executorch.exir.lowered_backend_module import get_lowered_submodules, LoweredBackendModule
 
 from {{ cookiecutter.package_name }} import {{ cookiecutter.__backend_id }}, {{ cookiecutter.__partitioner_class }}
+from {{ cookiecutter.package_name }}.op_support import lookup, OP_SUPPORT, OpSupport, Sample
 from {{ cookiecutter.package_name }}.serialization import DelegateGraph, deserialize
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TOLERANCE = dict(rtol=1e-5, atol=1e-5)
 BACKEND_ID = {{ cookiecutter.__backend_id }}.__name__
 # Nodes the lowering itself leaves around delegate calls.
 _PLUMBING = {"executorch_call_delegate", "getitem"}
@@ -107,3 +117,142 @@ def lower_model(
 def lower():
     """``lower(model, inputs, partitioner=None, dynamic_shapes=None) -> Lowered``."""
     return lower_model
+
+
+# --- one-op models from the table's samples -----------------------------------
+
+
+class OneOp(torch.nn.Module):
+    """Calls one ATen operator on its inputs; absent optional operands are None."""
+
+    def __init__(self, entry: OpSupport, sample: Sample) -> None:
+        super().__init__()
+        self.op = entry.aten_op
+        self.present = [shape is not None for shape in sample.inputs]
+        self.kwargs = dict(sample.kwargs)
+
+    def forward(self, *tensors):
+        tensors = iter(tensors)
+        operands = [next(tensors) if present else None for present in self.present]
+        return self.op(*operands, **self.kwargs)
+
+
+def sample_model(entry: OpSupport, sample: Sample, seed: int = 0) -> Tuple[OneOp, tuple]:
+    """The one-op model of ``sample`` and inputs for it."""
+    generator = torch.Generator().manual_seed(seed)
+    inputs = tuple(
+        torch.rand(shape, generator=generator) * (sample.high - sample.low) + sample.low
+        for shape in sample.inputs
+        if shape is not None
+    )
+    return OneOp(entry, sample).eval(), inputs
+
+
+def sample_id(entry: OpSupport, sample: Sample) -> str:
+    return f"{entry.name}-{sample.id}" if sample.id else entry.name
+
+
+# Every (entry, sample) of the table, as pytest parameters.
+TABLE_SAMPLES = [
+    pytest.param(entry, sample, id=sample_id(entry, sample))
+    for entry in OP_SUPPORT
+    for sample in entry.samples
+]
+
+# Elementwise operators a backend might add. The first one the table lacks is
+# "an operator the backend does not support" in the tests, so that adding any
+# one of them to the table leaves the tests meaningful.
+_UNARY_CANDIDATES = ("exp", "floor", "neg", "abs", "sin", "cos", "log1p", "erf")
+
+
+def unsupported_unary() -> torch._ops.OpOverload:
+    """An elementwise ATen operator the table does not support."""
+    for name in _UNARY_CANDIDATES:
+        op = getattr(torch.ops.aten, name).default
+        if lookup(op) is None:
+            return op
+    raise AssertionError(f"the table supports all of {_UNARY_CANDIDATES}; add a candidate")
+
+
+# --- running a .pte on the C++ delegate ----------------------------------------
+
+
+@dataclass
+class Compiled:
+    path: Path
+    blobs: list  # the DelegateGraph of each delegate
+    cpu_ops: List[str]  # operators left outside the delegates
+    ops_per_run: int
+
+
+def compile_to_pte(lower, model, inputs, path: Path, partitioner=None) -> Compiled:
+    lowered = lower(model, inputs, partitioner)
+    # Read the lowered graph before to_executorch(), which rewrites it in place.
+    blobs, cpu_ops = lowered.blobs, lowered.cpu_ops()
+    program = lowered.manager.to_executorch()
+    path.write_bytes(program.buffer)
+    delegate_ids = [d.id for d in program.executorch_program.execution_plan[0].delegates]
+    assert delegate_ids, "nothing was delegated"
+    assert set(delegate_ids) == {BACKEND_ID}
+    assert len(delegate_ids) == len(blobs)
+    return Compiled(path, blobs, cpu_ops, sum(len(blob.ops) for blob in blobs))
+
+
+def run_pte(compiled: Compiled, inputs: Sequence[torch.Tensor]) -> List[torch.Tensor]:
+    """Runs forward and checks that the delegate executed every one of its ops.
+
+    The backend's ``executed_ops`` counter must grow by exactly the number of
+    ops in the program's delegate blobs, which cannot happen if ExecuTorch ran
+    the model without the delegate.
+    """
+    from executorch.runtime import Runtime
+
+    from {{ cookiecutter.package_name }}.runtime_library import get_option
+
+    method = Runtime.get().load_program(compiled.path).load_method("forward")
+    before = get_option("executed_ops")
+    outputs = method.execute(list(inputs))
+    assert get_option("executed_ops") - before == compiled.ops_per_run
+    return list(outputs)
+
+
+def assert_matches_eager(model, inputs, outputs, **tolerance) -> None:
+    with torch.no_grad():
+        expected = model(*inputs)
+    if isinstance(expected, torch.Tensor):
+        expected = (expected,)
+    assert len(outputs) == len(expected)
+    for actual, reference in zip(outputs, expected):
+        torch.testing.assert_close(actual, reference, **(tolerance or TOLERANCE))
+
+
+# --- editing a copy of this project ---------------------------------------------
+
+TABLE_START = "OP_SUPPORT: Tuple[OpSupport, ...] = (\n"
+
+
+def copy_project(destination: Path) -> Path:
+    """This project without builds, caches and git metadata."""
+    ignore = shutil.ignore_patterns("build*", ".git", "__pycache__", "*.pte", ".pytest_cache", "_build")
+    shutil.copytree(PROJECT_ROOT, destination, ignore=ignore)
+    return destination
+
+
+def add_table_entry(project: Path, entry: str) -> None:
+    """Append ``entry`` (one ``OpSupport(...)`` with its trailing comma) to OP_SUPPORT."""
+    table = project / "{{ cookiecutter.package_name }}" / "op_support.py"
+    text = table.read_text(encoding="utf-8")
+    end = text.index("\n)\n", text.index(TABLE_START))
+    table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
+
+
+def project_env(project: Path) -> dict:
+    """Environment for running a copy's scripts and tests with its own package."""
+    return {**os.environ, "PYTHONPATH": str(project), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def run_generate(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "scripts/generate.py", *args], cwd=project, capture_output=True, text=True,
+        env=project_env(project),
+    )

@@ -1,7 +1,8 @@
-"""The blob writer and reader follow serialization/FORMAT.md byte for byte."""
+"""The blob writer and reader follow serialization/FORMAT.md (version 2) byte for byte."""
 
 from __future__ import annotations
 
+import math
 import struct
 import subprocess
 import sys
@@ -15,12 +16,16 @@ from {{ cookiecutter.package_name }}.serialization.blob_format import (
     deserialize,
     FORMAT_VERSION,
     Op,
-    Opcode,
+    QuantParams,
     serialize,
     TensorInfo,
+    validate,
 )
+from {{ cookiecutter.package_name }}.serialization.op_schema import OP_SCHEMAS, Opcode
+from {{ cookiecutter.package_name }}.serialization.schema_types import AttrType
 
-UNUSED = 0xFFFFFFFF
+INT8, UINT8, INT32, INT64, FLOAT32 = 1, 0, 3, 4, 6
+INF = float("inf")
 
 
 def small_graph() -> DelegateGraph:
@@ -34,8 +39,8 @@ def small_graph() -> DelegateGraph:
             TensorInfo((2, 4)),  # 4: clamp
         ],
         ops=[
-            Op(Opcode.LINEAR, (0, 1, 2), 3, name="linear"),
-            Op(Opcode.CLAMP, (3,), 4, params=(-0.5, float("inf")), name="clamp"),
+            Op(Opcode.LINEAR, (0, 1, 2), (3,), name="linear"),
+            Op(Opcode.CLAMP, (3,), (4,), (-0.5, INF), name="clamp"),
         ],
         inputs=[0],
         outputs=[4, 3],
@@ -48,19 +53,57 @@ def test_round_trip_keeps_every_field():
     assert deserialize(serialize(graph)) == graph
 
 
+def test_round_trip_keeps_dtypes_and_quantization():
+    graph = DelegateGraph(
+        tensors=[
+            TensorInfo((2, 3), INT8, QuantParams((0.5,), (-3,))),
+            TensorInfo((3, 2), UINT8, QuantParams((0.25, 0.5, 1.0), (0, 128, 255), axis=0)),
+            TensorInfo((4,), INT32, QuantParams((0.125,), (0,))),
+            TensorInfo((5,), INT64, dynamic_dims=0x1),  # valid format; the runtime refuses it at init
+        ],
+        inputs=[0, 3],
+        outputs=[0, 1, 2],
+        constants=[Constant(1, "q", 6), Constant(2, "b", 16)],
+    )
+    assert deserialize(serialize(graph)) == graph
+
+
+def test_absent_optional_operand_round_trips():
+    graph = small_graph()
+    graph.ops[0] = Op(Opcode.LINEAR, (0, 1, None), (3,), name="linear")
+    graph.constants = graph.constants[:1]
+    graph.inputs = [0, 2]
+    blob = serialize(graph)
+    assert deserialize(blob) == graph
+    assert struct.pack("<I", 0xFFFFFFFF) in blob
+
+
 def test_layout_matches_the_format_page():
     """Build the expected bytes by hand from the FORMAT.md tables."""
     graph = DelegateGraph(
         tensors=[TensorInfo((2,)), TensorInfo((2,))],
-        ops=[Op(Opcode.ADD, (0, 0), 1, params=(0.5, 0.0), name="add")],
+        ops=[Op(Opcode.ADD, (0, 0), (1,), (0.5,), name="add")],
         inputs=[0],
         outputs=[1],
     )
-    tensor = lambda size: struct.pack("<II", 6, 1) + struct.pack("<8I", size, *[0] * 7)
-    op = struct.pack("<II3IIffII", 1, 2, 0, 0, UNUSED, 1, 0.5, 0.0, 0, 3)
-    body = tensor(2) + tensor(2) + op + struct.pack("<I", 0) + struct.pack("<I", 1) + b"add"
-    header = b"ETRB" + struct.pack("<9IQ", 1, 48, 2, 1, 1, 1, 0, 3, 0, 48 + len(body))
+    tensor = lambda size: struct.pack("<II8I6I", FLOAT32, 1, size, *[0] * 7, 0, 0, 0, 0, 0, 0)
+    op = struct.pack("<10I", int(Opcode.ADD), 0, 2, 2, 1, 0, 1, 0, 3, 0)
+    attr = struct.pack("<4I", int(AttrType.FLOAT), 1, 0, 0)
+    refs = struct.pack("<3I", 0, 0, 1)
+    values = struct.pack("<d", 0.5)
+    ids = struct.pack("<2I", 0, 1)
+    body = tensor(2) + tensor(2) + op + attr + refs + values + ids + b"add"
+    # counts: tensors, ops, attrs, refs, values, qparams, inputs, outputs, constants, strings
+    header = b"ETRB" + struct.pack("<13IQ", 2, 64, 2, 1, 1, 3, 1, 0, 1, 1, 0, 3, 0, 64 + len(body))
     assert serialize(graph) == header + body
+
+
+def test_attribute_values_are_encoded_by_the_schema_types():
+    """Floats are f64, ints and bools i64, lists one value each (FORMAT.md)."""
+    graph = small_graph()
+    blob = serialize(graph)
+    # clamp's min and max are the only values: -0.5 and +inf as f64.
+    assert struct.pack("<dd", -0.5, INF) in blob
 
 
 def test_equal_strings_are_stored_once():
@@ -73,13 +116,71 @@ def test_equal_strings_are_stored_once():
 
 def test_names_are_optional():
     graph = small_graph()
-    graph.ops = [Op(op.opcode, op.inputs, op.output, op.params) for op in graph.ops]
+    graph.ops = [Op(op.opcode, op.inputs, op.outputs, op.attrs) for op in graph.ops]
     assert [op.name for op in deserialize(serialize(graph)).ops] == ["", ""]
 
 
-# --- what a reader must refuse ---------------------------------------------
+def test_every_schema_has_a_consistent_opcode():
+    assert sorted(OP_SCHEMAS) == sorted(int(opcode) for opcode in Opcode)
+    for opcode, schema in OP_SCHEMAS.items():
+        assert schema.opcode == opcode and schema.name == Opcode(opcode).name.lower()
+        assert schema.num_outputs >= 1 and schema.dtypes
 
-HEADER = struct.Struct("<4s9IQ")
+
+# --- what a writer must refuse ----------------------------------------------
+
+WRITER_REFUSES = {
+    "missing attribute": (lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (0.0,))), r"has 1 attributes; it takes 2 \(min, max\)"),
+    "NaN attribute": (lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (math.nan, 1.0))), r"attribute min is NaN"),
+    "bool for a float": (lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (True, 1.0))), r"attribute min is True; it takes a float"),
+    "absent required operand": (
+        lambda g: g.ops.__setitem__(0, Op(Opcode.LINEAR, (0, None, 2), (3,))),
+        r"op 0 \(linear\) operand weight is absent; it is not optional",
+    ),
+    "too few operands": (lambda g: g.ops.__setitem__(0, Op(Opcode.LINEAR, (0, 1), (3,))), r"has 2 inputs; it takes 3 \(input, weight, bias\)"),
+    "two outputs": (lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4, 4), (0.0, 1.0))), r"has 2 outputs; it produces 1"),
+    "dtype the op does not take": (
+        lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), INT64)),
+        r"op 0 \(linear\) uses tensor 0 of dtype int64; it takes float32",
+    ),
+    "unknown dtype": (lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), 5)), r"tensor 0 has dtype 5; the format allows"),
+    "float32 quantized": (
+        lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), FLOAT32, QuantParams((1.0,), (0,)))),
+        r"only int8, uint8 and int32 tensors carry quantization parameters",
+    ),
+    "dynamic dims beyond rank": (lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), dynamic_dims=4)), r"marks dimensions beyond its rank 2"),
+    "unknown opcode": (lambda g: g.ops.__setitem__(1, Op(99, (3,), (4,))), r"op 1 has unknown opcode 99; known: 1 \(add\)"),
+}
+
+
+@pytest.mark.parametrize("edit, message", WRITER_REFUSES.values(), ids=WRITER_REFUSES.keys())
+def test_writer_refuses(edit, message):
+    graph = small_graph()
+    edit(graph)
+    with pytest.raises(BlobFormatError, match=message):
+        serialize(graph)
+
+
+QUANT_REFUSED = {
+    "zero scale": (INT8, QuantParams((0.0,), (0,)), r"scale 0 is 0.0; scales are finite and > 0"),
+    "infinite scale": (INT8, QuantParams((INF,), (0,)), r"scales are finite and > 0"),
+    "int8 zero point": (INT8, QuantParams((1.0,), (128,)), r"zero point 0 is 128, outside -128..127"),
+    "uint8 zero point": (UINT8, QuantParams((1.0,), (-1,)), r"outside 0..255"),
+    "int32 zero point": (INT32, QuantParams((1.0,), (1,)), r"outside 0..0"),
+    "per-channel count": (INT8, QuantParams((1.0, 1.0), (0, 0), axis=0), r"needs 3 scales, got 2"),
+    "axis beyond rank": (INT8, QuantParams((1.0,), (0,), axis=2), r"along axis 2; its rank is 2"),
+    "scales and zero points differ": (INT8, QuantParams((1.0,), (0, 0)), r"1 scales but 2 zero points"),
+}
+
+
+@pytest.mark.parametrize("dtype, quant, message", QUANT_REFUSED.values(), ids=QUANT_REFUSED.keys())
+def test_quantization_parameters_are_checked(dtype, quant, message):
+    graph = DelegateGraph(tensors=[TensorInfo((3, 2), dtype, quant)], inputs=[0], outputs=[0])
+    with pytest.raises(BlobFormatError, match=message):
+        validate(graph)
+
+
+# --- what a reader must refuse ---------------------------------------------
 
 
 def patch(blob: bytes, offset: int, fmt: str, *values) -> bytes:
@@ -88,73 +189,88 @@ def patch(blob: bytes, offset: int, fmt: str, *values) -> bytes:
     return bytes(data)
 
 
-def offsets(graph: DelegateGraph):
-    tensors = 48
-    ops = tensors + 40 * len(graph.tensors)
-    inputs = ops + 40 * len(graph.ops)
-    outputs = inputs + 4 * len(graph.inputs)
-    constants = outputs + 4 * len(graph.outputs)
-    return {"tensors": tensors, "ops": ops, "inputs": inputs, "outputs": outputs, "constants": constants}
+def offsets(blob: bytes):
+    counts = struct.unpack_from("<10I", blob, 12)
+    sizes = [64, 40, 16, 4, 8, 8, 4, 4, 24]
+    names = ["tensors", "ops", "attrs", "refs", "values", "qparams", "inputs", "outputs", "constants"]
+    at, offset = {}, 64
+    for name, size, count in zip(names, sizes, counts):
+        at[name] = offset
+        offset += size * count
+    at["strings"] = offset
+    return at
 
 
 GOOD = serialize(small_graph())
-AT = offsets(small_graph())
+AT = offsets(GOOD)
+# Tensor refs of small_graph: linear reads 0, 1, 2 and writes 3; clamp reads 3 and writes 4.
+LINEAR_OUT_REF = AT["refs"] + 4 * 3
+CLAMP_IN_REF = AT["refs"] + 4 * 4
+CLAMP_OUT_REF = AT["refs"] + 4 * 5
+V1_BLOB = b"ETRB" + struct.pack("<9IQ", 1, 48, 1, 0, 1, 1, 0, 0, 0, 96) + struct.pack("<II8I", 6, 1, 4, *[0] * 7) + struct.pack("<2I", 0, 0)
 
 REFUSED = {
-    "empty": (b"", r"truncated: 0 bytes, smaller than the 48-byte header"),
-    "header only": (GOOD[:48], r"truncated: 48 bytes, header says \d+"),
+    "empty": (b"", r"truncated: 0 bytes, smaller than the 64-byte header"),
+    "header only": (GOOD[:64], r"truncated: 64 bytes, header says \d+"),
     "one byte short": (GOOD[:-1], r"truncated: \d+ bytes, header says \d+"),
     "trailing byte": (GOOD + b"\0", r"longer than its total_size"),
     "wrong magic": (b"ETRX" + GOOD[4:], r"bad magic b'ETRX'; expected b'ETRB'"),
-    "wrong version": (
-        patch(GOOD, 4, "<I", 2),
-        rf"unsupported format version 2; this reader supports version {FORMAT_VERSION}",
-    ),
+    "version 1": (V1_BLOB, r"format version 1; this runtime reads version 2: re-export the model with this release"),
+    "version 3": (patch(GOOD, 4, "<I", 3), rf"format version 3; this runtime reads version {FORMAT_VERSION}"),
     "wrong header size": (patch(GOOD, 8, "<I", 52), r"header_size is 52"),
-    "flags set": (patch(GOOD, 36, "<I", 1), r"flags is 0x1"),
-    "total_size lies": (patch(GOOD, 40, "<Q", len(GOOD) + 4), r"total_size is \d+, but the header's counts"),
-    "dtype not float32": (patch(GOOD, AT["tensors"], "<I", 3), r"tensor 0 has dtype 3"),
+    "flags set": (patch(GOOD, 52, "<I", 1), r"flags is 0x1"),
+    "total_size lies": (patch(GOOD, 56, "<Q", len(GOOD) + 4), r"total_size is \d+, but the header's counts"),
     "rank 9": (patch(GOOD, AT["tensors"] + 4, "<I", 9), r"tensor 0 has rank 9; the maximum is 8"),
     "size beyond rank": (patch(GOOD, AT["tensors"] + 8 + 4 * 2, "<I", 7), r"nonzero sizes beyond its rank 2"),
-    "unknown opcode": (patch(GOOD, AT["ops"], "<I", 99), r"op 0 \(opcode 99\) has unknown opcode 99"),
-    "too many inputs": (patch(GOOD, AT["ops"] + 4, "<I", 4), r"op 0 \(linear\) has num_inputs 4"),
-    "arity": (patch(GOOD, AT["ops"] + 40 + 4, "<II", 2, 3), r"op 1 \(clamp\) has 2 inputs; it takes 1"),
-    "unused slot": (patch(GOOD, AT["ops"] + 40 + 12, "<I", 0), r"unused input slots not set to 0xFFFFFFFF"),
+    "tensor reserved": (patch(GOOD, AT["tensors"] + 60, "<I", 1), r"tensor 0 has a nonzero reserved field"),
+    "unknown quant scheme": (patch(GOOD, AT["tensors"] + 44, "<I", 3), r"tensor 0 has quant_scheme 3"),
+    "qparams without a scheme": (patch(GOOD, AT["tensors"] + 56, "<I", 1), r"tensor 0 is not quantized but has"),
+    "qparams outside their section": (
+        patch(GOOD, AT["tensors"] + 44, "<IIII", 1, 0, 0, 1),
+        r"tensor 0 qparams spans qparams \[0, 1\), but the section has 0 entries",
+    ),
+    "unknown opcode": (patch(GOOD, AT["ops"], "<I", 99), r"op 0 has unknown opcode 99"),
+    "too many inputs": (patch(GOOD, AT["ops"] + 8, "<I", 4), r"op 0 \(linear\) has 4 inputs; it takes 3"),
+    "inputs outside the refs": (patch(GOOD, AT["ops"] + 4, "<I", 100), r"op 0 \(linear\) inputs spans tensor refs \[100, 103\)"),
+    "attrs outside their section": (patch(GOOD, AT["ops"] + 40 + 20, "<I", 1), r"op 1 \(clamp\) attributes spans attributes \[1, 3\)"),
+    "op reserved": (patch(GOOD, AT["ops"] + 36, "<I", 1), r"op 0 \(linear\) has a nonzero reserved field"),
+    "attribute type": (patch(GOOD, AT["attrs"], "<I", 1), r"op 1 \(clamp\) attribute min has type 1; the schema says 2 \(float\)"),
+    "scalar count": (patch(GOOD, AT["attrs"] + 4, "<I", 2), r"attribute min is a scalar with count 2"),
+    "values outside their section": (patch(GOOD, AT["attrs"] + 16 + 8, "<I", 2), r"attribute max spans values \[2, 3\)"),
+    "NaN value": (patch(GOOD, AT["values"], "<d", math.nan), r"op 1 \(clamp\) attribute min is NaN"),
+    "attribute reserved": (patch(GOOD, AT["attrs"] + 12, "<I", 1), r"attribute min has a nonzero reserved field"),
     "op input out of range": (
-        patch(GOOD, AT["ops"] + 8, "<I", 5),
-        r"op 0 \(linear\) input 0 refers to tensor 5, but there are 5 tensors",
+        patch(GOOD, AT["refs"], "<I", 5),
+        r"op 0 \(linear\) operand input refers to tensor 5, but there are 5 tensors",
     ),
-    "op output out of range": (
-        patch(GOOD, AT["ops"] + 20, "<I", 77),
-        r"the output of op 0 \(linear\) refers to tensor 77",
-    ),
+    "required operand absent": (patch(GOOD, AT["refs"] + 4, "<I", 0xFFFFFFFF), r"operand weight is absent; it is not optional"),
+    "op output out of range": (patch(GOOD, LINEAR_OUT_REF, "<I", 77), r"output 0 of op 0 \(linear\) refers to tensor 77"),
     "graph input out of range": (patch(GOOD, AT["inputs"], "<I", 5), r"input 0 refers to tensor 5"),
     "graph output out of range": (patch(GOOD, AT["outputs"] + 4, "<I", 9), r"output 1 refers to tensor 9"),
     "constant out of range": (patch(GOOD, AT["constants"], "<I", 5), r"constant 0 refers to tensor 5"),
     "constant reserved": (patch(GOOD, AT["constants"] + 12, "<I", 1), r"constant 0 has reserved field 1"),
-    "constant size": (patch(GOOD, AT["constants"] + 16, "<Q", 4), r"constant 0 has nbytes 4, but tensor 1 \[4, 3\] needs 48"),
+    "constant size": (
+        patch(GOOD, AT["constants"] + 16, "<Q", 4),
+        r"constant 0 has nbytes 4, but tensor 1 \[4, 3\] \(float32\) needs 48",
+    ),
     "key outside the string table": (
         patch(GOOD, AT["constants"] + 4, "<I", 1000),
         r"constant 0 key spans string table bytes 1000\.\.\d+, but the table has \d+ bytes",
     ),
     "name outside the string table": (
-        patch(GOOD, AT["ops"] + 36, "<I", 1000),
+        patch(GOOD, AT["ops"] + 28, "<I", 1000),
         r"op 0 \(linear\) name spans string table bytes",
     ),
-    "read before written": (
-        patch(GOOD, AT["ops"] + 40 + 8, "<I", 4),
-        r"op 1 \(clamp\) reads tensor 4 before it is produced",
-    ),
+    "read before written": (patch(GOOD, CLAMP_IN_REF, "<I", 4), r"op 1 \(clamp\) operand self reads tensor 4 before it is produced"),
     "two producers": (
-        patch(GOOD, AT["ops"] + 40 + 20, "<I", 3),
-        r"tensor 3 is both the output of op 0 \(linear\) and the output of op 1 \(clamp\)",
+        patch(GOOD, CLAMP_OUT_REF, "<I", 3),
+        r"tensor 3 is both output 0 of op 0 \(linear\) and output 0 of op 1 \(clamp\)",
     ),
-    "input written by an op": (patch(GOOD, AT["ops"] + 20, "<I", 0), r"tensor 0 is both input 0 and the output of op 0"),
+    "input written by an op": (patch(GOOD, LINEAR_OUT_REF, "<I", 0), r"tensor 0 is both input 0 and output 0 of op 0"),
     "wrong output shape": (
-        patch(GOOD, AT["tensors"] + 4 * 40 + 8, "<I", 3),
+        patch(GOOD, AT["tensors"] + 4 * 64 + 8, "<I", 3),
         r"op 1 \(clamp\) writes tensor 4 of shape \[3, 4\], but produces \[2, 4\]",
     ),
-    "unused param set": (patch(GOOD, AT["ops"] + 24, "<f", 1.0), r"op 0 \(linear\) param 0 is 1.0; unused params must be 0"),
 }
 
 
@@ -174,7 +290,7 @@ def test_unreferenced_tensor_is_refused():
 def test_writer_refuses_bad_broadcast():
     graph = DelegateGraph(
         tensors=[TensorInfo((2, 3)), TensorInfo((4,)), TensorInfo((2, 3))],
-        ops=[Op(Opcode.MUL, (0, 1), 2)],
+        ops=[Op(Opcode.MUL, (0, 1), (2,))],
         inputs=[0, 1],
         outputs=[2],
     )
@@ -191,10 +307,13 @@ def test_writer_refuses_bad_broadcast():
         (Opcode.LINEAR, (6, 2, 3), (5, 3), (6, 2, 5)),
     ],
 )
-def test_output_shapes_follow_the_opcode(opcode, a, b, out):
+def test_output_shapes_follow_the_shape_rule(opcode, a, b, out):
+    schema = OP_SCHEMAS[opcode]
+    inputs = (0, 1) + (None,) * (len(schema.operands) - 2)
+    attrs = tuple(1.0 for _ in schema.attrs)
     good = DelegateGraph(
         tensors=[TensorInfo(a), TensorInfo(b), TensorInfo(out)],
-        ops=[Op(opcode, (0, 1), 2)],
+        ops=[Op(opcode, inputs, (2,), attrs)],
         inputs=[0, 1],
         outputs=[2],
     )
@@ -206,12 +325,23 @@ def test_output_shapes_follow_the_opcode(opcode, a, b, out):
 
 def test_dump_cli(tmp_path):
     path = tmp_path / "delegate.bin"
-    path.write_bytes(GOOD)
+    quantized = DelegateGraph(
+        tensors=[TensorInfo((3, 2), UINT8, QuantParams((0.25, 0.5, 1.0), (0, 128, 255), axis=0))],
+        inputs=[0],
+        outputs=[0],
+    )
     module = "{{ cookiecutter.package_name }}.serialization"
+    path.write_bytes(GOOD)
     shown = subprocess.run([sys.executable, "-m", module, str(path)], capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
+    assert "format version 2" in shown.stdout
+    assert "t0: float32 [2, 3]  input 0" in shown.stdout
     assert "t3 = linear(t0, t1, t2)  # linear" in shown.stdout
     assert "t4 = clamp(t3) min=-0.5 max=inf  # clamp" in shown.stdout
+
+    path.write_bytes(serialize(quantized))
+    shown = subprocess.run([sys.executable, "-m", module, str(path)], capture_output=True, text=True)
+    assert "t0: uint8 [3, 2]  q(axis 0: scale/zp 0.25/0, 0.5/128, 1/255)" in shown.stdout
 
     path.write_bytes(GOOD[:-1])
     refused = subprocess.run([sys.executable, "-m", module, str(path)], capture_output=True, text=True)

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = "executorch.backends.test.suite.operators"
 SLICES = {

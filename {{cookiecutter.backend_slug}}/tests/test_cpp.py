@@ -5,6 +5,9 @@ an application that only links it.
 Built once per module in a temporary folder; needs CMake 3.28+ (from PyPI:
 ``pip install cmake ninja``) and a C++17 compiler.
 
+With the GNU cross toolchain and qemu-user installed, the example runner is
+also cross-compiled for Linux AArch64 and run under emulation (marked slow).
+
 The blob fuzz test of the suite mutates real blobs that
 scripts/make_fuzz_seeds.py writes first; with Clang installed, the libFuzzer
 target is also built and run for a bounded number of inputs
@@ -13,19 +16,25 @@ target is also built and run for a bounded number of inputs
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import re
 import shutil
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 import pytest
 import torch
 
 import executorch
-from {{ cookiecutter.package_name }}.runtime import BACKEND_ID, RuntimeBuildError, _find_cmake, _tool_candidates
+from {{ cookiecutter.package_name }}.runtime_library import BACKEND_ID
+
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
 
 # Builds the C++ project (with sanitizers) several times: minutes, not seconds.
 pytestmark = pytest.mark.slow
@@ -37,12 +46,46 @@ EXECUTORCH_DIR = Path(list(executorch.__path__)[0])
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
 
 
+MIN_CMAKE = (3, 28)
+
+
+def tool_candidates(name: str) -> List[str]:
+    """``name`` next to this interpreter (pip's cmake and ninja in a venv that
+    was not activated), then on PATH."""
+    candidates = []
+    beside_python = Path(sys.executable).parent / name
+    if beside_python.is_file() and os.access(beside_python, os.X_OK):
+        candidates.append(str(beside_python))
+    on_path = shutil.which(name)
+    if on_path and on_path not in candidates:
+        candidates.append(on_path)
+    return candidates
+
+
+def cmake_version(cmake: str) -> Tuple[int, ...]:
+    result = subprocess.run([cmake, "--version"], capture_output=True, text=True, check=False)
+    match = re.search(r"version (\d+)\.(\d+)", result.stdout)
+    return tuple(int(part) for part in match.groups()) if match else ()
+
+
+def find_cmake() -> str:
+    """The first CMake 3.28+ of tool_candidates(); fails the test when there is none."""
+    found = []
+    for cmake in tool_candidates("cmake"):
+        version = cmake_version(cmake)
+        if version >= MIN_CMAKE:
+            return cmake
+        found.append(f"{cmake} ({'.'.join(map(str, version)) or 'unknown version'})")
+    needed = ".".join(map(str, MIN_CMAKE))
+    pytest.fail(
+        f"the C++ tests need CMake {needed} or newer ({', '.join(found) or 'none found'}); "
+        f"install the test extra: pip install -e '.[test]'"
+    )
+
+
 @pytest.fixture(scope="module")
 def cmake() -> str:
-    try:
-        return _find_cmake()
-    except RuntimeBuildError as error:
-        pytest.fail(str(error))
+    return find_cmake()
 
 
 def run(command: List[str], **kwargs) -> subprocess.CompletedProcess:
@@ -57,7 +100,7 @@ def run(command: List[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 def generator() -> List[str]:
-    ninjas = _tool_candidates("ninja")
+    ninjas = tool_candidates("ninja")
     return ["-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={ninjas[0]}"] if ninjas else []
 
 
@@ -99,13 +142,56 @@ def fuzz_seeds(tmp_path_factory) -> Path:
     return folder
 
 
+# What the C++ tests print when something fails: the harness's
+# "  file:line: what" and "[ FAIL ] name" lines (tests/cpp/test_harness.h),
+# sanitizer reports, and ctest's list of failed tests. ctest -V prefixes each
+# line of a test's output with "<test number>: ".
+_FAILURE_LINE = re.compile(
+    r"^(?:\d+: )?(?P<line>\s*(?:\S+\.(?:cpp|h):\d+: .*"
+    r"|\[ FAIL \] .*"
+    r"|.*runtime error: .*"
+    r"|.*ERROR: (?:Address|Leak|UndefinedBehavior)Sanitizer.*"
+    r"|SUMMARY: .*Sanitizer.*"
+    r"|\s*\d+ - \S+ \(.*\)))$"
+)
+
+
+def cpp_failures(output: str) -> str:
+    """The lines of a C++ test log that say what failed, in order."""
+    lines = [match.group("line").rstrip() for match in map(_FAILURE_LINE.match, output.splitlines()) if match]
+    return "\n".join(lines)
+
+
+def test_cpp_failures_are_extracted_from_the_log():
+    log = (
+        "3: [ RUN  ] linear_with_and_without_bias\n"
+        "3:   /src/tests/cpp/test_kernels.cpp:241: out[i] ~= with_bias[i] (got 1.0, expected 8.0)\n"
+        "3: [ FAIL ] linear_with_and_without_bias\n"
+        "3: 10 passed, 1 failed\n"
+        "The following tests FAILED:\n"
+        "\t  3 - kernels (Failed)\n"
+    )
+    assert cpp_failures(log).splitlines() == [
+        "  /src/tests/cpp/test_kernels.cpp:241: out[i] ~= with_bias[i] (got 1.0, expected 8.0)",
+        "[ FAIL ] linear_with_and_without_bias",
+        "\t  3 - kernels (Failed)",
+    ]
+
+
 def test_ctest_suite_passes_under_sanitizers(cmake, sanitized_build, fuzz_seeds):
     ctest = Path(cmake).with_name("ctest")
     env = {**os.environ, **SANITIZER_ENV, "{{ cookiecutter.__slug_upper }}_FUZZ_SEEDS": str(fuzz_seeds)}
-    result = run(
-        [ctest if ctest.exists() else "ctest", "--test-dir", sanitized_build, "--output-on-failure", "-V"],
-        env=env,
+    result = subprocess.run(
+        [str(ctest if ctest.exists() else "ctest"), "--test-dir", str(sanitized_build), "--output-on-failure", "-V"],
+        env=env, capture_output=True, text=True, check=False,
     )
+    if result.returncode != 0:
+        pytest.fail(
+            f"ctest failed ({result.returncode}); the failing C++ checks:\n"
+            f"{cpp_failures(result.stdout + result.stderr) or '(none printed; see the log below)'}\n\n"
+            f"--- log tail ---\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}",
+            pytrace=False,
+        )
     assert "100% tests passed" in result.stdout
     assert re.search(r"out of [1-9]", result.stdout), result.stdout
     # The fuzz test used the real seeds, and the cycle test ran in full.
@@ -206,6 +292,88 @@ def test_example_runner_runs_a_pte(lower, sanitized_build, tmp_path):
     with torch.no_grad():
         expected = model(*(torch.ones_like(t) for t in inputs))
     torch.testing.assert_close(ones_outputs[0], expected, **TOLERANCE)
+
+
+# Linux AArch64 (docs/guides/{{ cookiecutter.backend_slug }}-deploy-guide.md): the cross toolchain's
+# programs, the emulator, and where the aarch64 executorch wheel is kept.
+AARCH64_TOOLCHAIN = PROJECT_ROOT / "cmake" / "aarch64-linux-gnu.toolchain.cmake"
+AARCH64_SYSROOT = Path("/usr/aarch64-linux-gnu")
+AARCH64_WHEELS_ENV = "EXECUTORCH_AARCH64_WHEELS"
+
+
+def aarch64_tools() -> Tuple[str, str]:
+    """The cross compiler and qemu-aarch64; skips the test when one is missing."""
+    compiler, qemu = shutil.which("aarch64-linux-gnu-g++"), shutil.which("qemu-aarch64")
+    missing = [
+        package for package, found in (("g++-aarch64-linux-gnu", compiler), ("qemu-user", qemu)) if not found
+    ]
+    if missing or not AARCH64_SYSROOT.is_dir():
+        pytest.skip(f"cross-compiling for AArch64 needs {' and '.join(missing or ['/usr/aarch64-linux-gnu'])} "
+                    f"(Debian/Ubuntu: apt-get install g++-aarch64-linux-gnu qemu-user)")
+    return compiler, qemu
+
+
+def aarch64_executorch(destination: Path) -> Path:
+    """The executorch package of the aarch64 wheel of this ExecuTorch release, unpacked.
+
+    The wheel is downloaded once into ${EXECUTORCH_AARCH64_WHEELS} (default:
+    ~/.cache/executorch-aarch64-wheels) and reused.
+    """
+    release = importlib.metadata.version("executorch")
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "executorch-aarch64-wheels"
+    wheels = Path(os.environ.get(AARCH64_WHEELS_ENV) or default)
+    pattern = f"executorch-{release}-*manylinux_2_28_aarch64.whl"
+    if not list(wheels.glob(pattern)):
+        run([
+            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+            "--platform", "manylinux_2_28_aarch64", "--python-version", "3.11",
+            "--dest", wheels, f"executorch=={release}",
+        ])
+    (wheel,) = sorted(wheels.glob(pattern))[-1:]
+    with zipfile.ZipFile(wheel) as archive:
+        # The libraries, the headers and the CMake package (share/ marks its root);
+        # none of the Python side.
+        wanted = ("executorch/lib/", "executorch/include/", "executorch/share/")
+        archive.extractall(destination, [n for n in archive.namelist() if n.startswith(wanted)])
+    return destination / "executorch"
+
+
+@pytest.mark.slow
+def test_aarch64_build_prints_what_the_host_build_prints(cmake, lower, tmp_path):
+    """run_pte cross-compiled for AArch64 against the aarch64 executorch wheel,
+    run under qemu-aarch64, prints byte for byte what the host build prints."""
+    _, qemu = aarch64_tools()
+    executorch_aarch64 = aarch64_executorch(tmp_path / "executorch-aarch64")
+    runner = "{{ cookiecutter.backend_slug }}_run_pte"
+    builds = {
+        "host": (tmp_path / "host", [f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}"]),
+        "aarch64": (tmp_path / "aarch64", [f"-DCMAKE_TOOLCHAIN_FILE={AARCH64_TOOLCHAIN}",
+                                           f"-DCMAKE_PREFIX_PATH={executorch_aarch64}"]),
+    }
+    for build, options in builds.values():
+        run([cmake, "-S", PROJECT_ROOT, "-B", build, *generator(), "-DCMAKE_BUILD_TYPE=Release",
+             "-DBUILD_TESTING=OFF", *options])
+        run([cmake, "--build", build, "--target", runner, "--parallel"])
+    file_header = (builds["aarch64"][0] / runner).read_bytes()[:20]
+    assert file_header[:4] == b"\x7fELF" and int.from_bytes(file_header[18:20], "little") == 183  # EM_AARCH64
+
+    model = SmallNet().eval()
+    inputs = (torch.randn(2, 5), torch.randn(2, 3))
+    pte = tmp_path / "small.pte"
+    pte.write_bytes(lower(model, inputs).manager.to_executorch().buffer)
+    arguments = [pte, "--all"]
+    for index, tensor in enumerate(inputs):
+        path = tmp_path / f"input{index}.bin"
+        tensor.numpy().astype("<f4").tofile(path)
+        arguments += ["--input", path]
+
+    host = run([builds["host"][0] / runner, *arguments]).stdout
+    emulated = run([qemu, "-L", AARCH64_SYSROOT, builds["aarch64"][0] / runner, *arguments]).stdout
+    assert emulated == host
+    (output,), ops = parse_runner_output(emulated)
+    assert ops and ops > 0
+    with torch.no_grad():
+        torch.testing.assert_close(output, model(*inputs), **TOLERANCE)
 
 
 @pytest.mark.parametrize("shared", ["ON", "OFF"], ids=["shared", "static"])

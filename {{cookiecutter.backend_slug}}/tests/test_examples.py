@@ -6,10 +6,14 @@ import runpy
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import BACKEND_ID
 from executorch.exir._serialize._program import deserialize_pte_binary
 
 from {{ cookiecutter.package_name }}.serialization import deserialize, Opcode
+
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import BACKEND_ID, Fn, TinyMLP
+from conftest import BACKEND_ID, Fn, sample_model, TABLE_SAMPLES, TinyMLP, unsupported_unary
 from executorch.exir._serialize._program import deserialize_pte_binary
 from executorch.exir.backend.compile_spec_schema import CompileSpec
 
@@ -14,40 +14,27 @@ from {{ cookiecutter.package_name }}.serialization import deserialize
 
 x23 = lambda: torch.randn(2, 3)
 
-# One small model per table entry: (entry name, model, inputs, delegated op).
-SUPPORTED = [
-    ("add", Fn(lambda a, b: torch.add(a, b, alpha=2)), (x23(), torch.randn(3)), "add.Tensor"),
-    ("sub", Fn(lambda a, b: torch.sub(a, b, alpha=0.5)), (x23(), x23()), "sub.Tensor"),
-    ("mul", Fn(torch.mul), (torch.randn(2, 1, 3), torch.randn(4, 1)), "mul.Tensor"),
-    ("div", Fn(torch.div), (x23(), x23()), "div.Tensor"),
-    ("relu", Fn(torch.relu), (x23(),), "relu.default"),
-    ("sigmoid", Fn(torch.sigmoid), (x23(),), "sigmoid.default"),
-    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),
-    ("hardtanh", Fn(torch.nn.functional.relu6), (x23(),), "hardtanh.default"),
-    ("clamp", Fn(lambda a: torch.clamp(a, min=-0.5)), (x23(),), "clamp.default"),
-    ("linear", torch.nn.Linear(3, 4), (x23(),), "linear.default"),
-    ("linear", torch.nn.Linear(3, 4, bias=False), (x23(),), "linear.default"),
-    ("mm", Fn(torch.mm), (x23(), torch.randn(3, 5)), "mm.default"),
-    ("bmm", Fn(torch.bmm), (torch.randn(2, 2, 3), torch.randn(2, 3, 4)), "bmm.default"),
-]
+def delegated_name(entry) -> str:
+    """'add.Tensor' for aten.add.Tensor: how Lowered names operators."""
+    return str(entry.aten_op).split(".", 1)[-1]
 
 
-def test_every_table_entry_has_a_model_here():
-    assert {name for name, *_ in SUPPORTED} == {entry.name for entry in OP_SUPPORT}
-
-
-@pytest.mark.parametrize(
-    "model, inputs, op", [case[1:] for case in SUPPORTED], ids=[case[0] for case in SUPPORTED]
-)
-def test_supported_op_is_delegated(lower, model, inputs, op):
-    lowered = lower(model, inputs)
-    assert lowered.delegated_ops() == [op]
+@pytest.mark.parametrize("entry, sample", TABLE_SAMPLES)
+def test_supported_op_is_delegated(lower, entry, sample):
+    lowered = lower(*sample_model(entry, sample))
+    assert lowered.delegated_ops() == [delegated_name(entry)]
     assert lowered.cpu_ops() == []
     assert len(lowered.delegate_calls) == 1
 
 
+# An elementwise operator the table lacks (derived from the table, so that
+# adding an operator never turns this into a supported one).
+OTHER_OP = unsupported_unary()
+OTHER = f"{OTHER_OP.overloadpacket.__name__}.default"
+other = lambda a: OTHER_OP(a)  # noqa: E731
+
 UNSUPPORTED = {
-    "floor": (Fn(torch.floor), (x23(),), "floor.default"),
+    "not in the table": (Fn(other), (x23(),), OTHER),
     "int tensors": (Fn(torch.add), (torch.ones(2, 3, dtype=torch.int32),) * 2, "add.Tensor"),
     "float64": (Fn(torch.tanh), (torch.randn(2, 3, dtype=torch.float64),), "tanh.default"),
     "div rounding_mode": (Fn(lambda a, b: torch.div(a, b, rounding_mode="floor")), (x23(), x23()), "div.Tensor_mode"),
@@ -76,18 +63,18 @@ def test_dynamic_shapes_stay_on_cpu(lower):
 
 
 class Mixed(torch.nn.Module):
-    """Supported ops on both sides of an unsupported floor: two partitions."""
+    """Supported ops on both sides of an unsupported one: two partitions."""
 
     def forward(self, x, y):
         a = torch.tanh(x * y)
-        b = torch.floor(a)
+        b = other(a)
         return torch.sigmoid(b + y)
 
 
 def test_unsupported_op_splits_the_graph(lower):
     lowered = lower(Mixed(), (x23(), x23()))
     assert len(lowered.delegate_calls) == 2
-    assert lowered.cpu_ops() == ["floor.default"]
+    assert lowered.cpu_ops() == [OTHER]
     assert sorted(lowered.delegated_ops()) == sorted(
         ["mul.Tensor", "tanh.default", "add.Tensor", "sigmoid.default"]
     )
@@ -107,7 +94,7 @@ def test_skip_ops_keeps_an_op_on_cpu(lower, skip):
 
 
 def test_single_node_partitions_can_be_refused(lower):
-    model = Fn(lambda a: torch.floor(torch.tanh(torch.floor(a))))
+    model = Fn(lambda a: other(torch.tanh(other(a))))
     assert len(lower(model, (x23(),)).delegate_calls) == 1
     partitioner = {{ cookiecutter.__partitioner_class }}(allows_single_node_partition=False)
     lowered = lower(model, (x23(),), partitioner)
@@ -140,10 +127,11 @@ def test_linear_filter_only_keeps_supported_linears():
 
 
 def test_unknown_skip_op_is_refused():
-    with pytest.raises(ValueError, match=r"skip_ops: 'floor' is not a supported operator; known names: add, sub"):
-        {{ cookiecutter.__partitioner_class }}(skip_ops=["floor"])
-    with pytest.raises(ValueError, match=r"skip_ops: .*floor"):
-        {{ cookiecutter.__partitioner_class }}(skip_ops=[torch.ops.aten.floor.default])
+    name = OTHER_OP.overloadpacket.__name__
+    with pytest.raises(ValueError, match=rf"skip_ops: '{name}' is not a supported operator; known names: add, sub"):
+        {{ cookiecutter.__partitioner_class }}(skip_ops=[name])
+    with pytest.raises(ValueError, match=rf"skip_ops: .*{name}"):
+        {{ cookiecutter.__partitioner_class }}(skip_ops=[OTHER_OP])
     with pytest.raises(TypeError, match="not the string 'tanh'"):
         {{ cookiecutter.__partitioner_class }}(skip_ops="tanh")
 
@@ -171,3 +159,14 @@ def test_program_carries_the_backend_id_and_blobs(lower):
 
 def test_table_names_are_unique():
     assert len(OP_SUPPORT_BY_NAME) == len(OP_SUPPORT)
+
+
+def test_the_log_says_why_each_node_stays_on_the_cpu(lower, caplog):
+    model = Fn(lambda a, b: torch.add(other(a), b.to(torch.float64)))
+    with caplog.at_level("DEBUG", logger="{{ cookiecutter.package_name }}.partition"):
+        lower(model, (x23(), x23()))
+    report = "\n".join(r.getMessage() for r in caplog.records if r.name.endswith("_partitioner"))
+    assert "nodes left on the CPU" in report
+    # One row per node, with its name and reason (the table wraps long cells).
+    assert f"aten_{OTHER_OP.overloadpacket.__name__}_default" in report
+    assert "not in the" in report and "float64" in report

@@ -20,8 +20,11 @@ from executorch.exir import to_edge_transform_and_lower
 from executorch.runtime import Runtime
 
 from {{ cookiecutter.package_name }} import load_runtime, {{ cookiecutter.__backend_id }}, {{ cookiecutter.__partitioner_class }}
-from {{ cookiecutter.package_name }}.runtime import get_option
+from {{ cookiecutter.package_name }}.runtime_library import get_option
 from {{ cookiecutter.package_name }}.serialization.blob_format import deserialize, serialize
+
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
 
 # ExecuTorch's Error::InvalidProgram and Error::NotFound, as the Python
 # bindings print them.
@@ -87,9 +90,13 @@ def patch_u32(offset: int, value: int) -> Callable[[bytes], bytes]:
 
 
 def first_op_input_out_of_range(blob: bytes) -> bytes:
-    num_tensors = struct.unpack_from("<I", blob, 12)[0]
-    first_op = 48 + 40 * num_tensors
-    return patch_u32(first_op + 8, num_tensors + 7)(blob)
+    # Header counts (FORMAT.md): tensors, ops, attributes at bytes 12, 16, 20;
+    # the tensor refs follow the tensor, op and attribute records.
+    num_tensors, num_ops, num_attrs = struct.unpack_from("<3I", blob, 12)
+    first_op = 64 + 64 * num_tensors
+    (inputs_first,) = struct.unpack_from("<I", blob, first_op + 4)
+    refs = first_op + 40 * num_ops + 16 * num_attrs
+    return patch_u32(refs + 4 * inputs_first, num_tensors + 7)(blob)
 
 
 def constant_key_not_in_named_data(blob: bytes) -> bytes:
@@ -104,9 +111,9 @@ MALFORMED = {
     "truncated": (lambda blob: blob[:-5], INVALID_PROGRAM, "(truncated or corrupted)"),
     "wrong_magic": (lambda blob: b"ETRX" + blob[4:], INVALID_PROGRAM, "bad magic"),
     "wrong_version": (
-        patch_u32(4, 2),
+        patch_u32(4, 1),
         INVALID_PROGRAM,
-        "blob format version 2 is not supported; this runtime reads version 1",
+        "format version 1; this runtime reads version 2: re-export the model with this release",
     ),
     "index_out_of_range": (first_op_input_out_of_range, INVALID_PROGRAM, "refers to tensor"),
     "missing_named_data": (constant_key_not_in_named_data, NOT_FOUND, "is not in the program's named data"),

@@ -1,5 +1,6 @@
-"""load_runtime(): where the delegate library comes from, how it is built,
-and what a user sees when building is impossible or fails."""
+"""load_runtime(): which delegate library it loads, how that library finds
+ExecuTorch's, and what a user sees when the library is missing or was built
+against another ExecuTorch release."""
 
 from __future__ import annotations
 
@@ -10,30 +11,29 @@ import sys
 from pathlib import Path
 
 import pytest
+from executorch import version as executorch_version
 from executorch.runtime import Runtime
 
-from {{ cookiecutter.package_name }} import runtime
-from {{ cookiecutter.package_name }}.runtime import (
+import executorch
+from {{ cookiecutter.package_name }} import runtime_library
+from {{ cookiecutter.package_name }}.runtime_library import (
     BACKEND_ID,
-    build_key,
-    build_library,
-    CACHE_ENV,
+    executorch_build_version,
     library_file_name,
     LIBRARY_ENV,
     load_runtime,
-    RuntimeBuildError,
-    SOURCE_DIR,
+    shipped_library,
+    VERSION_FILE,
 )
 
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
 
-def copy_sources(destination: Path) -> Path:
-    """The library's CMake project, copied so a test can change it."""
-    shutil.copytree(
-        SOURCE_DIR,
-        destination,
-        ignore=lambda folder, names: [n for n in names if n.endswith((".py", ".pyc", "__pycache__"))],
-    )
-    return destination
+
+def run_python(code: str, **env_changes) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != LIBRARY_ENV}
+    env.update(env_changes)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_load_runtime_registers_the_backend_once():
@@ -42,68 +42,76 @@ def test_load_runtime_registers_the_backend_once():
     assert BACKEND_ID in Runtime.get().backend_registry.registered_backend_names
     assert Runtime.get().backend_registry.is_available(BACKEND_ID)
     assert load_runtime() == path
-    with pytest.raises(RuntimeError, match="already loaded"):
-        load_runtime(rebuild=True)
 
 
-def test_build_key_follows_the_sources(tmp_path):
-    copy = copy_sources(tmp_path / "src")
-    assert build_key(copy) == build_key(SOURCE_DIR)
-    kernels = copy / "runtime" / "{{ cookiecutter.class_prefix }}Kernels.cpp"
-    kernels.write_text(kernels.read_text() + "\n// changed\n")
-    assert build_key(copy) != build_key(SOURCE_DIR)
+def test_the_installed_package_ships_its_library():
+    library = shipped_library()
+    assert library is not None, "install the package with pip (pip install -e .) to build the library"
+    assert library.parent.name == "lib"
+    # The build recorded the ExecuTorch it compiled against: this one.
+    assert executorch_build_version(library) == executorch_version.__version__
 
 
-def test_missing_cmake_is_explained(monkeypatch, tmp_path):
-    monkeypatch.setattr(runtime, "_tool_candidates", lambda name: [])
-    with pytest.raises(RuntimeBuildError, match=r"needs CMake 3\.28 or newer; CMake was not found") as error:
-        build_library(SOURCE_DIR, tmp_path / library_file_name())
-    assert "pip install" in str(error.value) and LIBRARY_ENV in str(error.value)
-
-
-def test_too_old_cmake_is_explained(monkeypatch, tmp_path):
-    monkeypatch.setattr(runtime, "_cmake_version", lambda cmake: (3, 20))
-    with pytest.raises(RuntimeBuildError, match=r"only found .*\(3\.20\)"):
-        build_library(SOURCE_DIR, tmp_path / library_file_name())
-
-
-def test_failed_build_shows_the_end_of_the_log(tmp_path):
-    source = copy_sources(tmp_path / "src")
-    graph = source / "runtime" / "{{ cookiecutter.class_prefix }}Graph.cpp"
-    graph.write_text(graph.read_text() + "\n#error deliberately broken runtime\n")
-    destination = tmp_path / "cache" / library_file_name()
-    with pytest.raises(RuntimeBuildError) as error:
-        build_library(source, destination)
-    message = str(error.value)
-    assert "build step failed" in message
-    assert "deliberately broken runtime" in message
-    # Nothing half-built is left where a later load would pick it up.
-    assert not destination.exists()
-    assert not [p for p in destination.parent.iterdir() if p.name.startswith(".build-")]
+def test_shipped_library_finds_executorchs_through_its_run_path():
+    """Loaded before anything of ExecuTorch, the library still resolves
+    libexecutorch.so, and to the executorch package's own copy."""
+    library = shipped_library()
+    executorch_dir = Path(list(executorch.__path__)[0]).resolve()
+    if library is None or library.parents[2] != executorch_dir.parent:
+        pytest.skip(
+            "the run path finds executorch installed next to this package (as pip installs them); "
+            f"here executorch is in {executorch_dir.parent}"
+        )
+    code = (
+        "import ctypes, sys\n"
+        "from {{ cookiecutter.package_name }}.runtime_library import shipped_library\n"
+        "ctypes.CDLL(str(shipped_library()))\n"
+        "assert 'executorch' not in sys.modules\n"
+        "print('\\n'.join(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libexecutorch.so' in l})))\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [Path(line).resolve() for line in result.stdout.split()] == [executorch_dir / "lib" / "libexecutorch.so"]
 
 
 def test_explicit_library_must_exist(monkeypatch, tmp_path):
     monkeypatch.setenv(LIBRARY_ENV, str(tmp_path / "missing.so"))
     with pytest.raises(FileNotFoundError, match=LIBRARY_ENV):
-        runtime._locate_or_build(None, False)
+        runtime_library._locate()
 
 
-def test_concurrent_first_loads_build_once(tmp_path):
-    """Two processes racing on an empty cache both end up with one complete library."""
-    env = {k: v for k, v in os.environ.items() if k != LIBRARY_ENV}
-    env[CACHE_ENV] = str(tmp_path / "cache")
-    script = "from {{ cookiecutter.package_name }} import load_runtime; print(load_runtime())"
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(2)
-    ]
-    results = [(*p.communicate(timeout=900), p.returncode) for p in processes]
-    for _, stderr, returncode in results:
-        assert returncode == 0, stderr[-3000:]
-    paths = {stdout.strip().splitlines()[-1] for stdout, _, _ in results}
-    assert len(paths) == 1
-    library = Path(paths.pop())
-    assert library.is_file() and library.parent.parent == tmp_path / "cache"
-    assert not [p for p in library.parent.iterdir() if p.name.startswith(".build-")]
+def test_missing_library_is_explained(monkeypatch):
+    monkeypatch.delenv(LIBRARY_ENV, raising=False)
+    monkeypatch.setattr(runtime_library, "shipped_library", lambda: None)
+    with pytest.raises(FileNotFoundError, match=rf"no {library_file_name()} in .*pip install .*{LIBRARY_ENV}"):
+        runtime_library._locate()
+
+
+def test_library_built_for_another_executorch_is_refused(tmp_path):
+    """The message names both releases, and nothing was loaded."""
+    library = tmp_path / library_file_name()
+    shutil.copy2(load_runtime(), library)
+    (tmp_path / VERSION_FILE).write_text("1.4.0\n")
+    code = (
+        "import sys\n"
+        "from {{ cookiecutter.package_name }} import load_runtime\n"
+        "try:\n"
+        "    load_runtime()\n"
+        "except RuntimeError as error:\n"
+        "    print(error)\n"
+        "    sys.exit(3)\n"
+    )
+    result = run_python(code, **{LIBRARY_ENV: str(library)})
+    assert result.returncode == 3, result.stdout + result.stderr[-3000:]
+    assert f"built against executorch 1.4.0, but this process runs executorch {executorch_version.__version__}" in result.stdout
+    assert "executorch==1.4.0" in result.stdout
+
+
+def test_explicit_library_of_the_same_release_loads(tmp_path):
+    """A library of one's own (${{ cookiecutter.__slug_upper }}_RUNTIME_LIBRARY) is what gets loaded."""
+    shutil.copy2(load_runtime(), tmp_path / library_file_name())
+    shutil.copy2(load_runtime().with_name(VERSION_FILE), tmp_path / VERSION_FILE)
+    code = "from {{ cookiecutter.package_name }} import load_runtime; print(load_runtime())"
+    result = run_python(code, **{LIBRARY_ENV: str(tmp_path / library_file_name())})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert Path(result.stdout.split()[-1]) == (tmp_path / library_file_name()).resolve()

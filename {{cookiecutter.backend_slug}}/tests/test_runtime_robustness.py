@@ -23,7 +23,11 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List
 
+import pytest
 import torch
+
+# Builds or runs the C++ runtime: deselect with -m "not slow".
+pytestmark = pytest.mark.slow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED = 20251124
@@ -115,13 +119,17 @@ def worker(spec_path: str) -> int:
 # ------------------------------------------------------------------ test side
 
 
+# The blob header's u64 total_size (FORMAT.md).
+TOTAL_SIZE_OFFSET = 56
+
+
 def blob_span(pte: bytes):
     """(offset, size) of the one delegate blob inside the .pte."""
     from {{ cookiecutter.package_name }}.serialization.blob_format import MAGIC
 
     offset = pte.find(MAGIC)
     assert offset >= 0 and pte.find(MAGIC, offset + 1) < 0, "expected exactly one delegate blob"
-    size = struct.unpack_from("<Q", pte, offset + 40)[0]
+    size = struct.unpack_from("<Q", pte, offset + TOTAL_SIZE_OFFSET)[0]
     assert offset + size <= len(pte)
     return offset, size
 
@@ -140,7 +148,7 @@ def make_cases(pte: bytes, offset: int, size: int) -> List[dict]:
         cases.append({"name": f"flips4-{index}", "flips": flips})
     cases.append({"name": "newer_version", "u32": [[offset + 4, FORMAT_VERSION + 1]]})
     cases.append({"name": "older_version", "u32": [[offset + 4, FORMAT_VERSION - 1]]})
-    cases.append({"name": "total_size_short", "u32": [[offset + 40, size - 4]]})
+    cases.append({"name": "total_size_short", "u32": [[offset + TOTAL_SIZE_OFFSET, size - 4]]})
     # A constant key that is not UTF-8: the Python log sink used to abort on it.
     key = pte.find(b"{{ cookiecutter.__backend_id }}_", offset, offset + size)
     assert key > 0
@@ -212,8 +220,8 @@ def test_corrupted_payloads_fail_cleanly_and_the_process_keeps_working(tmp_path,
 
     newer = results["newer_version"]
     assert newer["outcome"] == "load_error"
-    assert "blob format version 2 is not supported; this runtime reads version 1" in newer["log"]
-    assert "version 0 is not supported" in results["older_version"]["log"]
+    assert "format version 3; this runtime reads version 2: re-export the model" in newer["log"]
+    assert "format version 1; this runtime reads version 2" in results["older_version"]["log"]
     assert results["total_size_short"]["outcome"] == "load_error"
     assert "key is not valid UTF-8" in results["key_not_utf8"]["log"]
 

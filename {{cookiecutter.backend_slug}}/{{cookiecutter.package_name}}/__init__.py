@@ -25,7 +25,7 @@ _EXPORTS = {
     "{{ cookiecutter.__partitioner_class }}": ".partition",
     "{{ cookiecutter.__backend_id }}": ".{{ cookiecutter.backend_slug }}_preprocess",
     "generate_compile_specs": ".compile_spec",
-    "load_runtime": ".runtime",
+    "load_runtime": ".runtime_library",
 {%- if cookiecutter.include_quantizer %}
     "{{ cookiecutter.__quantizer_class }}": ".quantizer",
     "get_{{ cookiecutter.backend_slug }}_quantization_config": ".quantizer",
@@ -50,7 +50,7 @@ def __dir__() -> List[str]:
 if TYPE_CHECKING:  # let type checkers and IDEs see the lazy names
     from .compile_spec import generate_compile_specs
     from .partition import {{ cookiecutter.__partitioner_class }}
-    from .runtime import load_runtime
+    from .runtime_library import load_runtime
     from .{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}
 {%- if cookiecutter.include_quantizer %}
     from .quantizer import (

@@ -1,45 +1,56 @@
 """The operators {{ cookiecutter.__backend_id }} runs: one table that everything else reads.
 
-The partitioner claims exactly the nodes this table accepts, preprocess
-serializes them with the opcode and params given here, the quantizer annotates
-their ATen counterparts, and the docs' op-support table and the runtime tests
-are generated from it. Supporting a new operator takes:
+Each ``OpSupport`` entry below is the single definition of an operator: the
+edge overload it claims, its tensor operands (with their roles), its
+attributes (names and types), the rule its output shape follows, its dtypes,
+what quantization does to it, and the text of the docs. The partitioner
+claims the nodes the table accepts, preprocess writes them as op records, the
+quantizer annotates their ATen counterparts, and ``python scripts/generate.py``
+writes everything else that must agree with the table: the blob's opcode
+schemas (``serialization/op_schema.py``, FORMAT.md's opcode table), the C++
+opcode enum, attribute schema and dispatch table (``runtime/generated/``) and
+the docs' operator lists. The generated tests lower and run every entry's
+``samples`` on the C++ runtime and compare with eager PyTorch.
 
-1. an entry in ``OP_SUPPORT`` below;
-2. its opcode in ``serialization/FORMAT.md`` and ``serialization/blob_format.py``
-   (``Opcode``, ``OPCODE_ARITY`` and the output shape rule of ``_check_op_shapes``);
-3. the C++ side in ``runtime/``: the ``OpCode`` value in {{ cookiecutter.class_prefix }}Graph.h; its name,
-   input count, shape rule and the known-opcode range in {{ cookiecutter.class_prefix }}Graph.cpp; a
-   kernel in {{ cookiecutter.class_prefix }}Kernels.cpp and its dispatch in {{ cookiecutter.class_prefix }}Executor.cpp (and in
-   the C++ tests' reference runner, ``tests/cpp/graph_runner.h``);
-4. a model that uses it in the tests that cover every entry:
-   ``tests/test_partitioner.py`` (``SUPPORTED``), ``tests/test_preprocess.py``
-   (``EveryOp`` and ``FORMAT_SEMANTICS``){% if cookiecutter.include_quantizer %} and ``tests/test_quantizer.py`` (``EveryOp``){% endif %};
-5. ``python scripts/sync_docs.py``, which rewrites the docs' operator lists.
+Supporting a new operator takes
+(docs/guides/{{ cookiecutter.backend_slug }}-adding-an-operator.md walks through two):
 
-Every entry accepts only float32 tensors of static shape and rank 0 to 8; an
-entry's ``check`` adds the rules of that operator. Checks return the reason a
-node is not supported (or ``None``), so that the partitioner can log why a
-node stayed on the CPU and preprocess can refuse it with a clear message.
+1. an entry in ``OP_SUPPORT`` below, with a new ``opcode``; an operator with
+   attributes declares them in ``attrs``;
+2. its kernel, ``runtime/ops/<name>.cpp``: one function ``run_<name>``;
+3. ``python scripts/generate.py``.
+
+A table entry without its kernel fails the C++ build, naming the operator; a
+kernel without a table entry, or a generated file older than the table, fails
+the tests.
+
+Every entry accepts only float32 tensors of static shape and rank 0 to 8;
+``check`` adds the rules of one operator. Checks return the reason a node is
+not supported (or ``None``), so that the partitioner can log why a node stayed
+on the CPU and preprocess can refuse it with a clear message.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 from executorch.exir.dialects._ops import ops as exir_ops
 from torch.fx import Node
+from torch.fx.operator_schemas import normalize_function
 
-from .serialization.blob_format import MAX_RANK, Opcode
+from .serialization.blob_format import MAX_RANK
+from .serialization.schema_types import AttrType, ShapeRule
 
 SUPPORTED_DTYPES: Tuple[torch.dtype, ...] = (torch.float32,)
 # The rules every entry applies on top of its own ``constraints``.
 COMMON_CONSTRAINTS = f"float32 tensors of static shape and rank 0 to {MAX_RANK}"
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+
+AttrValue = Any  # int, float, bool, or a tuple of ints or floats
 
 
 class OperandRole(enum.Enum):
@@ -51,26 +62,99 @@ class OperandRole(enum.Enum):
     BIAS = "bias"
 
 
-Check = Callable[[Node], Optional[str]]
-Params = Callable[[Node], Tuple[float, float]]
+@dataclass(frozen=True)
+class Operand:
+    """One tensor operand, in schema order: one input of the op record.
 
-
-def argument(node: Node, name: str) -> Any:
-    """The value of schema argument ``name`` of a call, with its default filled in.
-
-    Works for ATen nodes (the quantizer's graph) and edge nodes alike, because
-    both carry the operator schema.
+    ``name`` is the argument's name in the operator's schema (``self``,
+    ``other``, ``weight``...); an absent optional operand is written as
+    "no tensor".
     """
-    schema = node.target._schema
-    for index, arg in enumerate(schema.arguments):
-        if arg.name != name:
-            continue
-        if not arg.kwarg_only and index < len(node.args):
-            return node.args[index]
-        if name in node.kwargs:
-            return node.kwargs[name]
-        return arg.default_value if arg.has_default_value() else None
-    raise KeyError(f"{schema.name} has no argument {name!r}")
+
+    name: str
+    role: OperandRole = OperandRole.ACTIVATION
+    optional: bool = False
+
+
+class UnsupportedValue(ValueError):
+    """An attribute value the backend cannot express; the message says why."""
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One attribute of an op record: a non-tensor argument of the operator.
+
+    Attributes:
+        name: its name in the blob and in the C++ kernel.
+        type: how the blob stores it.
+        arg: the operator's argument it comes from (default ``name``), as
+            the operator's schema names it.
+        convert: turns the argument's value into the stored one (e.g. an
+            absent bound into infinity); the default takes it as it is.
+        finite: refuse infinite floats.
+    """
+
+    name: str
+    type: AttrType
+    arg: str = ""
+    convert: Optional[Callable[[Any], AttrValue]] = None
+    finite: bool = False
+
+    @property
+    def argument(self) -> str:
+        return self.arg or self.name
+
+    def value(self, raw: Any) -> AttrValue:
+        """The plain value to store for argument value ``raw``; raises UnsupportedValue."""
+        value = self.convert(raw) if self.convert is not None else raw
+        if self.type is AttrType.BOOL:
+            if not isinstance(value, bool):
+                raise UnsupportedValue(f"{self.argument} is {raw!r}; only True or False is supported")
+            return value
+        if self.type.is_list:
+            if not isinstance(value, (list, tuple)):
+                raise UnsupportedValue(f"{self.argument} is {raw!r}; only a list is supported")
+            scalar = AttrType.FLOAT if self.type is AttrType.FLOAT_LIST else AttrType.INT
+            return tuple(self._scalar(item, scalar, raw) for item in value)
+        return self._scalar(value, self.type, raw)
+
+    def _scalar(self, value: Any, kind: AttrType, raw: Any) -> AttrValue:
+        if kind is AttrType.INT:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise UnsupportedValue(f"{self.argument} is {raw!r}; only an integer is supported")
+            if not -(2**63) <= value < 2**63:
+                raise UnsupportedValue(f"{self.argument} is {raw!r}, which int64 cannot hold")
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise UnsupportedValue(f"{self.argument} is {raw!r}; only a number is supported")
+        value = float(value)
+        if math.isnan(value) or (math.isfinite(value) and abs(value) > _FLOAT32_MAX):
+            raise UnsupportedValue(f"{self.argument} is {raw!r}, which float32 cannot hold")
+        if self.finite and math.isinf(value):
+            raise UnsupportedValue(f"{self.argument} is infinite")
+        return value
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A call of the operator that the generated tests lower, run and compare.
+
+    ``inputs`` are the shapes of the tensor operands in order (``None``: an
+    absent optional operand); ``kwargs`` are the other arguments, by name.
+    Inputs are drawn uniformly from ``[low, high)``.
+    """
+
+    inputs: Tuple[Optional[Tuple[int, ...]], ...]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    id: str = ""
+    low: float = -3.0
+    high: float = 3.0
+
+
+Check = Callable[[Node, Mapping[str, Any]], Optional[str]]
+
+# What the quantizer does to an entry unless the entry says otherwise.
+_STATIC_INT8 = "PT2E static int8 activations"
 
 
 @dataclass(frozen=True)
@@ -78,34 +162,51 @@ class OpSupport:
     """One supported edge operator.
 
     Attributes:
-        name: short name, as in FORMAT.md and in the partitioner's ``skip_ops``.
+        name: short snake_case name, as in the partitioner's ``skip_ops``.
         edge_op: the edge-dialect overload the partitioner claims.
-        opcode: the blob opcode preprocess writes.
-        operands: role of each tensor operand, in schema order; these are the
-            op record's inputs.
+        opcode: the blob opcode, part of the format; never reuse a number.
+        operands: the tensor operands in schema order: the op record's inputs.
+        shape_rule: how the output shape follows from the inputs (one of the
+            rules both blob validators implement, see ``ShapeRule``).
         constraints: the operator's rules in words (docs, op-support.csv).
-        check: the same rules as code; returns why a node breaks them.
-        params: the op record's two params (alpha, clamp bounds...).
+        samples: calls the generated tests run (one per variant that matters).
         quantization: what PT2E quantization does to this op (docs).
+        attrs: the op record's attributes, in order.
+        check: rules beyond dtypes, shapes and attribute types, as code;
+            receives the node and its arguments by name, returns why the node
+            breaks them.
+        kernel: the blob operator this entry writes, when it is another
+            entry's (``hardtanh`` writes ``clamp``); both must agree on the
+            opcode, operands and attributes.
+        num_outputs: output tensors of the op record.
         output_shares_input_qparams: a quantized output reuses the input's
             scale and zero point (true for clamping ops).
         keep_undecomposed: ask ``to_edge_transform_and_lower`` to keep the
             ATen op whole; needed for ops outside core ATen, which the edge
             dialect would otherwise decompose before the partitioner sees them.
-        dtypes: tensor dtypes the op accepts.
+        dtypes: tensor dtypes the op computes in.
     """
 
     name: str
     edge_op: Any
-    opcode: Opcode
-    operands: Tuple[OperandRole, ...]
+    opcode: int
+    operands: Tuple[Operand, ...]
+    shape_rule: ShapeRule
     constraints: str
-    check: Check
-    params: Params
-    quantization: str
+    samples: Tuple[Sample, ...]
+    quantization: str = _STATIC_INT8
+    attrs: Tuple[Attr, ...] = ()
+    check: Optional[Check] = None
+    kernel: str = ""
+    num_outputs: int = 1
     output_shares_input_qparams: bool = False
     keep_undecomposed: bool = False
     dtypes: Tuple[torch.dtype, ...] = SUPPORTED_DTYPES
+
+    @property
+    def kernel_name(self) -> str:
+        """The blob operator's name: ``OpCode::<CamelCase>`` and ``run_<name>`` in C++."""
+        return self.kernel or self.name
 
     @property
     def aten_op(self) -> torch._ops.OpOverload:
@@ -120,26 +221,48 @@ class OpSupport:
         inplace = getattr(packet, op._overloadname, None) if packet is not None else None
         return (op, inplace) if inplace is not None else (op,)
 
+    def arguments(self, node: Node) -> Dict[str, Any]:
+        """All arguments of a call of this operator by schema name, defaults filled in."""
+        normalized = normalize_function(
+            self.aten_op, tuple(node.args), dict(node.kwargs), normalize_to_only_use_kwargs=True
+        )
+        if normalized is None:
+            raise TypeError(f"{node.name}: arguments do not match {self.aten_op._schema}")
+        # normalize_function spells the schema's ``self`` as ``input``.
+        names = {"input": "self"} if "self" in _argument_types(self.aten_op) else {}
+        return {names.get(name, name): value for name, value in normalized.kwargs.items()}
+
     def operand_nodes(self, node: Node) -> List[Optional[Node]]:
-        """The tensor operands of ``node`` in blob order (an absent bias is None)."""
-        schema = node.target._schema
-        return [argument(node, arg.name) for arg in schema.arguments[: len(self.operands)]]
+        """The tensor operands of ``node`` in blob order (an absent optional one is None)."""
+        arguments = self.arguments(node)
+        return [arguments[operand.name] for operand in self.operands]
+
+    def attr_values(self, node: Node) -> Tuple[AttrValue, ...]:
+        """The op record's attribute values for ``node``; raises UnsupportedValue."""
+        arguments = self.arguments(node)
+        return tuple(attr.value(arguments[attr.argument]) for attr in self.attrs)
 
     def unsupported_reason(self, node: Node) -> Optional[str]:
         """Why this entry cannot run ``node``, or None when it can."""
-        operands = self.operand_nodes(node)
-        for role, operand in zip(self.operands, operands):
-            if operand is None and role is OperandRole.BIAS:
+        arguments = self.arguments(node)
+        for operand in self.operands:
+            value = arguments[operand.name]
+            if value is None and operand.optional:
                 continue
-            if not isinstance(operand, Node):
-                return f"its {role.value} operand is {operand!r}, not a tensor"
-            problem = _tensor_problem(operand.meta.get("val"), self.dtypes)
+            if not isinstance(value, Node):
+                return f"its {operand.role.value} operand is {value!r}, not a tensor"
+            problem = _tensor_problem(value.meta.get("val"), self.dtypes)
             if problem:
-                return f"its {role.value} operand {operand.name} {problem}"
+                return f"its {operand.role.value} operand {value.name} {problem}"
         problem = _tensor_problem(node.meta.get("val"), self.dtypes)
         if problem:
             return f"its output {problem}"
-        return self.check(node)
+        for attr in self.attrs:
+            try:
+                attr.value(arguments[attr.argument])
+            except UnsupportedValue as error:
+                return str(error)
+        return self.check(node, arguments) if self.check is not None else None
 
 
 def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str]:
@@ -155,57 +278,25 @@ def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str
     return None
 
 
-def _shape(node: Node, name: str) -> Tuple[int, ...]:
-    return tuple(argument(node, name).meta["val"].shape)
-
-
-def _number_problem(node: Node, name: str, allow_none: bool = False) -> Optional[str]:
-    value = argument(node, name)
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"{name} is {value!r}; only a number is supported"
-    if math.isnan(value) or (math.isfinite(value) and abs(value) > _FLOAT32_MAX):
-        return f"{name} is {value!r}, which float32 cannot hold"
-    return None
+def _shape(arguments: Mapping[str, Any], name: str) -> Tuple[int, ...]:
+    return tuple(arguments[name].meta["val"].shape)
 
 
 # --- operator-specific checks ------------------------------------------------
 
 
-def _no_extra_rules(node: Node) -> Optional[str]:
-    return None
-
-
-def _check_alpha(node: Node) -> Optional[str]:
-    problem = _number_problem(node, "alpha")
-    if problem is None and math.isinf(argument(node, "alpha")):
-        problem = "alpha is infinite"
-    return problem
-
-
-def _check_clamp(node: Node) -> Optional[str]:
-    return _number_problem(node, "min", allow_none=True) or _number_problem(
-        node, "max", allow_none=True
-    )
-
-
-def _check_hardtanh(node: Node) -> Optional[str]:
-    return _number_problem(node, "min_val") or _number_problem(node, "max_val")
-
-
-def _check_linear(node: Node) -> Optional[str]:
-    x, weight = _shape(node, "input"), _shape(node, "weight")
+def _check_linear(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    x, weight = _shape(arguments, "input"), _shape(arguments, "weight")
     if len(weight) != 2 or len(x) < 1 or x[-1] != weight[1]:
         return f"input {list(x)} and weight {list(weight)} are not [..., in] and [out, in]"
-    if argument(node, "bias") is not None and _shape(node, "bias") != (weight[0],):
-        return f"bias {list(_shape(node, 'bias'))} is not [{weight[0]}]"
+    if arguments["bias"] is not None and _shape(arguments, "bias") != (weight[0],):
+        return f"bias {list(_shape(arguments, 'bias'))} is not [{weight[0]}]"
     return None
 
 
 def _check_ranks(rank: int) -> Check:
-    def check(node: Node) -> Optional[str]:
-        a, b = _shape(node, "self"), _shape(node, "mat2")
+    def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+        a, b = _shape(arguments, "self"), _shape(arguments, "mat2")
         if len(a) != rank or len(b) != rank:
             return f"operands have ranks {len(a)} and {len(b)}; both must be {rank}"
         return None
@@ -213,145 +304,155 @@ def _check_ranks(rank: int) -> Check:
     return check
 
 
-# --- params ------------------------------------------------------------------
+def _lower_bound(value: Any) -> Any:
+    return -math.inf if value is None else value
 
 
-def _no_params(node: Node) -> Tuple[float, float]:
-    return (0.0, 0.0)
-
-
-def _alpha(node: Node) -> Tuple[float, float]:
-    return (float(argument(node, "alpha")), 0.0)
-
-
-def _clamp_bounds(node: Node) -> Tuple[float, float]:
-    low, high = argument(node, "min"), argument(node, "max")
-    return (
-        -math.inf if low is None else float(low),
-        math.inf if high is None else float(high),
-    )
-
-
-def _hardtanh_bounds(node: Node) -> Tuple[float, float]:
-    return (float(argument(node, "min_val")), float(argument(node, "max_val")))
+def _upper_bound(value: Any) -> Any:
+    return math.inf if value is None else value
 
 
 # --- the table ---------------------------------------------------------------
 
-_ACT = OperandRole.ACTIVATION
-_STATIC_INT8 = "PT2E static int8 activations"
+_X = (Operand("self"),)
+_XY = (Operand("self"), Operand("other"))
+_MATS = (Operand("self"), Operand("mat2"))
+_ALPHA = (Attr("alpha", AttrType.FLOAT, finite=True),)
+_SHARES_QPARAMS = f"{_STATIC_INT8}; the output shares the input's qparams"
 _BROADCAST = "a and b broadcast like PyTorch"
+_UNARY_SAMPLES = (Sample(inputs=((2, 3, 4),)),)
+_BROADCAST_SAMPLES = (
+    Sample(inputs=((2, 3), (2, 3)), id="same_shape"),
+    Sample(inputs=((2, 1, 3), (4, 1)), id="broadcast"),
+)
 
-# HARDWARE-INTEGRATION: list the operators your hardware runs, with the
-# rules it imposes; each new opcode also needs FORMAT.md and a runtime kernel.
+# HARDWARE-INTEGRATION: list the operators your hardware runs, with the rules
+# it imposes; each entry needs a kernel in runtime/ops/<name>.cpp.
 OP_SUPPORT: Tuple[OpSupport, ...] = (
     OpSupport(
         name="add",
         edge_op=exir_ops.edge.aten.add.Tensor,
-        opcode=Opcode.ADD,
-        operands=(_ACT, _ACT),
+        opcode=1,
+        operands=_XY,
+        attrs=_ALPHA,
+        shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; alpha is a finite number",
-        check=_check_alpha,
-        params=_alpha,
-        quantization=_STATIC_INT8,
+        samples=(*_BROADCAST_SAMPLES, Sample(inputs=((2, 3), (3,)), kwargs={"alpha": 2}, id="alpha")),
     ),
     OpSupport(
         name="sub",
         edge_op=exir_ops.edge.aten.sub.Tensor,
-        opcode=Opcode.SUB,
-        operands=(_ACT, _ACT),
+        opcode=2,
+        operands=_XY,
+        attrs=_ALPHA,
+        shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; alpha is a finite number",
-        check=_check_alpha,
-        params=_alpha,
-        quantization=_STATIC_INT8,
+        samples=(*_BROADCAST_SAMPLES, Sample(inputs=((2, 3), (2, 3)), kwargs={"alpha": 0.5}, id="alpha")),
     ),
     OpSupport(
         name="mul",
         edge_op=exir_ops.edge.aten.mul.Tensor,
-        opcode=Opcode.MUL,
-        operands=(_ACT, _ACT),
+        opcode=3,
+        operands=_XY,
+        shape_rule=ShapeRule.BROADCAST,
         constraints=_BROADCAST,
-        check=_no_extra_rules,
-        params=_no_params,
-        quantization=_STATIC_INT8,
+        samples=_BROADCAST_SAMPLES,
     ),
     OpSupport(
         name="div",
         # div.Tensor_mode (rounding_mode="floor"/"trunc") is another overload,
         # so it never matches this entry and stays on the CPU.
         edge_op=exir_ops.edge.aten.div.Tensor,
-        opcode=Opcode.DIV,
-        operands=(_ACT, _ACT),
+        opcode=4,
+        operands=_XY,
+        shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; true division only (no rounding_mode)",
-        check=_no_extra_rules,
-        params=_no_params,
-        quantization=_STATIC_INT8,
+        samples=_BROADCAST_SAMPLES,
     ),
     OpSupport(
         name="relu",
         edge_op=exir_ops.edge.aten.relu.default,
-        opcode=Opcode.RELU,
-        operands=(_ACT,),
+        opcode=5,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
         constraints="any shape",
-        check=_no_extra_rules,
-        params=_no_params,
-        quantization=f"{_STATIC_INT8}; the output shares the input's qparams",
+        quantization=_SHARES_QPARAMS,
+        samples=_UNARY_SAMPLES,
         output_shares_input_qparams=True,
     ),
     OpSupport(
         name="sigmoid",
         edge_op=exir_ops.edge.aten.sigmoid.default,
-        opcode=Opcode.SIGMOID,
-        operands=(_ACT,),
+        opcode=6,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
         constraints="any shape",
-        check=_no_extra_rules,
-        params=_no_params,
-        quantization=_STATIC_INT8,
+        samples=(Sample(inputs=((2, 3, 4),), low=-100.0, high=100.0),),
     ),
     OpSupport(
         name="tanh",
         edge_op=exir_ops.edge.aten.tanh.default,
-        opcode=Opcode.TANH,
-        operands=(_ACT,),
+        opcode=7,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
         constraints="any shape",
-        check=_no_extra_rules,
-        params=_no_params,
-        quantization=_STATIC_INT8,
+        samples=_UNARY_SAMPLES,
     ),
     OpSupport(
         name="hardtanh",
         edge_op=exir_ops.edge.aten.hardtanh.default,
-        opcode=Opcode.CLAMP,
-        operands=(_ACT,),
+        opcode=8,
+        kernel="clamp",
+        operands=_X,
+        attrs=(Attr("min", AttrType.FLOAT, arg="min_val"), Attr("max", AttrType.FLOAT, arg="max_val")),
+        shape_rule=ShapeRule.SAME,
         constraints="min_val and max_val are numbers (relu6 becomes hardtanh)",
-        check=_check_hardtanh,
-        params=_hardtanh_bounds,
-        quantization=f"{_STATIC_INT8}; the output shares the input's qparams",
+        quantization=_SHARES_QPARAMS,
+        samples=(
+            Sample(inputs=((2, 3, 4),), id="default"),
+            Sample(inputs=((2, 3, 4),), kwargs={"min_val": 0.0, "max_val": 6.0}, low=-8.0, high=8.0, id="relu6"),
+        ),
         output_shares_input_qparams=True,
     ),
     OpSupport(
         name="clamp",
         # clamp.Tensor (tensor min/max) is another overload and stays on the CPU.
         edge_op=exir_ops.edge.aten.clamp.default,
-        opcode=Opcode.CLAMP,
-        operands=(_ACT,),
+        opcode=8,
+        operands=_X,
+        attrs=(
+            Attr("min", AttrType.FLOAT, convert=_lower_bound),
+            Attr("max", AttrType.FLOAT, convert=_upper_bound),
+        ),
+        shape_rule=ShapeRule.SAME,
         constraints="min and max are numbers or absent; tensor min/max are not supported",
-        check=_check_clamp,
-        params=_clamp_bounds,
-        quantization=f"{_STATIC_INT8}; the output shares the input's qparams",
+        quantization=_SHARES_QPARAMS,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"min": -0.5, "max": 0.75}, id="both"),
+            Sample(inputs=((2, 3, 4),), kwargs={"min": 0.0}, id="min"),
+            Sample(inputs=((2, 3, 4),), kwargs={"max": -0.25}, id="max"),
+        ),
         output_shares_input_qparams=True,
     ),
     OpSupport(
         name="linear",
         edge_op=exir_ops.edge.aten.linear.default,
-        opcode=Opcode.LINEAR,
-        operands=(_ACT, OperandRole.WEIGHT, OperandRole.BIAS),
+        opcode=9,
+        operands=(
+            Operand("input"),
+            Operand("weight", OperandRole.WEIGHT),
+            Operand("bias", OperandRole.BIAS, optional=True),
+        ),
+        shape_rule=ShapeRule.LINEAR,
         constraints="input [..., in], weight [out, in], optional bias [out]",
         check=_check_linear,
-        params=_no_params,
         quantization=(
             "PT2E int8 weights (per-channel or per-tensor) with static or dynamic "
             "int8 activations, or weight-only"
+        ),
+        samples=(
+            Sample(inputs=((2, 3), (4, 3), (4,)), id="bias"),
+            Sample(inputs=((2, 5, 3), (4, 3), None), id="no_bias_rank3"),
         ),
         # Otherwise the edge dialect splits it into permute_copy + addmm/mm.
         keep_undecomposed=True,
@@ -359,22 +460,24 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
     OpSupport(
         name="mm",
         edge_op=exir_ops.edge.aten.mm.default,
-        opcode=Opcode.MM,
-        operands=(_ACT, _ACT),
+        opcode=10,
+        operands=_MATS,
+        shape_rule=ShapeRule.MM,
         constraints="a [n, k], b [k, m]",
         check=_check_ranks(2),
-        params=_no_params,
         quantization=f"{_STATIC_INT8} on both operands",
+        samples=(Sample(inputs=((2, 3), (3, 5))),),
     ),
     OpSupport(
         name="bmm",
         edge_op=exir_ops.edge.aten.bmm.default,
-        opcode=Opcode.BMM,
-        operands=(_ACT, _ACT),
+        opcode=11,
+        operands=_MATS,
+        shape_rule=ShapeRule.BMM,
         constraints="a [b, n, k], b [b, k, m]",
         check=_check_ranks(3),
-        params=_no_params,
         quantization=f"{_STATIC_INT8} on both operands",
+        samples=(Sample(inputs=((2, 2, 3), (2, 3, 4))),),
     ),
 )
 
@@ -402,21 +505,57 @@ def why_unsupported(node: Node) -> Optional[str]:
         return f"it is a {node.op} node"
     entry = lookup(node.target)
     if entry is None:
-        return f"{node.target} is not in the operator-support table"
+        target = getattr(node.target, "_op", node.target)  # the ATen op behind an edge op
+        return f"{target} is not in the operator-support table"
     return entry.unsupported_reason(node)
 
 
-def _self_check() -> None:
-    # The operands of every entry are its leading Tensor arguments; catch a
-    # table edit that breaks this at import rather than in a lowered model.
-    for entry in OP_SUPPORT:
-        arguments = entry.edge_op._schema.arguments
-        for role, arg in zip(entry.operands, arguments):
-            if "Tensor" not in str(arg.type):
-                raise TypeError(f"operand {arg.name} of {entry.name} is not a tensor argument")
-        if OperandRole.BIAS in entry.operands[:-1]:
-            raise TypeError(f"{entry.name}: a bias operand must come last")
+def _argument_types(op: torch._ops.OpOverload) -> Dict[str, Any]:
+    """{name: type} of an operator's arguments."""
+    return {arg.name: arg.type for arg in op._schema.arguments}
 
 
-_self_check()
+def _self_check(table: Sequence[OpSupport]) -> None:
+    """Catch a table edit that cannot work at import, not in a lowered model."""
+    names = set()
+    for entry in table:
+        where = f"op_support.py: entry {entry.name!r}"
+        if entry.name in names:
+            raise ValueError(f"{where}: the name is used twice")
+        names.add(entry.name)
+        if not entry.name.isidentifier() or entry.name != entry.name.lower():
+            raise ValueError(f"{where}: the name must be snake_case")
+        if isinstance(entry.opcode, bool) or not isinstance(entry.opcode, int) or entry.opcode < 1:
+            raise ValueError(f"{where}: opcode {entry.opcode!r} must be an integer >= 1")
+        if not isinstance(entry.shape_rule, ShapeRule):
+            raise ValueError(f"{where}: shape_rule {entry.shape_rule!r} must be a ShapeRule")
+        if entry.num_outputs != 1:
+            # The format holds several outputs; preprocess and the partitioner
+            # do not handle the getitem nodes of a multi-output op yet.
+            raise ValueError(f"{where}: num_outputs {entry.num_outputs}; only 1 is supported")
+        if not entry.samples:
+            raise ValueError(f"{where}: give at least one Sample for the tests")
+        arguments = _argument_types(entry.aten_op)
+        for operand in entry.operands:
+            kind = arguments.get(operand.name)
+            if kind is None or "Tensor" not in str(kind):
+                raise ValueError(f"{where}: operand {operand.name!r} is not a tensor argument of {entry.aten_op}")
+            if operand.optional != isinstance(kind, torch.OptionalType):
+                raise ValueError(f"{where}: operand {operand.name!r} must have optional={not operand.optional}")
+        if any(operand.role is OperandRole.BIAS for operand in entry.operands[:-1]):
+            raise ValueError(f"{where}: a bias operand must come last")
+        for attr in entry.attrs:
+            if attr.argument not in arguments:
+                raise ValueError(f"{where}: attribute {attr.name!r} reads argument {attr.argument!r}, "
+                                 f"which {entry.aten_op} does not have; its arguments: {', '.join(arguments)}")
+        for sample in entry.samples:
+            if len(sample.inputs) != len(entry.operands):
+                raise ValueError(f"{where}: sample {sample.id or sample.inputs} has {len(sample.inputs)} "
+                                 f"inputs for {len(entry.operands)} operands")
+            unknown = sorted(set(sample.kwargs) - set(arguments))
+            if unknown:
+                raise ValueError(f"{where}: sample {sample.id or sample.inputs} passes {unknown}, "
+                                 f"which {entry.aten_op} does not take")
 
+
+_self_check(OP_SUPPORT)

@@ -8,7 +8,8 @@ runtime executes, laid out as ``serialization/FORMAT.md`` describes:
 * parameters, buffers and lifted constants become constant tensors whose data
   goes to the program's named data (one entry per distinct content, under
   ``{{ cookiecutter.__backend_id }}_<sha256 hex>``) rather than into the blob;
-* each call becomes an op record, in graph (topological) order;
+* each call becomes an op record, in graph (topological) order, with the
+  operands and attributes its table entry (``op_support.py``) declares;
 * the output node lists the delegate outputs.
 
 The class name is the backend id written into the .pte: ExecuTorch finds
@@ -173,15 +174,18 @@ class _BlobBuilder:
             raise PreprocessError(
                 f"{self._backend} cannot run node {node.name!r} ({entry.name}): {reason}"
             )
+        # An absent optional operand (linear without bias) is written as None.
         inputs = tuple(
-            self._tensor_ids[operand]
+            None if operand is None else self._tensor_ids[operand]
             for operand in entry.operand_nodes(node)
-            if operand is not None
         )
-        output = self._new_tensor(node, node.meta.get("val"))
+        # The table has single-output entries only (op_support._self_check).
+        outputs = (self._new_tensor(node, node.meta.get("val")),)
         name = node.name if self.options.debug_names else ""
         op_index = len(self.graph.ops)
-        self.graph.ops.append(Op(entry.opcode, inputs, output, entry.params(node), name))
+        self.graph.ops.append(
+            Op(entry.opcode, inputs, outputs, attrs=entry.attr_values(node), name=name)
+        )
         debug_handle = node.meta.get("debug_handle")
         if isinstance(debug_handle, int) and debug_handle > 0:
             self.debug_handle_map[op_index] = (debug_handle,)

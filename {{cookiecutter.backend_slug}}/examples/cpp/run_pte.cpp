@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Runs a .pte with the {{ cookiecutter.backend_name | comment_text }} backend linked in.
 //
 // Loads the program with ExecuTorch's Module API, feeds every input either
@@ -23,21 +25,21 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
 
 using executorch::aten::ScalarType;
+using {{ cookiecutter.__cpp_namespace }}::kBackendName;
+using {{ cookiecutter.__cpp_namespace }}::kExecutedOpsOption;
 using executorch::extension::Module;
 using executorch::extension::TensorPtr;
 using executorch::runtime::BackendOptions;
 using executorch::runtime::EValue;
 using executorch::runtime::Tag;
-using {{ cookiecutter.__cpp_namespace }}::kBackendName;
-using {{ cookiecutter.__cpp_namespace }}::kExecutedOpsOption;
 
 namespace {
 
@@ -88,7 +90,10 @@ bool parse_arguments(int argc, char** argv, Arguments* args) {
   return !args->model.empty();
 }
 
-bool read_floats(const std::string& path, size_t count, std::vector<float>* values) {
+bool read_floats(
+    const std::string& path,
+    size_t count,
+    std::vector<float>* values) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) {
     std::fprintf(stderr, "cannot open input file %s\n", path.c_str());
@@ -107,7 +112,9 @@ bool read_floats(const std::string& path, size_t count, std::vector<float>* valu
   }
   values->resize(count);
   file.seekg(0);
-  file.read(reinterpret_cast<char*>(values->data()), static_cast<std::streamsize>(size));
+  file.read(
+      reinterpret_cast<char*>(values->data()),
+      static_cast<std::streamsize>(size));
   return static_cast<bool>(file);
 }
 
@@ -122,13 +129,19 @@ int executed_ops() {
   return count;
 }
 
-void print_tensor(size_t index, const executorch::aten::Tensor& tensor, bool print_all) {
+void print_tensor(
+    size_t index,
+    const executorch::aten::Tensor& tensor,
+    bool print_all) {
   if (tensor.scalar_type() == ScalarType::Float) {
     std::printf("output %zu: float32, shape [", index);
   } else {
-    std::printf("output %zu: dtype %d, shape [", index, static_cast<int>(tensor.scalar_type()));
+    std::printf(
+        "output %zu: dtype %d, shape [",
+        index,
+        static_cast<int>(tensor.scalar_type()));
   }
-  for (ssize_t d = 0; d < tensor.dim(); ++d) {
+  for (executorch::aten::SizesType d = 0; d < tensor.dim(); ++d) {
     std::printf("%s%d", d == 0 ? "" : ", ", static_cast<int>(tensor.size(d)));
   }
   std::printf("]\n");
@@ -138,7 +151,8 @@ void print_tensor(size_t index, const executorch::aten::Tensor& tensor, bool pri
   }
   const float* data = tensor.const_data_ptr<float>();
   const size_t count = static_cast<size_t>(tensor.numel());
-  const size_t shown = print_all ? count : std::min(count, kValuesShownByDefault);
+  const size_t shown =
+      print_all ? count : std::min(count, kValuesShownByDefault);
   std::printf(" ");
   for (size_t i = 0; i < shown; ++i) {
     std::printf(" %.9g", data[i]);
@@ -167,7 +181,11 @@ int main(int argc, char** argv) {
   }
   const size_t num_inputs = meta->num_inputs();
   if (!args.inputs.empty() && args.inputs.size() != num_inputs) {
-    std::fprintf(stderr, "%zu --input files given, the method takes %zu inputs\n", args.inputs.size(), num_inputs);
+    std::fprintf(
+        stderr,
+        "%zu --input files given, the method takes %zu inputs\n",
+        args.inputs.size(),
+        num_inputs);
     return 1;
   }
 
@@ -178,11 +196,16 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < num_inputs; ++i) {
     const auto tag = meta->input_tag(i);
     const auto info = meta->input_tensor_meta(i);
-    if (!tag.ok() || *tag != Tag::Tensor || !info.ok() || info->scalar_type() != ScalarType::Float) {
-      std::fprintf(stderr, "input %zu is not a float32 tensor; this runner feeds only those\n", i);
+    if (!tag.ok() || *tag != Tag::Tensor || !info.ok() ||
+        info->scalar_type() != ScalarType::Float) {
+      std::fprintf(
+          stderr,
+          "input %zu is not a float32 tensor; this runner feeds only those\n",
+          i);
       return 1;
     }
-    std::vector<executorch::aten::SizesType> sizes(info->sizes().begin(), info->sizes().end());
+    std::vector<executorch::aten::SizesType> sizes(
+        info->sizes().begin(), info->sizes().end());
     size_t numel = 1;
     for (auto size : sizes) {
       numel *= static_cast<size_t>(size);
@@ -192,14 +215,19 @@ int main(int argc, char** argv) {
     } else if (!read_floats(args.inputs[i], numel, &storage[i])) {
       return 1;
     }
-    tensors.push_back(executorch::extension::from_blob(storage[i].data(), sizes));
+    tensors.push_back(
+        executorch::extension::from_blob(storage[i].data(), sizes));
     inputs.emplace_back(*tensors.back());
   }
 
   const int ops_before = executed_ops();
   const auto outputs = module.execute(args.method, inputs);
   if (!outputs.ok()) {
-    std::fprintf(stderr, "method '%s' failed (error 0x%x)\n", args.method.c_str(), static_cast<unsigned>(outputs.error()));
+    std::fprintf(
+        stderr,
+        "method '%s' failed (error 0x%x)\n",
+        args.method.c_str(),
+        static_cast<unsigned>(outputs.error()));
     return 1;
   }
   for (size_t i = 0; i < outputs->size(); ++i) {
@@ -207,10 +235,14 @@ int main(int argc, char** argv) {
     if (value.isTensor()) {
       print_tensor(i, value.toTensor(), args.print_all);
     } else {
-      std::printf("output %zu: not a tensor (tag %d)\n", i, static_cast<int>(value.tag));
+      std::printf(
+          "output %zu: not a tensor (tag %d)\n",
+          i,
+          static_cast<int>(value.tag));
     }
   }
-  std::printf("%s executed %d ops\n", kBackendName, executed_ops() - ops_before);
+  std::printf(
+      "%s executed %d ops\n", kBackendName, executed_ops() - ops_before);
 
   if (args.iterations > 0) {
     std::vector<double> micros;
@@ -220,14 +252,21 @@ int main(int argc, char** argv) {
       const auto result = module.execute(args.method, inputs);
       const auto stop = std::chrono::steady_clock::now();
       if (!result.ok()) {
-        std::fprintf(stderr, "method '%s' failed on iteration %ld (error 0x%x)\n", args.method.c_str(), i, static_cast<unsigned>(result.error()));
+        std::fprintf(
+            stderr,
+            "method '%s' failed on iteration %ld (error 0x%x)\n",
+            args.method.c_str(),
+            i,
+            static_cast<unsigned>(result.error()));
         return 1;
       }
-      micros.push_back(std::chrono::duration<double, std::micro>(stop - start).count());
+      micros.push_back(
+          std::chrono::duration<double, std::micro>(stop - start).count());
     }
     std::sort(micros.begin(), micros.end());
     const size_t n = micros.size();
-    const double median = n % 2 ? micros[n / 2] : (micros[n / 2 - 1] + micros[n / 2]) / 2;
+    const double median =
+        n % 2 ? micros[n / 2] : (micros[n / 2 - 1] + micros[n / 2]) / 2;
     std::printf("per-call median: %.3f us over %zu calls\n", median, n);
   }
   return 0;

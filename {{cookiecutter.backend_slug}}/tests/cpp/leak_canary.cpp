@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Leaks on purpose: the leak_detection_is_active test passes only when
 // LeakSanitizer reports this leak, so a silent LeakSanitizer (unsupported
 // platform, ASAN_OPTIONS=detect_leaks=0) cannot make the leak checks of the

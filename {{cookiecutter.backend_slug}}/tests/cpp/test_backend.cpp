@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // The backend as the ExecuTorch runtime sees it: looked up by name in the
 // registry, initialized with a blob and a NamedDataMap, executed with EValue
 // arguments, configured through set_option/get_option.
@@ -31,14 +33,14 @@
 #endif
 
 using namespace executorch::runtime;
+using blob_test::BlobBuilder;
+using blob_test::OpCode;
 using executorch::aten::ScalarType;
 using executorch::aten::Tensor;
 using executorch::aten::TensorImpl;
 using {{ cookiecutter.__cpp_namespace }}::kBackendName;
 using {{ cookiecutter.__cpp_namespace }}::kExecutedOpsOption;
 using {{ cookiecutter.__cpp_namespace }}::kTraceOption;
-using blob_test::BlobBuilder;
-using blob_test::OpCode;
 
 namespace {
 
@@ -69,10 +71,14 @@ class FakeNamedDataMap final : public NamedDataMap {
   void add(const std::string& key, const std::vector<float>& values) {
     std::vector<uint8_t>& bytes = entries_[key];
     bytes.assign(values.size() * sizeof(float) + 1, 0);
-    std::memcpy(bytes.data() + (misalign_ ? 1 : 0), values.data(), values.size() * sizeof(float));
+    std::memcpy(
+        bytes.data() + (misalign_ ? 1 : 0),
+        values.data(),
+        values.size() * sizeof(float));
   }
 
-  Result<const TensorLayout> get_tensor_layout(std::string_view) const override {
+  Result<const TensorLayout> get_tensor_layout(
+      std::string_view) const override {
     return Error::NotImplemented;
   }
   Result<FreeableBuffer> get_data(std::string_view key) const override {
@@ -80,7 +86,10 @@ class FakeNamedDataMap final : public NamedDataMap {
     if (it == entries_.end()) {
       return Error::NotFound;
     }
-    return FreeableBuffer(it->second.data() + (misalign_ ? 1 : 0), it->second.size() - 1, nullptr);
+    return FreeableBuffer(
+        it->second.data() + (misalign_ ? 1 : 0),
+        it->second.size() - 1,
+        nullptr);
   }
   Error load_data_into(std::string_view, void*, size_t) const override {
     return Error::NotImplemented;
@@ -101,11 +110,19 @@ class FakeNamedDataMap final : public NamedDataMap {
 
 // A float tensor that owns its sizes and data.
 struct OwnedTensor {
-  OwnedTensor(std::vector<int32_t> shape, std::vector<float> values, ScalarType dtype = ScalarType::Float)
+  OwnedTensor(
+      std::vector<int32_t> shape,
+      std::vector<float> values,
+      ScalarType dtype = ScalarType::Float)
       : sizes(std::move(shape)),
         data(std::move(values)),
         dim_order(sizes.size()),
-        impl(dtype, static_cast<ssize_t>(sizes.size()), sizes.data(), data.data(), dim_order.data()) {
+        impl(
+            dtype,
+            static_cast<executorch::aten::SizesType>(sizes.size()),
+            sizes.data(),
+            data.data(),
+            dim_order.data()) {
     for (size_t i = 0; i < dim_order.size(); ++i) {
       dim_order[i] = static_cast<uint8_t>(i);
     }
@@ -120,11 +137,14 @@ struct OwnedTensor {
   TensorImpl impl;
 };
 
-const std::vector<float> kWeight = {0.5f, -1.0f, 0.25f, 1.0f, 1.0f, 1.0f, -0.5f, 0.0f, 2.0f, 0.1f, 0.2f, 0.3f};
+const std::vector<float> kWeight =
+    {0.5f, -1.0f, 0.25f, 1.0f, 1.0f, 1.0f, -0.5f, 0.0f, 2.0f, 0.1f, 0.2f, 0.3f};
 const std::vector<float> kBias = {0.1f, -0.2f, 0.3f, -0.4f};
 
 // sigmoid(linear(relu(x + b), weight, bias)), computed directly.
-std::vector<float> small_mlp_reference(const std::vector<float>& x, const std::vector<float>& b) {
+std::vector<float> small_mlp_reference(
+    const std::vector<float>& x,
+    const std::vector<float>& b) {
   std::vector<float> out(8);
   for (size_t r = 0; r < 2; ++r) {
     for (size_t o = 0; o < 4; ++o) {
@@ -167,7 +187,8 @@ struct Delegate {
 
   Error execute(std::vector<EValue*> args) {
     BackendExecutionContext execution_context;
-    return backend()->execute(execution_context, *handle, Span<EValue*>(args.data(), args.size()));
+    return backend()->execute(
+        execution_context, *handle, Span<EValue*>(args.data(), args.size()));
   }
 
   uint8_t arena[1024];
@@ -243,7 +264,9 @@ TEST(missing_or_wrong_constants_fail_init) {
   captured_log().clear();
   Delegate without_bias(blob_test::small_mlp_builder().build(), &missing);
   CHECK(without_bias.handle.error() == Error::NotFound);
-  CHECK_CONTAINS(captured_log(), "constant 'bias' for tensor 3 is not in the program's named data");
+  CHECK_CONTAINS(
+      captured_log(),
+      "constant 'bias' for tensor 3 is not in the program's named data");
 
   FakeNamedDataMap short_bias;
   short_bias.add("weight", kWeight);
@@ -251,12 +274,26 @@ TEST(missing_or_wrong_constants_fail_init) {
   captured_log().clear();
   Delegate wrong_size(blob_test::small_mlp_builder().build(), &short_bias);
   CHECK(wrong_size.handle.error() == Error::InvalidProgram);
-  CHECK_CONTAINS(captured_log(), "'bias' has 12 bytes of named data, the blob expects 16");
+  CHECK_CONTAINS(
+      captured_log(), "'bias' has 12 bytes of named data, the blob expects 16");
 
   captured_log().clear();
   Delegate no_map(blob_test::small_mlp_builder().build(), nullptr);
   CHECK(no_map.handle.error() == Error::InvalidProgram);
   CHECK_CONTAINS(captured_log(), "has no named data");
+}
+
+TEST(bounded_dynamic_shapes_are_refused_at_init) {
+  // A valid blob (the format has the field), which this runtime cannot run yet.
+  BlobBuilder builder;
+  const uint32_t x = builder.input({4, 3});
+  builder.dynamic_dims(x, 0x1);
+  builder.output(builder.op(OpCode::Relu, {x}, {4, 3}));
+  captured_log().clear();
+  Delegate delegate(builder.build(), nullptr);
+  CHECK(delegate.handle.error() == Error::NotSupported);
+  CHECK_CONTAINS(
+      captured_log(), "bounded dynamic shapes are not supported yet");
 }
 
 TEST(malformed_blobs_fail_init_with_a_message) {
@@ -267,7 +304,8 @@ TEST(malformed_blobs_fail_init_with_a_message) {
   Delegate delegate(blob, &data);
   CHECK(delegate.handle.error() == Error::InvalidProgram);
   CHECK_CONTAINS(captured_log(), "invalid delegate blob in method 'forward'");
-  CHECK_CONTAINS(captured_log(), "version 7 is not supported; this runtime reads version 1");
+  CHECK_CONTAINS(
+      captured_log(), "format version 7; this runtime reads version 2");
 
   std::vector<uint8_t> truncated = blob_test::small_mlp_builder().build();
   truncated.resize(truncated.size() / 2);
@@ -286,23 +324,38 @@ TEST(execute_checks_its_arguments) {
   OwnedTensor out({2, 4}, std::vector<float>(8));
   OwnedTensor transposed({3, 2}, std::vector<float>(6));
   OwnedTensor ints({2, 3}, std::vector<float>(6), ScalarType::Int);
-  EValue args[] = {x.value(), b.value(), out.value(), transposed.value(), ints.value(), EValue(int64_t(5))};
+  EValue args[] = {
+      x.value(),
+      b.value(),
+      out.value(),
+      transposed.value(),
+      ints.value(),
+      EValue(int64_t(5))};
   const int before = executed_ops();
 
   captured_log().clear();
   CHECK(delegate.execute({&args[0], &args[1]}) == Error::InvalidArgument);
-  CHECK_CONTAINS(captured_log(), "expected 3 arguments (2 inputs and 1 outputs), got 2");
+  CHECK_CONTAINS(
+      captured_log(), "expected 3 arguments (2 inputs and 1 outputs), got 2");
 
   captured_log().clear();
-  CHECK(delegate.execute({&args[3], &args[1], &args[2]}) == Error::InvalidArgument);
-  CHECK_CONTAINS(captured_log(), "input 0 has shape [3, 2], the delegate was built for [2, 3]");
+  CHECK(
+      delegate.execute({&args[3], &args[1], &args[2]}) ==
+      Error::InvalidArgument);
+  CHECK_CONTAINS(
+      captured_log(),
+      "input 0 has shape [3, 2], the delegate was built for [2, 3]");
 
   captured_log().clear();
-  CHECK(delegate.execute({&args[4], &args[1], &args[2]}) == Error::InvalidArgument);
+  CHECK(
+      delegate.execute({&args[4], &args[1], &args[2]}) ==
+      Error::InvalidArgument);
   CHECK_CONTAINS(captured_log(), "input 0 has dtype 3, expected float32");
 
   captured_log().clear();
-  CHECK(delegate.execute({&args[0], &args[1], &args[5]}) == Error::InvalidArgument);
+  CHECK(
+      delegate.execute({&args[0], &args[1], &args[5]}) ==
+      Error::InvalidArgument);
   CHECK_CONTAINS(captured_log(), "output 0 is not a tensor");
 
   CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
@@ -324,7 +377,8 @@ TEST(outputs_may_be_inputs_and_may_repeat) {
   OwnedTensor out1({3}, std::vector<float>(3));
   OwnedTensor out2({3}, std::vector<float>(3));
   EValue args[] = {in.value(), out0.value(), out1.value(), out2.value()};
-  CHECK(delegate.execute({&args[0], &args[1], &args[2], &args[3]}) == Error::Ok);
+  CHECK(
+      delegate.execute({&args[0], &args[1], &args[2], &args[3]}) == Error::Ok);
   for (size_t i = 0; i < 3; ++i) {
     CHECK_EQ(out0.data[i], in.data[i]);
     CHECK_EQ(out1.data[i], std::max(0.0f, in.data[i]));
@@ -338,7 +392,8 @@ TEST(broadcast_and_batched_matmul_graph) {
   const uint32_t a = builder.input({2, 3, 4});
   const uint32_t b = builder.input({2, 4, 2});
   const uint32_t c = builder.constant({4}, "c");
-  const uint32_t d = builder.op(OpCode::Sub, {a, c}, {2, 3, 4}, 0.5f);
+  const uint32_t d =
+      builder.op(OpCode::Sub, {a, c}, {2, 3, 4}, {blob_test::float_attr(0.5)});
   builder.output(builder.op(OpCode::Bmm, {d, b}, {2, 3, 2}));
   FakeNamedDataMap data;
   data.add("c", {1.0f, 2.0f, 3.0f, 4.0f});
@@ -406,11 +461,16 @@ TEST(c_entry_points_match_the_cpp_api) {
   CHECK_EQ(value, 0);
   CHECK_EQ({{ cookiecutter.backend_slug }}_get_int_option("executed_ops", &value), 0);
   CHECK_EQ(value, executed_ops());
-  CHECK_EQ({{ cookiecutter.backend_slug }}_get_int_option("trace", &value), int(Error::InvalidArgument));
-  CHECK_EQ({{ cookiecutter.backend_slug }}_set_bool_option("no_such_option", 1), int(Error::NotFound));
-  CHECK_EQ({{ cookiecutter.backend_slug }}_get_bool_option(nullptr, &value), int(Error::InvalidArgument));
+  CHECK_EQ(
+      {{ cookiecutter.backend_slug }}_get_int_option("trace", &value), int(Error::InvalidArgument));
+  CHECK_EQ(
+      {{ cookiecutter.backend_slug }}_set_bool_option("no_such_option", 1), int(Error::NotFound));
+  CHECK_EQ(
+      {{ cookiecutter.backend_slug }}_get_bool_option(nullptr, &value), int(Error::InvalidArgument));
   const std::string long_key(200, 'k');
-  CHECK_EQ({{ cookiecutter.backend_slug }}_set_bool_option(long_key.c_str(), 1), int(Error::InvalidArgument));
+  CHECK_EQ(
+      {{ cookiecutter.backend_slug }}_set_bool_option(long_key.c_str(), 1),
+      int(Error::InvalidArgument));
 }
 
 TEST(trace_logs_every_op_by_name) {
@@ -440,7 +500,10 @@ TEST(runtime_spec_overrides_trace_for_one_method) {
   BackendOptions<1> specs;
   specs.set_option(kTraceOption, true);
   const Span<BackendOption> view = specs.view();
-  Delegate traced(blob_test::small_mlp_builder().build(), &data, Span<const BackendOption>(view.data(), view.size()));
+  Delegate traced(
+      blob_test::small_mlp_builder().build(),
+      &data,
+      Span<const BackendOption>(view.data(), view.size()));
   Delegate plain(blob_test::small_mlp_builder().build(), &data);
   CHECK(traced.handle.ok());
   OwnedTensor x({2, 3}, std::vector<float>(6));
@@ -468,8 +531,9 @@ TEST(thousands_of_init_execute_destroy_cycles_leak_nothing) {
   missing_bias.add("weight", kWeight);
   const std::vector<uint8_t> blob = blob_test::small_mlp_builder().build();
   std::vector<uint8_t> newer = blob;
-  blob_test::set_u32(newer, 4, 2);
-  const std::vector<uint8_t> truncated(blob.begin(), blob.begin() + blob.size() / 2);
+  blob_test::set_u32(newer, 4, 3);
+  const std::vector<uint8_t> truncated(
+      blob.begin(), blob.begin() + blob.size() / 2);
 
   OwnedTensor x({2, 3}, {1.0f, -2.0f, 0.5f, 0.0f, 3.0f, -1.0f});
   OwnedTensor b({3}, {0.5f, 0.5f, -0.25f});
@@ -489,7 +553,9 @@ TEST(thousands_of_init_execute_destroy_cycles_leak_nothing) {
       }
       CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
       if (cycle % 7 == 0) { // an execute that fails its argument checks
-        CHECK(delegate.execute({&args[3], &args[1], &args[2]}) == Error::InvalidArgument);
+        CHECK(
+            delegate.execute({&args[3], &args[1], &args[2]}) ==
+            Error::InvalidArgument);
       }
       ++ok;
     }
@@ -498,20 +564,26 @@ TEST(thousands_of_init_execute_destroy_cycles_leak_nothing) {
       Delegate short_blob(truncated, &data);
       Delegate newer_blob(newer, &data);
       Delegate no_bias(blob, &missing_bias);
-      CHECK(!short_blob.handle.ok() && !newer_blob.handle.ok() && !no_bias.handle.ok());
+      CHECK(
+          !short_blob.handle.ok() && !newer_blob.handle.ok() &&
+          !no_bias.handle.ok());
       failed += 3;
     }
   }
   for (size_t i = 0; i < 8; ++i) {
     CHECK_NEAR(out.data[i], expected[i], 1e-6);
   }
-  std::printf("  %d delegates created, run and destroyed; %d failed inits\n", ok, failed);
+  std::printf(
+      "  %d delegates created, run and destroyed; %d failed inits\n",
+      ok,
+      failed);
   CHECK_EQ(ok, kCycles);
 #ifdef {{ cookiecutter.__slug_upper }}_TEST_ASAN
   // Nonzero when LeakSanitizer finds unreachable memory right now.
   CHECK_EQ(__lsan_do_recoverable_leak_check(), 0);
 #else
-  std::printf("  (not built with ASan: no leak check; use -D{{ cookiecutter.__slug_upper }}_ENABLE_SANITIZERS=ON)\n");
+  std::printf(
+      "  (not built with ASan: no leak check; use -D{{ cookiecutter.__slug_upper }}_ENABLE_SANITIZERS=ON)\n");
 #endif
 }
 

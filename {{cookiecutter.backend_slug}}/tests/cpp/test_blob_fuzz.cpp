@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Deterministic mutation fuzzing of parse_graph(), meant to run under ASan
 // and UBSan ({{ cookiecutter.__slug_upper }}_ENABLE_SANITIZERS). Valid blobs are corrupted at random
 // (bytes, whole fields with boundary values, truncation, extension), and:
@@ -28,8 +30,8 @@
 using namespace {{ cookiecutter.__cpp_namespace }};
 using blob_test::BlobBuilder;
 using graph_runner::execute;
-using graph_runner::kMaxElementsToExecute;
-using graph_runner::total_elements;
+using graph_runner::kMaxBytesToExecute;
+using graph_runner::total_bytes;
 
 namespace {
 
@@ -63,7 +65,8 @@ std::vector<std::vector<uint8_t>> folder_seeds(const std::string& folder) {
   std::vector<std::vector<uint8_t>> seeds;
   for (const auto& path : paths) {
     std::ifstream file(path, std::ios::binary);
-    seeds.emplace_back(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    seeds.emplace_back(
+        std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
   }
   return seeds;
 }
@@ -76,9 +79,15 @@ std::vector<std::vector<uint8_t>> seed_blobs() {
   const uint32_t a = broadcast.input({2, 1, 3});
   const uint32_t b = broadcast.input({4, 1});
   const uint32_t c = broadcast.constant({3}, "c");
-  const uint32_t sum = broadcast.op(OpCode::Sub, {a, b}, {2, 4, 3}, 0.5f);
+  const uint32_t sum = broadcast.op(
+      OpCode::Sub, {a, b}, {2, 4, 3}, {blob_test::float_attr(0.5)});
   const uint32_t prod = broadcast.op(OpCode::Div, {sum, c}, {2, 4, 3});
-  broadcast.output(broadcast.op(OpCode::Clamp, {prod}, {2, 4, 3}, -1.0f, 1.0f, "clamp"));
+  broadcast.output(broadcast.op(
+      OpCode::Clamp,
+      {prod},
+      {2, 4, 3},
+      {blob_test::float_attr(-1.0), blob_test::float_attr(1.0)},
+      "clamp"));
   broadcast.output(sum);
   seeds.push_back(broadcast.build());
 
@@ -92,16 +101,56 @@ std::vector<std::vector<uint8_t>> seed_blobs() {
   matmul.output(matmul.op(OpCode::Mm, {t, m}, {3, 2}));
   matmul.output(matmul.op(OpCode::Mul, {z, z}, {2, 3, 5}));
   seeds.push_back(matmul.build());
+
+  // An absent optional operand and quantized tensors (per tensor and per
+  // channel), so mutations reach the refs marker and the qparams.
+  BlobBuilder optional;
+  const uint32_t in = optional.input({3, 4});
+  const uint32_t w = optional.constant({2, 4}, "w");
+  const uint32_t q = optional.input({2, 3}, 1);
+  optional.quantize(q, {0.5f}, {-3});
+  const uint32_t qc = optional.constant({3, 2}, "qc", 0);
+  optional.quantize(qc, {0.25f, 0.5f, 1.0f}, {0, 128, 255}, 0);
+  optional.output(optional.op(
+      OpCode::Linear, {in, w, blob_test::kNoTensor}, {3, 2}, {}, "fc"));
+  optional.output(q);
+  optional.output(qc);
+  seeds.push_back(optional.build());
   return seeds;
 }
 
 uint32_t interesting_value(std::mt19937& rng, size_t blob_size) {
   static const uint32_t values[] = {
-      0, 1, 2, 3, 4, 6, 7, 8, 9, 11, 12, 40, 48, 0x7F, 0xFF, 0xFFFF,
-      0x7FFFFFFF, 0x80000000, 0xFFFFFFFE, 0xFFFFFFFF};
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      9,
+      11,
+      12,
+      16,
+      40,
+      64,
+      0x7F,
+      0xFF,
+      0xFFFF,
+      kMaxOpCode,
+      kMaxOpCode + 1,
+      0x7FF00000 /* high word of +inf */,
+      0x7FF80000 /* of NaN */,
+      0x7FFFFFFF,
+      0x80000000,
+      0xFFFFFFFE,
+      0xFFFFFFFF};
   std::uniform_int_distribution<size_t> pick(0, std::size(values));
   const size_t index = pick(rng);
-  return index == std::size(values) ? static_cast<uint32_t>(blob_size) : values[index];
+  return index == std::size(values) ? static_cast<uint32_t>(blob_size)
+                                    : values[index];
 }
 
 std::vector<uint8_t> mutate(std::vector<uint8_t> blob, std::mt19937& rng) {
@@ -137,9 +186,8 @@ std::vector<uint8_t> mutate(std::vector<uint8_t> blob, std::mt19937& rng) {
     }
   }
   // Usually keep total_size consistent, so the deeper checks are reached.
-  if (blob.size() >= 48 && rng() % 5 != 0) {
-    blob_test::set_u32(blob, 40, static_cast<uint32_t>(blob.size()));
-    blob_test::set_u32(blob, 44, 0);
+  if (blob.size() >= 64 && rng() % 5 != 0) {
+    blob_test::set_u64(blob, blob_test::kTotalSizeField, blob.size());
   }
   return blob;
 }
@@ -156,9 +204,9 @@ TEST(seed_folder_holds_valid_real_blobs) {
   // A folder that was asked for but is empty means the seed script failed.
   CHECK(!seeds.empty());
   for (const std::vector<uint8_t>& seed : seeds) {
-    const ParseResult result = parse_graph(seed.data(), seed.size());
-    if (const auto* error = std::get_if<ParseError>(&result)) {
-      CHECK_EQ(error->message, std::string("(a seed must parse)"));
+    std::string error;
+    if (!parse_graph(seed.data(), seed.size(), &error).ok()) {
+      CHECK_EQ(error, std::string("(a seed must parse)"));
     }
   }
 }
@@ -170,26 +218,29 @@ TEST(mutated_blobs_never_crash_and_accepted_ones_execute_safely) {
       seeds.push_back(std::move(seed));
     }
   }
-  const size_t per_seed = std::max(kMinMutationsPerSeed, total_mutations() / seeds.size());
+  const size_t per_seed =
+      std::max(kMinMutationsPerSeed, total_mutations() / seeds.size());
   std::mt19937 rng(20240607);
   size_t refused = 0;
   size_t accepted = 0;
   size_t executed = 0;
   for (const std::vector<uint8_t>& seed : seeds) {
-    if (!std::holds_alternative<Graph>(parse_graph(seed.data(), seed.size()))) {
+    std::string seed_error;
+    if (!parse_graph(seed.data(), seed.size(), &seed_error).ok()) {
       continue; // reported by seed_folder_holds_valid_real_blobs
     }
     for (size_t i = 0; i < per_seed; ++i) {
       const std::vector<uint8_t> blob = mutate(seed, rng);
-      const ParseResult result = parse_graph(blob.data(), blob.size());
-      if (const auto* error = std::get_if<ParseError>(&result)) {
-        CHECK(!error->message.empty());
+      std::string error;
+      const auto result = parse_graph(blob.data(), blob.size(), &error);
+      if (!result.ok()) {
+        CHECK(!error.empty());
         ++refused;
         continue;
       }
       ++accepted;
-      const Graph& graph = std::get<Graph>(result);
-      if (total_elements(graph) <= kMaxElementsToExecute) {
+      const Graph& graph = result.get();
+      if (total_bytes(graph) <= kMaxBytesToExecute) {
         execute(graph);
         ++executed;
       }
@@ -197,7 +248,11 @@ TEST(mutated_blobs_never_crash_and_accepted_ones_execute_safely) {
   }
   std::printf(
       "  %zu seeds x %zu mutations: %zu refused, %zu accepted, %zu executed\n",
-      seeds.size(), per_seed, refused, accepted, executed);
+      seeds.size(),
+      per_seed,
+      refused,
+      accepted,
+      executed);
   // Both outcomes must occur, or the mutations are not exercising the parser.
   CHECK(refused > 1000);
   CHECK(accepted > 10);

@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // parse_graph(): a valid blob becomes the expected graph, and every rule of
 // FORMAT.md that a blob can break is refused with a message that names it.
 
@@ -10,20 +12,29 @@
 
 using namespace {{ cookiecutter.__cpp_namespace }};
 using blob_test::BlobBuilder;
+using blob_test::float_attr;
 using blob_test::get_u32;
+using blob_test::set_f64;
 using blob_test::set_u32;
+using blob_test::set_u64;
 
 namespace {
 
-ParseResult parse(const std::vector<uint8_t>& blob) {
-  return parse_graph(blob.data(), blob.size());
+executorch::runtime::Result<Graph> parse(const std::vector<uint8_t>& blob) {
+  std::string error;
+  return parse_graph(blob.data(), blob.size(), &error);
 }
 
 // The parse error message, or "" when the blob was accepted.
 std::string error_of(const std::vector<uint8_t>& blob) {
-  const ParseResult result = parse(blob);
-  const auto* error = std::get_if<ParseError>(&result);
-  return error == nullptr ? "" : error->message;
+  std::string error;
+  const auto result = parse_graph(blob.data(), blob.size(), &error);
+  if (result.ok()) {
+    return "";
+  }
+  CHECK(result.error() == executorch::runtime::Error::InvalidProgram);
+  CHECK(!error.empty());
+  return error;
 }
 
 std::vector<uint8_t> valid_blob() {
@@ -33,21 +44,25 @@ std::vector<uint8_t> valid_blob() {
 } // namespace
 
 TEST(valid_blob_parses_into_the_graph) {
-  const ParseResult result = parse(valid_blob());
-  CHECK(std::holds_alternative<Graph>(result));
-  if (!std::holds_alternative<Graph>(result)) {
+  const auto result = parse(valid_blob());
+  CHECK(result.ok());
+  if (!result.ok()) {
     return;
   }
-  const Graph& graph = std::get<Graph>(result);
+  const Graph& graph = result.get();
   CHECK_EQ(graph.tensors.size(), size_t(8));
   CHECK_EQ(graph.ops.size(), size_t(4));
   CHECK_EQ(graph.input_ids.size(), size_t(2));
   CHECK_EQ(graph.output_ids.size(), size_t(1));
   CHECK_EQ(graph.constants.size(), size_t(2));
   CHECK(graph.ops[0].opcode == OpCode::Add);
-  CHECK_EQ(graph.ops[0].params[0], 1.0f);
+  CHECK(graph.ops[0].attrs[schema::add::kAttrAlpha].type == AttrType::Float);
+  CHECK_EQ(graph.ops[0].attrs[schema::add::kAttrAlpha].floats[0], 1.0);
   CHECK(graph.ops[2].opcode == OpCode::Linear);
-  CHECK_EQ(graph.ops[2].num_inputs, 3u);
+  CHECK_EQ(std::string(graph.ops[2].schema->name), std::string("linear"));
+  CHECK_EQ(graph.ops[2].inputs.size(), size_t(3));
+  CHECK_EQ(graph.ops[2].outputs.size(), size_t(1));
+  CHECK_EQ(graph.ops[2].outputs[0], 6u);
   CHECK(graph.ops[2].name == "fc");
   CHECK(graph.constants[0].key == "weight");
   CHECK_EQ(graph.constants[0].nbytes, uint64_t(48));
@@ -75,15 +90,13 @@ TEST(delegate_output_may_be_an_input_and_repeat) {
 }
 
 TEST(null_and_short_buffers_are_refused) {
-  const ParseResult null_result = parse_graph(nullptr, 10);
-  CHECK(std::holds_alternative<ParseError>(null_result));
-  if (const auto* error = std::get_if<ParseError>(&null_result)) {
-    CHECK_CONTAINS(error->message, "null");
-  }
-  CHECK_CONTAINS(error_of({}), "shorter than the 48-byte header");
+  std::string error;
+  CHECK(!parse_graph(nullptr, 10, &error).ok());
+  CHECK_CONTAINS(error, "null");
+  CHECK_CONTAINS(error_of({}), "shorter than the 64-byte header");
   std::vector<uint8_t> blob = valid_blob();
-  blob.resize(47);
-  CHECK_CONTAINS(error_of(blob), "47 bytes");
+  blob.resize(63);
+  CHECK_CONTAINS(error_of(blob), "63 bytes");
 }
 
 TEST(every_truncation_is_refused) {
@@ -113,10 +126,32 @@ TEST(bad_magic_is_refused) {
 
 TEST(other_version_is_refused_naming_both_versions) {
   std::vector<uint8_t> blob = valid_blob();
-  set_u32(blob, 4, 2);
+  set_u32(blob, 4, 3);
   const std::string message = error_of(blob);
-  CHECK_CONTAINS(message, "version 2");
-  CHECK_CONTAINS(message, "version 1");
+  CHECK_CONTAINS(message, "format version 3");
+  CHECK_CONTAINS(message, "reads version 2");
+}
+
+TEST(version_1_blob_is_refused_with_a_re_export_hint) {
+  // A complete version-1 blob: its 48-byte header, one float32 tensor that
+  // is both delegate input and output.
+  std::vector<uint8_t> v1 = {'E', 'T', 'R', 'B'};
+  const uint32_t header[] = {1, 48, 1, 0, 1, 1, 0, 0, 0, 48 + 40 + 8, 0};
+  for (uint32_t field : header) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      v1.push_back(static_cast<uint8_t>(field >> shift));
+    }
+  }
+  const uint32_t tensor[10] = {6, 1, 4};
+  for (uint32_t field : tensor) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      v1.push_back(static_cast<uint8_t>(field >> shift));
+    }
+  }
+  v1.insert(v1.end(), 8, 0); // input id 0, output id 0
+  const std::string message = error_of(v1);
+  CHECK_CONTAINS(message, "format version 1; this runtime reads version 2");
+  CHECK_CONTAINS(message, "re-export");
 }
 
 // Names and keys reach log messages, whose Python sink aborts on bad UTF-8
@@ -126,22 +161,28 @@ TEST(strings_must_be_valid_utf8) {
     BlobBuilder builder;
     const uint32_t x = builder.input({3});
     const uint32_t c = builder.constant({3}, key);
-    builder.output(builder.op(OpCode::Add, {x, c}, {3}, 1.0f, 0.0f, name));
+    builder.output(
+        builder.op(OpCode::Add, {x, c}, {3}, {float_attr(1.0)}, name));
     return builder.build();
   };
   // Multi-byte characters (2, 3 and 4 bytes) are fine.
-  CHECK_EQ(error_of(blob_with("w\xC3\xA9", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80")), std::string());
+  CHECK_EQ(
+      error_of(
+          blob_with("w\xC3\xA9", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80")),
+      std::string());
   const char* bad[] = {
-      "k\xC2" "A",         // lead byte without its continuation
-      "k\xC3",             // cut off at the end
-      "k\x80",             // stray continuation byte
-      "k\xC0\xAF",         // overlong '/'
-      "k\xED\xA0\x80",     // UTF-16 surrogate
+      "k\xC2"
+      "A", // lead byte without its continuation
+      "k\xC3", // cut off at the end
+      "k\x80", // stray continuation byte
+      "k\xC0\xAF", // overlong '/'
+      "k\xED\xA0\x80", // UTF-16 surrogate
       "k\xF4\x90\x80\x80", // above U+10FFFF
-      "k\xFF",             // never valid
+      "k\xFF", // never valid
   };
   for (const char* key : bad) {
-    CHECK_CONTAINS(error_of(blob_with(key, "add")), "constant 0 key is not valid UTF-8");
+    CHECK_CONTAINS(
+        error_of(blob_with(key, "add")), "constant 0 key is not valid UTF-8");
     CHECK_CONTAINS(error_of(blob_with("w", key)), "is not valid UTF-8");
   }
 }
@@ -152,7 +193,7 @@ TEST(header_fields_are_checked) {
   CHECK_CONTAINS(error_of(blob), "header_size is 52");
 
   blob = valid_blob();
-  set_u32(blob, 36, 1);
+  set_u32(blob, blob_test::kFlagsField, 1);
   CHECK_CONTAINS(error_of(blob), "flags");
 }
 
@@ -160,12 +201,17 @@ TEST(section_sizes_must_add_up) {
   // One more op than the blob holds: total_size still matches the buffer,
   // the sections do not.
   std::vector<uint8_t> blob = valid_blob();
-  set_u32(blob, 16, get_u32(blob, 16) + 1);
+  set_u32(
+      blob,
+      blob_test::kNumOpsField,
+      get_u32(blob, blob_test::kNumOpsField) + 1);
   CHECK_CONTAINS(error_of(blob), "sections add up to");
 
   // Counts so large that the section sizes would overflow 32-bit math.
   blob = valid_blob();
-  for (size_t field = 12; field <= 32; field += 4) {
+  for (size_t field = blob_test::kNumTensorsField;
+       field <= blob_test::kStringTableSizeField;
+       field += 4) {
     set_u32(blob, field, 0xFFFFFFFF);
   }
   CHECK_CONTAINS(error_of(blob), "sections add up to");
@@ -173,10 +219,25 @@ TEST(section_sizes_must_add_up) {
 
 TEST(tensor_records_are_checked) {
   std::vector<uint8_t> blob = valid_blob();
-  set_u32(blob, blob_test::tensor_offset(blob, 0), 4); // int64
+  set_u32(
+      blob, blob_test::tensor_offset(blob, 0), 5); // float16: not in the format
   const std::string dtype_message = error_of(blob);
-  CHECK_CONTAINS(dtype_message, "dtype 4");
-  CHECK_CONTAINS(dtype_message, "float32");
+  CHECK_CONTAINS(dtype_message, "dtype 5");
+  CHECK_CONTAINS(dtype_message, "6 (float32)");
+
+  // int64 is in the format, but add takes float32 only.
+  blob = valid_blob();
+  set_u32(blob, blob_test::tensor_offset(blob, 0), 4);
+  CHECK_CONTAINS(
+      error_of(blob), "uses tensor 0 of dtype int64; it takes float32");
+
+  blob = valid_blob();
+  set_u32(blob, blob_test::tensor_offset(blob, 0) + 60, 1);
+  CHECK_CONTAINS(error_of(blob), "tensor 0 has a non-zero reserved field");
+
+  blob = valid_blob();
+  set_u32(blob, blob_test::tensor_offset(blob, 0) + 40, 0x4); // rank 2
+  CHECK_CONTAINS(error_of(blob), "dynamic_dims 0x4");
 
   blob = valid_blob();
   set_u32(blob, blob_test::tensor_offset(blob, 0) + 4, 9);
@@ -214,22 +275,22 @@ TEST(tensor_ids_out_of_range_are_refused) {
   CHECK_CONTAINS(error_of(blob), "constant 0 refers to tensor 1000");
 
   blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 1) + 8, 0xFFFFFFFE);
-  CHECK_CONTAINS(error_of(blob), "input 0 refers to tensor 4294967294");
+  set_u32(blob, blob_test::op_input_ref_offset(blob, 1, 0), 0xFFFFFFFE);
+  CHECK_CONTAINS(error_of(blob), "operand self refers to tensor 4294967294");
 
   blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 3) + 20, 12);
-  CHECK_CONTAINS(error_of(blob), "output refers to tensor 12");
+  set_u32(blob, blob_test::op_output_ref_offset(blob, 3, 0), 12);
+  CHECK_CONTAINS(error_of(blob), "output 0 refers to tensor 12");
 }
 
 TEST(string_offsets_out_of_range_are_refused) {
   std::vector<uint8_t> blob = valid_blob();
-  const uint32_t table_size = get_u32(blob, 32);
-  set_u32(blob, blob_test::op_offset(blob, 0) + 32, table_size);
+  const uint32_t table_size = get_u32(blob, blob_test::kStringTableSizeField);
+  set_u32(blob, blob_test::op_offset(blob, 0) + 28, table_size);
   CHECK_CONTAINS(error_of(blob), "op 0 name spans");
 
   blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 0) + 36, 0xFFFFFFFF);
+  set_u32(blob, blob_test::op_offset(blob, 0) + 32, 0xFFFFFFFF);
   CHECK_CONTAINS(error_of(blob), "outside the");
 
   blob = valid_blob();
@@ -253,30 +314,193 @@ TEST(constant_records_are_checked) {
 }
 
 TEST(unknown_opcodes_are_refused) {
-  for (uint32_t opcode : {0u, 12u, 0xFFFFFFFFu}) {
+  // The first opcode past the generated table, whatever its size.
+  for (uint32_t opcode : {0u, kMaxOpCode + 1, 0xFFFFFFFFu}) {
     std::vector<uint8_t> blob = valid_blob();
     set_u32(blob, blob_test::op_offset(blob, 1), opcode);
     CHECK_CONTAINS(error_of(blob), "unknown opcode " + std::to_string(opcode));
   }
 }
 
-TEST(input_counts_are_checked_per_opcode) {
+TEST(every_opcode_of_the_table_is_known) {
+  for (const OpSchema& schema : kOpSchemas) {
+    std::vector<uint8_t> blob = valid_blob();
+    set_u32(
+        blob,
+        blob_test::op_offset(blob, 1),
+        static_cast<uint32_t>(schema.opcode));
+    CHECK(error_of(blob).find("unknown opcode") == std::string::npos);
+  }
+}
+
+TEST(counts_are_checked_against_the_schema) {
   std::vector<uint8_t> blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 0) + 4, 1); // add with one input
+  set_u32(blob, blob_test::op_offset(blob, 0) + 8, 1); // add with one input
   CHECK_CONTAINS(error_of(blob), "has 1 inputs, expected 2");
 
   blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 2) + 4, 4); // linear with four
-  CHECK_CONTAINS(error_of(blob), "expected 2 or 3");
+  set_u32(blob, blob_test::op_offset(blob, 2) + 8, 4); // linear with four
+  CHECK_CONTAINS(error_of(blob), "has 4 inputs, expected 3");
 
   blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 1) + 4, 2); // relu with two
-  CHECK_CONTAINS(error_of(blob), "has 2 inputs, expected 1");
+  set_u32(blob, blob_test::op_offset(blob, 1) + 16, 2); // relu with two outputs
+  CHECK_CONTAINS(error_of(blob), "has 2 outputs, expected 1");
 
-  // relu's unused second slot must hold the marker.
   blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 1) + 12, 0);
-  CHECK_CONTAINS(error_of(blob), "unused input slot 1");
+  set_u32(blob, blob_test::op_offset(blob, 0) + 24, 0); // add without alpha
+  CHECK_CONTAINS(error_of(blob), "has 0 attributes, expected 1");
+
+  blob = valid_blob();
+  set_u32(blob, blob_test::op_offset(blob, 1) + 36, 7);
+  CHECK_CONTAINS(
+      error_of(blob), "op 1 (relu 'relu') has a non-zero reserved field");
+}
+
+TEST(ref_and_attribute_ranges_are_checked) {
+  std::vector<uint8_t> blob = valid_blob();
+  set_u32(blob, blob_test::op_offset(blob, 3) + 4, 0xFFFFFFFF); // inputs_first
+  CHECK_CONTAINS(error_of(blob), "inputs spans tensor refs");
+
+  blob = valid_blob();
+  set_u32(
+      blob,
+      blob_test::op_offset(blob, 3) + 12,
+      get_u32(blob, blob_test::kNumRefsField));
+  CHECK_CONTAINS(error_of(blob), "outputs spans tensor refs");
+
+  blob = valid_blob();
+  set_u32(
+      blob,
+      blob_test::op_offset(blob, 0) + 20,
+      1); // attrs_first past the one record
+  CHECK_CONTAINS(error_of(blob), "attributes spans attributes");
+
+  blob = valid_blob();
+  set_u32(blob, blob_test::attr_offset(blob, 0) + 8, 5); // values_first
+  CHECK_CONTAINS(error_of(blob), "attribute alpha spans values");
+}
+
+TEST(attributes_are_checked_against_the_schema) {
+  std::vector<uint8_t> blob = valid_blob();
+  set_u32(blob, blob_test::attr_offset(blob, 0), 1); // alpha as an int
+  CHECK_CONTAINS(
+      error_of(blob),
+      "attribute alpha has type 1 (int); the schema says 2 (float)");
+
+  blob = valid_blob();
+  set_u32(blob, blob_test::attr_offset(blob, 0) + 4, 2); // scalar with count 2
+  CHECK_CONTAINS(error_of(blob), "is a scalar with count 2");
+
+  blob = valid_blob();
+  set_u32(blob, blob_test::attr_offset(blob, 0) + 12, 1);
+  CHECK_CONTAINS(
+      error_of(blob), "attribute alpha has a non-zero reserved field");
+
+  blob = valid_blob();
+  set_f64(
+      blob,
+      blob_test::values_offset(blob),
+      std::numeric_limits<double>::quiet_NaN());
+  CHECK_CONTAINS(error_of(blob), "attribute alpha value 0 is NaN");
+
+  // Infinite bounds are how clamp stores an absent min or max.
+  BlobBuilder clamp;
+  const uint32_t x = clamp.input({3});
+  clamp.output(clamp.op(
+      OpCode::Clamp,
+      {x},
+      {3},
+      {float_attr(-std::numeric_limits<double>::infinity()),
+       float_attr(std::numeric_limits<double>::infinity())}));
+  CHECK_EQ(error_of(clamp.build()), std::string());
+}
+
+TEST(optional_operands_may_be_absent_and_others_not) {
+  BlobBuilder no_bias;
+  const uint32_t x = no_bias.input({5, 3});
+  const uint32_t w = no_bias.constant({4, 3}, "w");
+  no_bias.output(
+      no_bias.op(OpCode::Linear, {x, w, blob_test::kNoTensor}, {5, 4}));
+  const auto result = parse(no_bias.build());
+  CHECK(result.ok());
+  if (result.ok()) {
+    CHECK_EQ(result.get().ops[0].inputs[schema::linear::kInputBias], kNoTensor);
+  }
+
+  BlobBuilder no_weight;
+  const uint32_t y = no_weight.input({5, 3});
+  const uint32_t b = no_weight.constant({4}, "b");
+  no_weight.output(
+      no_weight.op(OpCode::Linear, {y, blob_test::kNoTensor, b}, {5, 4}));
+  CHECK_CONTAINS(
+      error_of(no_weight.build()),
+      "operand weight is absent; it is not optional");
+}
+
+TEST(quantization_parameters_are_checked) {
+  const auto quantized = [](uint32_t dtype,
+                            std::vector<float> scales,
+                            std::vector<int32_t> zero_points,
+                            int axis) {
+    BlobBuilder builder;
+    const uint32_t q = builder.input({3, 2}, dtype);
+    builder.quantize(q, std::move(scales), std::move(zero_points), axis);
+    builder.output(q);
+    return builder.build();
+  };
+  CHECK_EQ(error_of(quantized(kDtypeInt8, {0.5f}, {-128}, -1)), std::string());
+  CHECK_EQ(
+      error_of(quantized(kDtypeUInt8, {0.5f, 1.0f, 2.0f}, {0, 7, 255}, 0)),
+      std::string());
+  CHECK_EQ(
+      error_of(quantized(kDtypeInt32, {0.5f, 1.0f}, {0, 0}, 1)), std::string());
+  const auto parsed =
+      parse(quantized(kDtypeUInt8, {0.5f, 1.0f, 2.0f}, {0, 7, 255}, 0));
+  if (parsed.ok()) {
+    const TensorInfo& tensor = parsed.get().tensors[0];
+    CHECK(tensor.quant_scheme == QuantScheme::PerChannel);
+    CHECK_EQ(tensor.qparams.size(), size_t(3));
+    CHECK_EQ(tensor.qparams[1].zero_point, 7);
+    CHECK_EQ(tensor.qparams[2].scale, 2.0f);
+  }
+
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeFloat32, {0.5f}, {0}, -1)),
+      "only int8, uint8 and int32");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt8, {0.5f}, {128}, -1)),
+      "zero point 0 is 128, outside -128..127");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt32, {0.5f}, {1}, -1)), "outside 0..0");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt8, {0.0f}, {0}, -1)),
+      "scales are finite and > 0");
+  CHECK_CONTAINS(
+      error_of(quantized(
+          kDtypeInt8, {std::numeric_limits<float>::infinity()}, {0}, -1)),
+      "scales are finite and > 0");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt8, {0.5f, 0.5f}, {0, 0}, 0)),
+      "needs 3 qparams, has 2");
+  CHECK_CONTAINS(
+      error_of(quantized(kDtypeInt8, {0.5f, 0.5f}, {0, 0}, 2)),
+      "along axis 2; its rank is 2");
+
+  std::vector<uint8_t> blob = quantized(kDtypeInt8, {0.5f}, {0}, -1);
+  set_u32(blob, blob_test::tensor_offset(blob, 0) + 44, 3);
+  CHECK_CONTAINS(error_of(blob), "quant_scheme 3");
+
+  blob = quantized(kDtypeInt8, {0.5f}, {0}, -1);
+  set_u32(
+      blob,
+      blob_test::tensor_offset(blob, 0) + 52,
+      1); // qparams_first past the end
+  CHECK_CONTAINS(error_of(blob), "qparams spans qparams [1, 2)");
+
+  blob = quantized(kDtypeInt8, {0.5f}, {0}, -1);
+  set_u32(
+      blob, blob_test::tensor_offset(blob, 0) + 44, 0); // none, with qparams
+  CHECK_CONTAINS(error_of(blob), "is not quantized but has");
 }
 
 TEST(ops_read_only_tensors_defined_earlier) {
@@ -285,13 +509,15 @@ TEST(ops_read_only_tensors_defined_earlier) {
   // Op 0 reads tensor 2, which op 1 writes.
   builder.op(OpCode::Relu, {2}, {4});
   builder.output(builder.op(OpCode::Tanh, {x}, {4}));
-  CHECK_CONTAINS(error_of(builder.build()), "before any input, constant or earlier op defines it");
+  CHECK_CONTAINS(
+      error_of(builder.build()),
+      "before any input, constant or earlier op defines it");
 }
 
 TEST(tensors_are_defined_exactly_once) {
   // An op writing a delegate input.
   std::vector<uint8_t> blob = valid_blob();
-  set_u32(blob, blob_test::op_offset(blob, 1) + 20, 0);
+  set_u32(blob, blob_test::op_output_ref_offset(blob, 1, 0), 0);
   CHECK_CONTAINS(error_of(blob), "already defined");
 
   // A tensor nothing defines.
@@ -305,17 +531,23 @@ TEST(tensors_are_defined_exactly_once) {
   const uint32_t x = twice.input({2});
   twice.output(x);
   std::vector<uint8_t> twice_blob = twice.build();
-  set_u32(twice_blob, 20, 2); // num_inputs 2 ...
-  twice_blob.insert(twice_blob.begin() + blob_test::inputs_offset(twice_blob), {0, 0, 0, 0});
-  set_u32(twice_blob, 40, static_cast<uint32_t>(twice_blob.size())); // ... and total_size
-  CHECK_CONTAINS(error_of(twice_blob), "delegate input 1 defines tensor 0, which is already defined");
+  set_u32(twice_blob, blob_test::kNumInputsField, 2); // num_inputs 2 ...
+  twice_blob.insert(
+      twice_blob.begin() + blob_test::inputs_offset(twice_blob), {0, 0, 0, 0});
+  set_u64(
+      twice_blob,
+      blob_test::kTotalSizeField,
+      twice_blob.size()); // ... and total_size
+  CHECK_CONTAINS(
+      error_of(twice_blob),
+      "delegate input 1 defines tensor 0, which is already defined");
 }
 
 TEST(broadcast_shapes_are_checked) {
   BlobBuilder builder;
   const uint32_t a = builder.input({2, 3});
   const uint32_t b = builder.input({4});
-  builder.output(builder.op(OpCode::Add, {a, b}, {2, 3}));
+  builder.output(builder.op(OpCode::Add, {a, b}, {2, 3}, {float_attr(1.0)}));
   const std::string message = error_of(builder.build());
   CHECK_CONTAINS(message, "[2, 3] and [4] do not broadcast");
 
@@ -323,19 +555,21 @@ TEST(broadcast_shapes_are_checked) {
   const uint32_t c = wrong_out.input({2, 1, 3});
   const uint32_t d = wrong_out.input({4, 1});
   wrong_out.output(wrong_out.op(OpCode::Div, {c, d}, {2, 4, 1}));
-  CHECK_CONTAINS(error_of(wrong_out.build()), "has shape [2, 4, 1], expected [2, 4, 3]");
+  CHECK_CONTAINS(
+      error_of(wrong_out.build()), "has shape [2, 4, 1], expected [2, 4, 3]");
 
   BlobBuilder ok;
   const uint32_t e = ok.input({2, 1, 3});
   const uint32_t f = ok.input({4, 1});
-  ok.output(ok.op(OpCode::Sub, {e, f}, {2, 4, 3}));
+  ok.output(ok.op(OpCode::Sub, {e, f}, {2, 4, 3}, {float_attr(1.0)}));
   CHECK_EQ(error_of(ok.build()), std::string());
 }
 
 TEST(unary_output_shape_is_checked) {
   BlobBuilder builder;
   const uint32_t x = builder.input({2, 3});
-  builder.output(builder.op(OpCode::Clamp, {x}, {3, 2}, -1.0f, 1.0f));
+  builder.output(builder.op(
+      OpCode::Clamp, {x}, {3, 2}, {float_attr(-1.0), float_attr(1.0)}));
   CHECK_CONTAINS(error_of(builder.build()), "expected [2, 3]");
 }
 
@@ -343,7 +577,7 @@ TEST(linear_shapes_are_checked) {
   BlobBuilder mismatch;
   const uint32_t x = mismatch.input({5, 3});
   const uint32_t w = mismatch.constant({4, 2}, "w");
-  mismatch.output(mismatch.op(OpCode::Linear, {x, w}, {5, 4}));
+  mismatch.output(mismatch.op(OpCode::Linear, {x, w, kNoTensor}, {5, 4}));
   CHECK_CONTAINS(error_of(mismatch.build()), "do not match");
 
   BlobBuilder bias;
@@ -356,13 +590,13 @@ TEST(linear_shapes_are_checked) {
   BlobBuilder out;
   const uint32_t x3 = out.input({2, 5, 3});
   const uint32_t w3 = out.constant({4, 3}, "w");
-  out.output(out.op(OpCode::Linear, {x3, w3}, {10, 4}));
+  out.output(out.op(OpCode::Linear, {x3, w3, kNoTensor}, {10, 4}));
   CHECK_CONTAINS(error_of(out.build()), "expected [2, 5, 4]");
 
   BlobBuilder batched;
   const uint32_t x4 = batched.input({2, 5, 3});
   const uint32_t w4 = batched.constant({4, 3}, "w");
-  batched.output(batched.op(OpCode::Linear, {x4, w4}, {2, 5, 4}));
+  batched.output(batched.op(OpCode::Linear, {x4, w4, kNoTensor}, {2, 5, 4}));
   CHECK_EQ(error_of(batched.build()), std::string());
 }
 
@@ -390,7 +624,8 @@ TEST(op_names_in_messages_are_printable) {
   BlobBuilder builder;
   const uint32_t a = builder.input({2});
   const uint32_t b = builder.input({3});
-  builder.output(builder.op(OpCode::Add, {a, b}, {2}, 1.0f, 0.0f, "bad\nname"));
+  builder.output(
+      builder.op(OpCode::Add, {a, b}, {2}, {float_attr(1.0)}, "bad\nname"));
   const std::string message = error_of(builder.build());
   CHECK_CONTAINS(message, "'bad?name'");
   CHECK(message.find('\n') == std::string::npos);

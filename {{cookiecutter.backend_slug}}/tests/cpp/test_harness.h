@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // A minimal test harness (no network, so no googletest): TEST(name) defines a
 // case, CHECK* record failures without stopping the case, and
 // run_all_tests() prints one line per failure and a summary line
@@ -44,7 +46,8 @@ std::string to_text(const T& value) {
   return std::to_string(value);
 }
 
-inline void report_failure(const char* file, int line, const std::string& what) {
+inline void
+report_failure(const char* file, int line, const std::string& what) {
   ++failures_in_current_test();
   std::printf("  %s:%d: %s\n", file, line, what.c_str());
 }
@@ -72,55 +75,56 @@ inline int run_all_tests() {
 
 } // namespace test_harness
 
-#define TEST(name)                                                  \
-  static void name();                                               \
+#define TEST(name)                                                    \
+  static void name();                                                 \
   static const test_harness::Registrar name##_registrar(#name, name); \
   static void name()
 
-#define CHECK(condition)                                                    \
-  do {                                                                      \
-    if (!(condition)) {                                                     \
-      test_harness::report_failure(__FILE__, __LINE__, "CHECK(" #condition ")"); \
-    }                                                                       \
+#define CHECK(condition)                                \
+  do {                                                  \
+    if (!(condition)) {                                 \
+      test_harness::report_failure(                     \
+          __FILE__, __LINE__, "CHECK(" #condition ")"); \
+    }                                                   \
   } while (0)
 
-#define CHECK_EQ(actual, expected)                                        \
-  do {                                                                    \
-    const auto check_actual_ = (actual);                                  \
-    const auto check_expected_ = (expected);                              \
-    if (!(check_actual_ == check_expected_)) {                            \
-      test_harness::report_failure(                                       \
-          __FILE__,                                                       \
-          __LINE__,                                                       \
-          std::string(#actual " == " #expected " (got ") +                \
-              test_harness::to_text(check_actual_) + ", expected " +      \
-              test_harness::to_text(check_expected_) + ")");              \
-    }                                                                     \
+#define CHECK_EQ(actual, expected)                                   \
+  do {                                                               \
+    const auto check_actual_ = (actual);                             \
+    const auto check_expected_ = (expected);                         \
+    if (!(check_actual_ == check_expected_)) {                       \
+      test_harness::report_failure(                                  \
+          __FILE__,                                                  \
+          __LINE__,                                                  \
+          std::string(#actual " == " #expected " (got ") +           \
+              test_harness::to_text(check_actual_) + ", expected " + \
+              test_harness::to_text(check_expected_) + ")");         \
+    }                                                                \
   } while (0)
 
-#define CHECK_NEAR(actual, expected, tolerance)                              \
-  do {                                                                       \
-    const double check_actual_ = (actual);                                   \
-    const double check_expected_ = (expected);                               \
-    if (!(std::fabs(check_actual_ - check_expected_) <= (tolerance))) {      \
-      test_harness::report_failure(                                          \
-          __FILE__,                                                          \
-          __LINE__,                                                          \
-          std::string(#actual " ~= " #expected " (got ") +                   \
-              std::to_string(check_actual_) + ", expected " +                \
-              std::to_string(check_expected_) + ")");                        \
-    }                                                                        \
+#define CHECK_NEAR(actual, expected, tolerance)                         \
+  do {                                                                  \
+    const double check_actual_ = (actual);                              \
+    const double check_expected_ = (expected);                          \
+    if (!(std::fabs(check_actual_ - check_expected_) <= (tolerance))) { \
+      test_harness::report_failure(                                     \
+          __FILE__,                                                     \
+          __LINE__,                                                     \
+          std::string(#actual " ~= " #expected " (got ") +              \
+              std::to_string(check_actual_) + ", expected " +           \
+              std::to_string(check_expected_) + ")");                   \
+    }                                                                   \
   } while (0)
 
 // The string contains the fragment (error messages must say what is wrong).
-#define CHECK_CONTAINS(text, fragment)                                        \
-  do {                                                                        \
-    const std::string check_text_ = (text);                                   \
-    if (check_text_.find(fragment) == std::string::npos) {                    \
-      test_harness::report_failure(                                           \
-          __FILE__,                                                           \
-          __LINE__,                                                           \
+#define CHECK_CONTAINS(text, fragment)                                         \
+  do {                                                                         \
+    const std::string check_text_ = (text);                                    \
+    if (check_text_.find(fragment) == std::string::npos) {                     \
+      test_harness::report_failure(                                            \
+          __FILE__,                                                            \
+          __LINE__,                                                            \
           std::string("expected \"") + (fragment) + "\" in \"" + check_text_ + \
-              "\"");                                                          \
-    }                                                                         \
+              "\"");                                                           \
+    }                                                                          \
   } while (0)

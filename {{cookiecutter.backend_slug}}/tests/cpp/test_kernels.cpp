@@ -1,9 +1,12 @@
-// The reference kernels against straightforward index arithmetic written
-// independently here, and against values worked out by hand.
+{{ cookiecutter.__cpp_license_header }}
+
+// The reference kernels, reached through the generated kernel table, against
+// straightforward index arithmetic written independently here, and against
+// values worked out by hand.
 
 #include "test_harness.h"
 
-#include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Kernels.h>
+#include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>
 
 #include <cmath>
 #include <limits>
@@ -31,7 +34,11 @@ std::vector<float> iota(size_t count, float start, float step) {
 
 // Element of `values` (shaped `shape`) that output position `flat` of
 // `out_shape` reads under broadcasting: unravel, then clamp broadcast dims.
-float broadcast_read(const std::vector<float>& values, const Shape& shape, const Shape& out_shape, size_t flat) {
+float broadcast_read(
+    const std::vector<float>& values,
+    const Shape& shape,
+    const Shape& out_shape,
+    size_t flat) {
   std::vector<size_t> index(out_shape.rank);
   for (uint32_t d = out_shape.rank; d-- > 0;) {
     index[d] = flat % out_shape.sizes[d];
@@ -46,29 +53,113 @@ float broadcast_read(const std::vector<float>& values, const Shape& shape, const
   return values[offset];
 }
 
-void check_binary(kernels::BinaryOp op, Shape a_shape, Shape b_shape, float alpha) {
+// One operand of run_kernel: its shape and data; data null and absent true
+// for an absent optional operand.
+struct Operand {
+  Shape shape;
+  const float* data;
+  bool absent = false;
+};
+
+Attribute float_attr(double value) {
+  Attribute attr;
+  attr.type = AttrType::Float;
+  attr.floats = {value};
+  return attr;
+}
+
+// Runs the kernel the generated table holds for opcode on one op built here
+// (no blob, no parser), writing out.
+void run_kernel(
+    OpCode opcode,
+    const std::vector<Operand>& operands,
+    const Shape& out_shape,
+    float* out,
+    std::vector<Attribute> attrs = {}) {
+  Graph graph;
+  Op op;
+  op.schema = find_op_schema(static_cast<uint32_t>(opcode));
+  op.opcode = opcode;
+  op.attrs = std::move(attrs);
+  std::vector<void*> data;
+  for (const Operand& operand : operands) {
+    if (operand.absent) {
+      op.inputs.push_back(kNoTensor);
+      continue;
+    }
+    TensorInfo info;
+    info.shape = operand.shape;
+    info.numel = numel(operand.shape);
+    op.inputs.push_back(static_cast<uint32_t>(graph.tensors.size()));
+    graph.tensors.push_back(info);
+    data.push_back(const_cast<float*>(operand.data));
+  }
+  TensorInfo out_info;
+  out_info.shape = out_shape;
+  out_info.numel = numel(out_shape);
+  op.outputs.push_back(static_cast<uint32_t>(graph.tensors.size()));
+  graph.tensors.push_back(out_info);
+  data.push_back(out);
+  const KernelFn kernel = find_kernel(opcode);
+  CHECK(kernel != nullptr);
+  if (kernel != nullptr) {
+    kernel(KernelContext(graph, op, data.data()));
+  }
+}
+
+void unary(
+    OpCode opcode,
+    const std::vector<float>& x,
+    std::vector<float>& out,
+    size_t count) {
+  const Shape shape = shape_of({static_cast<uint32_t>(count)});
+  run_kernel(opcode, {Operand{shape, x.data()}}, shape, out.data());
+}
+
+void clamp(
+    const std::vector<float>& x,
+    std::vector<float>& out,
+    size_t count,
+    float low,
+    float high) {
+  const Shape shape = shape_of({static_cast<uint32_t>(count)});
+  run_kernel(
+      OpCode::Clamp,
+      {Operand{shape, x.data()}},
+      shape,
+      out.data(),
+      {float_attr(low), float_attr(high)});
+}
+
+void check_binary(OpCode op, Shape a_shape, Shape b_shape, float alpha) {
   const Shape out_shape = *broadcast_shapes(a_shape, b_shape);
   const std::vector<float> a = iota(numel(a_shape), -2.0f, 0.25f);
   const std::vector<float> b = iota(numel(b_shape), 0.5f, 0.5f);
   std::vector<float> out(numel(out_shape), std::nanf(""));
-  kernels::binary(op, a.data(), a_shape, b.data(), b_shape, out.data(), out_shape, alpha);
+  std::vector<Attribute> attrs;
+  if (op == OpCode::Add || op == OpCode::Sub) {
+    attrs.push_back(float_attr(alpha));
+  }
+  run_kernel(
+      op,
+      {Operand{a_shape, a.data()}, {b_shape, b.data()}},
+      out_shape,
+      out.data(),
+      attrs);
   for (size_t i = 0; i < out.size(); ++i) {
     const float x = broadcast_read(a, a_shape, out_shape, i);
     const float y = broadcast_read(b, b_shape, out_shape, i);
     float expected = 0.0f;
-    switch (op) {
-      case kernels::BinaryOp::Add:
-        expected = x + alpha * y;
-        break;
-      case kernels::BinaryOp::Sub:
-        expected = x - alpha * y;
-        break;
-      case kernels::BinaryOp::Mul:
-        expected = x * y;
-        break;
-      case kernels::BinaryOp::Div:
-        expected = x / y;
-        break;
+    if (op == OpCode::Add) {
+      expected = x + alpha * y;
+    } else if (op == OpCode::Sub) {
+      expected = x - alpha * y;
+    } else if (op == OpCode::Mul) {
+      expected = x * y;
+    } else if (op == OpCode::Div) {
+      expected = x / y;
+    } else {
+      CHECK(false); // not a binary op
     }
     CHECK_NEAR(out[i], expected, 1e-6);
   }
@@ -77,22 +168,23 @@ void check_binary(kernels::BinaryOp op, Shape a_shape, Shape b_shape, float alph
 } // namespace
 
 TEST(binary_same_shape) {
-  check_binary(kernels::BinaryOp::Add, shape_of({2, 3}), shape_of({2, 3}), 1.0f);
-  check_binary(kernels::BinaryOp::Mul, shape_of({7}), shape_of({7}), 1.0f);
+  check_binary(OpCode::Add, shape_of({2, 3}), shape_of({2, 3}), 1.0f);
+  check_binary(OpCode::Mul, shape_of({7}), shape_of({7}), 1.0f);
 }
 
 TEST(binary_broadcasts_both_ways) {
-  check_binary(kernels::BinaryOp::Add, shape_of({2, 1, 3}), shape_of({4, 1}), 0.5f);
-  check_binary(kernels::BinaryOp::Sub, shape_of({4, 1}), shape_of({2, 1, 3}), 2.0f);
-  check_binary(kernels::BinaryOp::Mul, shape_of({3, 1, 5, 1}), shape_of({1, 4, 1, 2}), 1.0f);
-  check_binary(kernels::BinaryOp::Div, shape_of({2, 3, 4}), shape_of({4}), 1.0f);
+  check_binary(OpCode::Add, shape_of({2, 1, 3}), shape_of({4, 1}), 0.5f);
+  check_binary(OpCode::Sub, shape_of({4, 1}), shape_of({2, 1, 3}), 2.0f);
+  check_binary(
+      OpCode::Mul, shape_of({3, 1, 5, 1}), shape_of({1, 4, 1, 2}), 1.0f);
+  check_binary(OpCode::Div, shape_of({2, 3, 4}), shape_of({4}), 1.0f);
 }
 
 TEST(binary_with_scalars) {
-  check_binary(kernels::BinaryOp::Sub, shape_of({2, 3}), shape_of({}), 1.0f);
-  check_binary(kernels::BinaryOp::Div, shape_of({}), shape_of({2, 3}), 1.0f);
-  check_binary(kernels::BinaryOp::Mul, shape_of({}), shape_of({}), 1.0f);
-  check_binary(kernels::BinaryOp::Add, shape_of({1, 1}), shape_of({3}), 1.0f);
+  check_binary(OpCode::Sub, shape_of({2, 3}), shape_of({}), 1.0f);
+  check_binary(OpCode::Div, shape_of({}), shape_of({2, 3}), 1.0f);
+  check_binary(OpCode::Mul, shape_of({}), shape_of({}), 1.0f);
+  check_binary(OpCode::Add, shape_of({1, 1}), shape_of({3}), 1.0f);
 }
 
 TEST(binary_with_empty_tensors_writes_nothing) {
@@ -100,35 +192,40 @@ TEST(binary_with_empty_tensors_writes_nothing) {
   const Shape b_shape = shape_of({3});
   const std::vector<float> b = {1.0f, 2.0f, 3.0f};
   float sentinel = 42.0f;
-  kernels::binary(kernels::BinaryOp::Add, nullptr, a_shape, b.data(), b_shape, &sentinel, *broadcast_shapes(a_shape, b_shape), 1.0f);
+  run_kernel(
+      OpCode::Add,
+      {Operand{a_shape, nullptr}, {b_shape, b.data()}},
+      *broadcast_shapes(a_shape, b_shape),
+      &sentinel,
+      {float_attr(1.0)});
   CHECK_EQ(sentinel, 42.0f);
 }
 
 TEST(unary_ops) {
   const std::vector<float> x = {-100.0f, -2.0f, -0.0f, 0.5f, 3.0f, 100.0f};
   std::vector<float> out(x.size());
-  kernels::unary(kernels::UnaryOp::Relu, x.data(), out.data(), x.size());
+  unary(OpCode::Relu, x, out, x.size());
   const float relu[] = {0.0f, 0.0f, 0.0f, 0.5f, 3.0f, 100.0f};
   for (size_t i = 0; i < x.size(); ++i) {
     CHECK_EQ(out[i], relu[i]);
   }
-  kernels::unary(kernels::UnaryOp::Sigmoid, x.data(), out.data(), x.size());
+  unary(OpCode::Sigmoid, x, out, x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     CHECK_NEAR(out[i], 1.0 / (1.0 + std::exp(-double(x[i]))), 1e-7);
     CHECK(!std::isnan(out[i]));
   }
-  kernels::unary(kernels::UnaryOp::Tanh, x.data(), out.data(), x.size());
+  unary(OpCode::Tanh, x, out, x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     CHECK_NEAR(out[i], std::tanh(double(x[i])), 1e-7);
   }
 }
 
 TEST(unary_ops_propagate_nan) {
-  const float x = std::numeric_limits<float>::quiet_NaN();
-  float out = 0.0f;
-  for (auto op : {kernels::UnaryOp::Relu, kernels::UnaryOp::Sigmoid, kernels::UnaryOp::Tanh}) {
-    kernels::unary(op, &x, &out, 1);
-    CHECK(std::isnan(out));
+  const std::vector<float> x = {std::numeric_limits<float>::quiet_NaN()};
+  std::vector<float> out = {0.0f};
+  for (OpCode op : {OpCode::Relu, OpCode::Sigmoid, OpCode::Tanh}) {
+    unary(op, x, out, 1);
+    CHECK(std::isnan(out[0]));
   }
 }
 
@@ -136,7 +233,7 @@ TEST(clamp_bounds_infinities_and_nan) {
   const float inf = std::numeric_limits<float>::infinity();
   const std::vector<float> x = {-3.0f, -0.5f, 0.0f, 0.7f, 9.0f, std::nanf("")};
   std::vector<float> out(x.size());
-  kernels::clamp(x.data(), out.data(), x.size(), -1.0f, 0.5f);
+  clamp(x, out, x.size(), -1.0f, 0.5f);
   const float expected[] = {-1.0f, -0.5f, 0.0f, 0.5f, 0.5f};
   for (size_t i = 0; i < 5; ++i) {
     CHECK_EQ(out[i], expected[i]);
@@ -144,12 +241,12 @@ TEST(clamp_bounds_infinities_and_nan) {
   CHECK(std::isnan(out[5]));
 
   // One-sided: clamp(min=0) is stored with max = +inf.
-  kernels::clamp(x.data(), out.data(), 5, 0.0f, inf);
+  clamp(x, out, 5, 0.0f, inf);
   CHECK_EQ(out[0], 0.0f);
   CHECK_EQ(out[4], 9.0f);
 
   // min > max gives max everywhere, as torch.clamp does.
-  kernels::clamp(x.data(), out.data(), 5, 2.0f, 1.0f);
+  clamp(x, out, 5, 2.0f, 1.0f);
   for (size_t i = 0; i < 5; ++i) {
     CHECK_EQ(out[i], 1.0f);
   }
@@ -161,12 +258,26 @@ TEST(linear_with_and_without_bias) {
   const std::vector<float> w = {1, 0, -1, 0.5f, 0.5f, 0.5f};
   const std::vector<float> bias = {10, -10};
   std::vector<float> out(4);
-  kernels::linear(x.data(), w.data(), bias.data(), out.data(), 2, 3, 2);
+  const Shape x_shape = shape_of({2, 3});
+  const Shape w_shape = shape_of({2, 3});
+  const Shape b_shape = shape_of({2});
+  const Shape out_shape = shape_of({2, 2});
+  run_kernel(
+      OpCode::Linear,
+      {Operand{x_shape, x.data()}, {w_shape, w.data()}, {b_shape, bias.data()}},
+      out_shape,
+      out.data());
   const float with_bias[] = {8, -7, 8, -2.5f};
   for (size_t i = 0; i < 4; ++i) {
     CHECK_NEAR(out[i], with_bias[i], 1e-6);
   }
-  kernels::linear(x.data(), w.data(), nullptr, out.data(), 2, 3, 2);
+  run_kernel(
+      OpCode::Linear,
+      {Operand{x_shape, x.data()},
+       {w_shape, w.data()},
+       {b_shape, nullptr, true}},
+      out_shape,
+      out.data());
   const float without_bias[] = {-2, 3, -2, 7.5f};
   for (size_t i = 0; i < 4; ++i) {
     CHECK_NEAR(out[i], without_bias[i], 1e-6);
@@ -176,7 +287,13 @@ TEST(linear_with_and_without_bias) {
 TEST(linear_with_no_input_features_is_the_bias) {
   const std::vector<float> bias = {1.5f, -2.0f};
   std::vector<float> out(6, 0.0f);
-  kernels::linear(nullptr, nullptr, bias.data(), out.data(), 3, 0, 2);
+  run_kernel(
+      OpCode::Linear,
+      {Operand{shape_of({3, 0}), nullptr},
+       {shape_of({2, 0}), nullptr},
+       {shape_of({2}), bias.data()}},
+      shape_of({3, 2}),
+      out.data());
   for (size_t r = 0; r < 3; ++r) {
     CHECK_EQ(out[r * 2], 1.5f);
     CHECK_EQ(out[r * 2 + 1], -2.0f);
@@ -188,7 +305,11 @@ TEST(mm_and_bmm) {
   const std::vector<float> a = {1, 2, 3, 4, 5, 6};
   const std::vector<float> b = {7, 8, 9, 10, 11, 12};
   std::vector<float> out(4);
-  kernels::mm(a.data(), b.data(), out.data(), 2, 3, 2);
+  run_kernel(
+      OpCode::Mm,
+      {Operand{shape_of({2, 3}), a.data()}, {shape_of({3, 2}), b.data()}},
+      shape_of({2, 2}),
+      out.data());
   const float expected[] = {58, 64, 139, 154};
   for (size_t i = 0; i < 4; ++i) {
     CHECK_NEAR(out[i], expected[i], 1e-5);
@@ -202,11 +323,26 @@ TEST(mm_and_bmm) {
   std::vector<float> batched_b = b;
   batched_b.insert(batched_b.end(), b.begin(), b.end());
   std::vector<float> batched_out(8);
-  kernels::bmm(batched_a.data(), batched_b.data(), batched_out.data(), 2, 2, 3, 2);
+  run_kernel(
+      OpCode::Bmm,
+      {Operand{shape_of({2, 2, 3}), batched_a.data()},
+       {shape_of({2, 3, 2}), batched_b.data()}},
+      shape_of({2, 2, 2}),
+      batched_out.data());
   for (size_t i = 0; i < 4; ++i) {
     CHECK_NEAR(batched_out[i], expected[i], 1e-5);
     CHECK_NEAR(batched_out[4 + i], -expected[i], 1e-5);
   }
+}
+
+TEST(every_opcode_has_a_schema_and_a_kernel) {
+  CHECK_EQ(sizeof(kOpSchemas) / sizeof(kOpSchemas[0]), size_t(kNumOpCodes));
+  for (const OpSchema& schema : kOpSchemas) {
+    CHECK(find_op_schema(static_cast<uint32_t>(schema.opcode)) == &schema);
+    CHECK(find_kernel(schema.opcode) != nullptr);
+  }
+  CHECK(find_op_schema(0) == nullptr);
+  CHECK(find_op_schema(kMaxOpCode + 1) == nullptr);
 }
 
 int main() {

@@ -19,7 +19,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 import torch
 from executorch.exir.backend.compile_spec_schema import CompileSpec
 from executorch.exir.backend.partitioner import DelegationSpec, Partitioner, PartitionResult
-from executorch.exir.backend.utils import tag_constant_data
+from executorch.exir.backend.utils import tag_constant_data, WhyNoPartitionReporter
 from torch.export import ExportedProgram
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
@@ -34,11 +34,19 @@ OpName = Union[str, torch._ops.OpOverload]
 
 
 class TableOperatorSupport(OperatorSupportBase):
-    """Accepts the nodes the operator-support table accepts, minus skipped ops."""
+    """Accepts the nodes the operator-support table accepts, minus skipped ops.
 
-    def __init__(self, skipped: FrozenSet[str] = frozenset()) -> None:
+    Each refused call is reported to ``reporter`` with its reason.
+    """
+
+    def __init__(
+        self,
+        skipped: FrozenSet[str] = frozenset(),
+        reporter: Optional[WhyNoPartitionReporter] = None,
+    ) -> None:
         super().__init__()
         self.skipped = skipped
+        self.reporter = reporter
 
     def unsupported_reason(self, node: torch.fx.Node) -> Optional[str]:
         reason = why_unsupported(node)
@@ -48,8 +56,8 @@ class TableOperatorSupport(OperatorSupportBase):
 
     def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:
         reason = self.unsupported_reason(node)
-        if reason is not None and node.op == "call_function":
-            logger.debug("%s stays on the CPU: %s", node.name, reason)
+        if reason is not None and node.op == "call_function" and self.reporter is not None:
+            self.reporter.report_reject(node, reason)
         return reason is None
 
 
@@ -110,9 +118,12 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
         self.operator_support = TableOperatorSupport(self.skip_ops)
 
     def partition(self, exported_program: ExportedProgram) -> PartitionResult:
+        # ExecuTorch's WhyNoPartitionReporter collects why each node stays on
+        # the CPU; the table is logged once per lowering, at DEBUG level.
+        reporter = WhyNoPartitionReporter()
         capability_partitioner = CapabilityBasedPartitioner(
             exported_program.graph_module,
-            self.operator_support,
+            TableOperatorSupport(self.skip_ops, reporter),
             allows_single_node_partition=self.allows_single_node_partition,
         )
         partition_tags: Dict[str, DelegationSpec] = {}
@@ -121,6 +132,8 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
             for node in partition.nodes:
                 node.meta["delegation_tag"] = tag
             partition_tags[tag] = self.delegation_spec
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("nodes left on the CPU:\n%s", reporter.get_table_report())
         # Parameters, buffers and constants follow the partition that uses them.
         tag_constant_data(exported_program)
         logger.info("%d partition(s) for %s", len(partition_tags), self.delegation_spec.backend_id)

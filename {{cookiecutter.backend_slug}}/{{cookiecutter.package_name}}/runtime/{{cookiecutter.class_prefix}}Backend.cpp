@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // The ExecuTorch BackendInterface of {{ cookiecutter.backend_name | comment_text }}, and its registration.
 //
 // init() parses and validates the delegate blob once, fetches its constants
@@ -16,6 +18,8 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <new>
+#include <string>
 
 namespace {{ cookiecutter.__cpp_namespace }} {
 
@@ -30,6 +34,7 @@ using executorch::runtime::DelegateHandle;
 using executorch::runtime::Error;
 using executorch::runtime::EValue;
 using executorch::runtime::FreeableBuffer;
+using executorch::runtime::MemoryAllocator;
 using executorch::runtime::Result;
 using executorch::runtime::Span;
 
@@ -44,8 +49,6 @@ bool trace_enabled_by_environment() {
 
 class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime::BackendInterface {
  public:
-  {{ cookiecutter.class_prefix }}Backend() : trace_(trace_enabled_by_environment()) {}
-
   bool is_available() const override {
     // HARDWARE-INTEGRATION: report whether the accelerator (driver, device,
     // firmware) is usable on this machine. The reference runtime computes on
@@ -58,43 +61,64 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
       FreeableBuffer* processed,
       ArrayRef<CompileSpec> compile_specs) const override {
     (void)compile_specs; // this backend defines none; the blob says it all
-    if (processed == nullptr) {
-      ET_LOG(Error, "%s: init got no delegate blob", kBackendName);
-      return Error::InvalidArgument;
-    }
-    ParseResult parsed = parse_graph(processed->data(), processed->size());
-    if (const auto* error = std::get_if<ParseError>(&parsed)) {
+    ET_CHECK_OR_RETURN_ERROR(
+        processed != nullptr,
+        InvalidArgument,
+        "%s: init got no delegate blob",
+        kBackendName);
+    // The environment's default is read here, not when the library loads.
+    resolve_trace_default();
+    std::string reason;
+    Result<Graph> graph =
+        parse_graph(processed->data(), processed->size(), &reason);
+    if (!graph.ok()) {
       ET_LOG(
           Error,
           "%s: invalid delegate blob in method '%s': %s",
           kBackendName,
-          context.get_method_name() != nullptr ? context.get_method_name() : "?",
-          error->message.c_str());
-      return Error::InvalidProgram;
+          context.get_method_name() != nullptr ? context.get_method_name()
+                                               : "?",
+          reason.c_str());
+      return graph.error();
     }
-    Result<std::unique_ptr<{{ cookiecutter.class_prefix }}Executor>> executor = {{ cookiecutter.class_prefix }}Executor::create(
-        std::move(std::get<Graph>(parsed)),
-        context.get_named_data_map(),
-        trace_override(context));
-    if (!executor.ok()) {
-      return executor.error();
+    // The handle lives in the method's runtime allocator; destroy() runs its
+    // destructor, and the allocator's owner reclaims the memory.
+    MemoryAllocator* allocator = context.get_runtime_allocator();
+    ET_CHECK_OR_RETURN_ERROR(
+        allocator != nullptr,
+        InvalidState,
+        "%s: init got no runtime allocator",
+        kBackendName);
+    {{ cookiecutter.class_prefix }}Executor* executor =
+        allocator->allocateInstance<{{ cookiecutter.class_prefix }}Executor>();
+    ET_CHECK_OR_RETURN_ERROR(
+        executor != nullptr,
+        MemoryAllocationFailed,
+        "%s: the runtime allocator has no room for the delegate",
+        kBackendName);
+    new (executor)
+        {{ cookiecutter.class_prefix }}Executor(std::move(*graph), trace_override(context));
+    const Error error = executor->prepare(context.get_named_data_map());
+    if (error != Error::Ok) {
+      executor->~{{ cookiecutter.class_prefix }}Executor();
+      return error;
     }
     // Everything the delegate needs was copied out of the blob.
     processed->Free();
-    return executor->release();
+    return executor;
   }
 
   Error execute(
       BackendExecutionContext& context,
       DelegateHandle* handle,
       Span<EValue*> args) const override {
-    if (handle == nullptr) {
-      ET_LOG(Error, "%s: execute called without a delegate", kBackendName);
-      return Error::InvalidState;
-    }
+    ET_CHECK_OR_RETURN_ERROR(
+        handle != nullptr,
+        InvalidState,
+        "%s: execute called without a delegate",
+        kBackendName);
     auto* executor = static_cast<{{ cookiecutter.class_prefix }}Executor*>(handle);
-    const bool trace =
-        executor->trace_override().value_or(trace_.load(std::memory_order_relaxed));
+    const bool trace = executor->trace_override().value_or(trace_enabled());
     const Error error = executor->execute(args, trace, context.event_tracer());
     if (error == Error::Ok) {
       executed_ops_.fetch_add(executor->num_ops(), std::memory_order_relaxed);
@@ -105,7 +129,9 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
   void destroy(DelegateHandle* handle) const override {
     // HARDWARE-INTEGRATION: device resources owned by the executor (compiled
     // graph, device buffers) are released by its destructor.
-    delete static_cast<{{ cookiecutter.class_prefix }}Executor*>(handle);
+    if (handle != nullptr) {
+      static_cast<{{ cookiecutter.class_prefix }}Executor*>(handle)->~{{ cookiecutter.class_prefix }}Executor();
+    }
   }
 
   Error set_option(
@@ -116,12 +142,20 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
       if (std::strcmp(option.key, kTraceOption) == 0) {
         const bool* value = std::get_if<bool>(&option.value);
         if (value == nullptr) {
-          ET_LOG(Error, "%s: option '%s' must be a bool", kBackendName, kTraceOption);
+          ET_LOG(
+              Error,
+              "%s: option '%s' must be a bool",
+              kBackendName,
+              kTraceOption);
           return Error::InvalidArgument;
         }
-        trace_.store(*value, std::memory_order_relaxed);
+        trace_.store(*value ? kTraceOn : kTraceOff, std::memory_order_relaxed);
       } else if (std::strcmp(option.key, kExecutedOpsOption) == 0) {
-        ET_LOG(Error, "%s: option '%s' is read-only", kBackendName, kExecutedOpsOption);
+        ET_LOG(
+            Error,
+            "%s: option '%s' is read-only",
+            kBackendName,
+            kExecutedOpsOption);
         return Error::InvalidArgument;
       } else {
         ET_LOG(Error, "%s: unknown option '%s'", kBackendName, option.key);
@@ -131,16 +165,16 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
     return Error::Ok;
   }
 
-  Error get_option(
-      BackendOptionContext& context,
-      Span<BackendOption>& options) override {
+  Error get_option(BackendOptionContext& context, Span<BackendOption>& options)
+      override {
     (void)context;
     for (BackendOption& option : options) {
       if (std::strcmp(option.key, kTraceOption) == 0) {
-        option.value = trace_.load(std::memory_order_relaxed);
+        option.value = trace_enabled();
       } else if (std::strcmp(option.key, kExecutedOpsOption) == 0) {
         const uint64_t count = executed_ops_.load(std::memory_order_relaxed);
-        option.value = count > uint64_t(INT_MAX) ? INT_MAX : static_cast<int>(count);
+        option.value =
+            count > uint64_t(INT_MAX) ? INT_MAX : static_cast<int>(count);
       } else {
         ET_LOG(Error, "%s: unknown option '%s'", kBackendName, option.key);
         return Error::NotFound;
@@ -150,6 +184,24 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
   }
 
  private:
+  static constexpr int kTraceUnset = -1;
+  static constexpr int kTraceOff = 0;
+  static constexpr int kTraceOn = 1;
+
+  // Until set_option sets it, "trace" defaults to {{ cookiecutter.__slug_upper }}_TRACE, read
+  // the first time a delegate is initialized or the option is used.
+  void resolve_trace_default() const {
+    int expected = kTraceUnset;
+    trace_.compare_exchange_strong(
+        expected,
+        trace_enabled_by_environment() ? kTraceOn : kTraceOff,
+        std::memory_order_relaxed);
+  }
+  bool trace_enabled() const {
+    resolve_trace_default();
+    return trace_.load(std::memory_order_relaxed) == kTraceOn;
+  }
+
   // The method's load-time runtime spec "trace", if the application gave one.
   static std::optional<bool> trace_override(const BackendInitContext& context) {
     Result<bool> value = context.get_runtime_spec<bool>(kTraceOption);
@@ -159,7 +211,9 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
     return std::nullopt;
   }
 
-  std::atomic<bool> trace_;
+  // kTraceUnset, kTraceOff or kTraceOn; mutable because init(), execute()
+  // and get_option() resolve the environment's default on first use.
+  mutable std::atomic<int> trace_{kTraceUnset};
   // execute() is const in the interface; counting is not observable state.
   mutable std::atomic<uint64_t> executed_ops_{0};
 };
@@ -170,11 +224,16 @@ namespace {
 Backend backend_registration{kBackendName, &backend_instance};
 
 Error register_this_backend() {
-  const Error error = executorch::runtime::register_backend(backend_registration);
+  const Error error =
+      executorch::runtime::register_backend(backend_registration);
   if (error != Error::Ok) {
     // Typically a second copy of the library (another build of it) loaded
     // into the same process; the first copy stays registered.
-    ET_LOG(Error, "%s: registration failed (error 0x%x)", kBackendName, static_cast<unsigned>(error));
+    ET_LOG(
+        Error,
+        "%s: registration failed (error 0x%x)",
+        kBackendName,
+        static_cast<unsigned>(error));
   }
   return error;
 }
@@ -185,7 +244,8 @@ Error register_this_backend() {
 
 // Copies a C string key into an option, refusing keys that do not fit.
 bool make_option(const char* key, BackendOption* option) {
-  if (key == nullptr || std::strlen(key) >= executorch::runtime::kMaxOptionKeyLength) {
+  if (key == nullptr ||
+      std::strlen(key) >= executorch::runtime::kMaxOptionKeyLength) {
     return false;
   }
   std::strncpy(option->key, key, executorch::runtime::kMaxOptionKeyLength - 1);
@@ -201,8 +261,8 @@ int get_typed_option(const char* key, int* out) {
   // Seed the slot with the requested type so that a key of another type is
   // reported instead of being converted.
   option.value = T{};
-  const Error error =
-      executorch::runtime::get_option(kBackendName, Span<BackendOption>(&option, 1));
+  const Error error = executorch::runtime::get_option(
+      kBackendName, Span<BackendOption>(&option, 1));
   if (error != Error::Ok) {
     return static_cast<int>(error);
   }
@@ -227,8 +287,8 @@ int {{ cookiecutter.backend_slug }}_set_bool_option(const char* key, int value) 
     return static_cast<int>(Error::InvalidArgument);
   }
   option.value = value != 0;
-  return static_cast<int>(
-      executorch::runtime::set_option(kBackendName, Span<BackendOption>(&option, 1)));
+  return static_cast<int>(executorch::runtime::set_option(
+      kBackendName, Span<BackendOption>(&option, 1)));
 }
 
 int {{ cookiecutter.backend_slug }}_get_bool_option(const char* key, int* value) {

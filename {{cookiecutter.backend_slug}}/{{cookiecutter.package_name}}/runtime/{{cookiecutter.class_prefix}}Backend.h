@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Public interface of the {{ cookiecutter.backend_name | comment_text }} ExecuTorch backend.
 //
 // The backend registers itself under kBackendName when its library is

@@ -1,10 +1,14 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // One initialized delegate: the parsed graph plus every buffer it needs, so
 // that execute() only binds the caller's tensors and runs the ops. It is the
-// DelegateHandle that {{ cookiecutter.class_prefix }}Backend hands to ExecuTorch. Like the Method
-// that owns it, it runs on one thread at a time.
+// DelegateHandle that {{ cookiecutter.class_prefix }}Backend hands to ExecuTorch, constructed in
+// memory from the method's runtime allocator. Like the Method that owns it,
+// it runs on one thread at a time.
 #pragma once
 
 #include "{{ cookiecutter.class_prefix }}Graph.h"
+#include "ops/OpKernel.h"
 
 #include <executorch/runtime/core/error.h>
 #include <executorch/runtime/core/evalue.h>
@@ -23,14 +27,14 @@ namespace {{ cookiecutter.__cpp_namespace }} {
 
 class {{ cookiecutter.class_prefix }}Executor {
  public:
-  // Fetches the constants from named_data (checking their sizes) and
-  // allocates the intermediate tensors once. trace_override, when set,
-  // replaces the backend-wide "trace" option for this delegate.
-  static executorch::runtime::Result<std::unique_ptr<{{ cookiecutter.class_prefix }}Executor>>
-  create(
-      Graph graph,
-      const executorch::runtime::NamedDataMap* named_data,
-      std::optional<bool> trace_override);
+  // trace_override, when set, replaces the backend-wide "trace" option for
+  // this delegate.
+  {{ cookiecutter.class_prefix }}Executor(Graph graph, std::optional<bool> trace_override);
+
+  // Looks up every op's kernel, fetches the constants from named_data
+  // (checking their sizes) and allocates the intermediate tensors once.
+  executorch::runtime::Error prepare(
+      const executorch::runtime::NamedDataMap* named_data);
 
   // args holds the delegate inputs followed by its outputs, in blob order.
   // Checks their count, dtypes and shapes, then runs every op, logging each
@@ -56,34 +60,33 @@ class {{ cookiecutter.class_prefix }}Executor {
   };
   using AlignedBuffer = std::unique_ptr<void, FreeDeleter>;
 
-  {{ cookiecutter.class_prefix }}Executor(Graph graph, std::optional<bool> trace_override);
-
+  executorch::runtime::Error check_supported();
   executorch::runtime::Error load_constants(
       const executorch::runtime::NamedDataMap* named_data);
   executorch::runtime::Error allocate_intermediates();
-  // Checks that arg is a float32 tensor of the blob's shape for tensor_id
+  // Checks that arg is a tensor of the blob's dtype and shape for tensor_id
   // and returns its data.
   executorch::runtime::Result<void*> bind_argument(
       executorch::runtime::EValue* arg,
       uint32_t tensor_id,
       const char* kind,
       size_t index) const;
-  void run_op(size_t op_index);
 
   Graph graph_;
   std::optional<bool> trace_override_;
+  // Per op: its kernel from the generated table.
+  std::vector<KernelFn> kernels_;
   // Keeps the constant bytes alive (they may point into the program).
   std::vector<executorch::runtime::FreeableBuffer> constant_data_;
-  // Aligned copies of constants whose named data was not float-aligned.
+  // Aligned copies of constants whose named data was not aligned.
   std::vector<AlignedBuffer> constant_copies_;
   // One allocation for the outputs of all ops.
   AlignedBuffer arena_;
-  // Per tensor id: where its floats live. Inputs are rebound per execute.
-  std::vector<const float*> tensor_data_;
-  // Per op: its output, inside arena_.
-  std::vector<float*> op_output_data_;
+  // Per tensor id: where its data lives. Inputs are rebound per execute;
+  // kernels write only op outputs, so constants are never written through.
+  std::vector<void*> tensor_data_;
   // Per delegate output: the caller's buffer, bound per execute.
-  std::vector<float*> output_data_;
+  std::vector<void*> output_data_;
 };
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

@@ -1,35 +1,59 @@
+{{ cookiecutter.__cpp_license_header }}
+
 #include "{{ cookiecutter.class_prefix }}Graph.h"
 
+#include <executorch/runtime/platform/log.h>
+
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 
 namespace {{ cookiecutter.__cpp_namespace }} {
 
+using executorch::runtime::Error;
+using executorch::runtime::Result;
+
+const OpSchema* find_op_schema(uint32_t opcode) {
+  for (const OpSchema& schema : kOpSchemas) {
+    if (static_cast<uint32_t>(schema.opcode) == opcode) {
+      return &schema;
+    }
+  }
+  return nullptr;
+}
+
 const char* opcode_name(OpCode opcode) {
-  switch (opcode) {
-    case OpCode::Add:
-      return "add";
-    case OpCode::Sub:
-      return "sub";
-    case OpCode::Mul:
-      return "mul";
-    case OpCode::Div:
-      return "div";
-    case OpCode::Relu:
-      return "relu";
-    case OpCode::Sigmoid:
-      return "sigmoid";
-    case OpCode::Tanh:
-      return "tanh";
-    case OpCode::Clamp:
-      return "clamp";
-    case OpCode::Linear:
-      return "linear";
-    case OpCode::Mm:
-      return "mm";
-    case OpCode::Bmm:
-      return "bmm";
+  const OpSchema* schema = find_op_schema(static_cast<uint32_t>(opcode));
+  return schema != nullptr ? schema->name : "unknown";
+}
+
+size_t element_size(uint32_t dtype) {
+  switch (dtype) {
+    case kDtypeUInt8:
+    case kDtypeInt8:
+      return 1;
+    case kDtypeInt32:
+    case kDtypeFloat32:
+      return 4;
+    case kDtypeInt64:
+      return 8;
+  }
+  return 0;
+}
+
+const char* dtype_name(uint32_t dtype) {
+  switch (dtype) {
+    case kDtypeUInt8:
+      return "uint8";
+    case kDtypeInt8:
+      return "int8";
+    case kDtypeInt32:
+      return "int32";
+    case kDtypeInt64:
+      return "int64";
+    case kDtypeFloat32:
+      return "float32";
   }
   return "unknown";
 }
@@ -71,9 +95,27 @@ class ByteReader {
   uint64_t u64(size_t offset) const {
     return uint64_t(u32(offset)) | uint64_t(u32(offset + 4)) << 32;
   }
+  int32_t i32(size_t offset) const {
+    const uint32_t bits = u32(offset);
+    int32_t value;
+    std::memcpy(&value, &bits, sizeof(value));
+    return value;
+  }
+  int64_t i64(size_t offset) const {
+    const uint64_t bits = u64(offset);
+    int64_t value;
+    std::memcpy(&value, &bits, sizeof(value));
+    return value;
+  }
   float f32(size_t offset) const {
     const uint32_t bits = u32(offset);
     float value;
+    std::memcpy(&value, &bits, sizeof(value));
+    return value;
+  }
+  double f64(size_t offset) const {
+    const uint64_t bits = u64(offset);
+    double value;
     std::memcpy(&value, &bits, sizeof(value));
     return value;
   }
@@ -90,6 +132,10 @@ struct Header {
   uint32_t header_size;
   uint32_t num_tensors;
   uint32_t num_ops;
+  uint32_t num_attrs;
+  uint32_t num_refs;
+  uint32_t num_values;
+  uint32_t num_qparams;
   uint32_t num_inputs;
   uint32_t num_outputs;
   uint32_t num_constants;
@@ -102,6 +148,10 @@ struct Header {
 struct Layout {
   uint64_t tensors;
   uint64_t ops;
+  uint64_t attrs;
+  uint64_t refs;
+  uint64_t values;
+  uint64_t qparams;
   uint64_t inputs;
   uint64_t outputs;
   uint64_t constants;
@@ -109,13 +159,17 @@ struct Layout {
   uint64_t end;
 };
 
-// Each count is a u32 and each record at most 40 bytes, so every term is
-// below 2^38 and the sum cannot overflow 64 bits.
+// Each count is a u32 and each record at most 64 bytes, so every term is
+// below 2^38 and the sum of eleven cannot overflow 64 bits.
 Layout layout_of(const Header& h) {
   Layout l;
   l.tensors = kHeaderSize;
   l.ops = l.tensors + uint64_t(h.num_tensors) * kTensorRecordSize;
-  l.inputs = l.ops + uint64_t(h.num_ops) * kOpRecordSize;
+  l.attrs = l.ops + uint64_t(h.num_ops) * kOpRecordSize;
+  l.refs = l.attrs + uint64_t(h.num_attrs) * kAttrRecordSize;
+  l.values = l.refs + uint64_t(h.num_refs) * kTensorRefSize;
+  l.qparams = l.values + uint64_t(h.num_values) * kValueSize;
+  l.inputs = l.qparams + uint64_t(h.num_qparams) * kQParamRecordSize;
   l.outputs = l.inputs + uint64_t(h.num_inputs) * kTensorIdSize;
   l.constants = l.outputs + uint64_t(h.num_outputs) * kTensorIdSize;
   l.strings = l.constants + uint64_t(h.num_constants) * kConstantRecordSize;
@@ -123,33 +177,45 @@ Layout layout_of(const Header& h) {
   return l;
 }
 
-uint32_t expected_input_count(OpCode opcode) {
-  switch (opcode) {
-    case OpCode::Relu:
-    case OpCode::Sigmoid:
-    case OpCode::Tanh:
-    case OpCode::Clamp:
-      return 1;
-    default:
-      return 2; // linear also accepts 3 (with bias); checked separately
+const char* attr_type_name(uint32_t type) {
+  switch (static_cast<AttrType>(type)) {
+    case AttrType::Int:
+      return "int";
+    case AttrType::Float:
+      return "float";
+    case AttrType::Bool:
+      return "bool";
+    case AttrType::IntList:
+      return "int list";
+    case AttrType::FloatList:
+      return "float list";
   }
+  return "unknown";
 }
 
-bool is_known_opcode(uint32_t value) {
-  return value >= uint32_t(OpCode::Add) && value <= uint32_t(OpCode::Bmm);
+bool is_float_attr(AttrType type) {
+  return type == AttrType::Float || type == AttrType::FloatList;
+}
+
+bool is_list_attr(AttrType type) {
+  return type == AttrType::IntList || type == AttrType::FloatList;
 }
 
 class Parser {
  public:
   Parser(const uint8_t* data, size_t size) : reader_(data), size_(size) {}
 
-  ParseResult parse() {
-    if (!parse_header() || !parse_tensors() || !parse_inputs() ||
-        !parse_constants() || !parse_ops() || !parse_outputs() ||
-        !check_every_tensor_defined()) {
-      return ParseError{std::move(error_)};
-    }
-    return std::move(graph_);
+  bool parse() {
+    return parse_header() && parse_tensors() && parse_inputs() &&
+        parse_constants() && parse_ops() && parse_outputs() &&
+        check_every_tensor_defined();
+  }
+
+  Graph& graph() {
+    return graph_;
+  }
+  std::string& error() {
+    return error_;
   }
 
  private:
@@ -159,7 +225,7 @@ class Parser {
   }
 
   bool parse_header() {
-    if (size_ < kHeaderSize) {
+    if (size_ < 8) {
       return fail(format(
           "blob is %zu bytes, shorter than the %zu-byte header",
           size_,
@@ -175,28 +241,37 @@ class Parser {
           magic[2],
           magic[3]));
     }
+    // The version first: an old blob gets this message, whatever its size.
     header_.version = reader_.u32(4);
     if (header_.version != kFormatVersion) {
       return fail(format(
-          "blob format version %u is not supported; this runtime reads "
-          "version %u (re-export the model with a matching package)",
+          "format version %u; this runtime reads version %u: re-export the "
+          "model with this release",
           header_.version,
           kFormatVersion));
+    }
+    if (size_ < kHeaderSize) {
+      return fail(format(
+          "blob is %zu bytes, shorter than the %zu-byte header",
+          size_,
+          kHeaderSize));
     }
     header_.header_size = reader_.u32(8);
     header_.num_tensors = reader_.u32(12);
     header_.num_ops = reader_.u32(16);
-    header_.num_inputs = reader_.u32(20);
-    header_.num_outputs = reader_.u32(24);
-    header_.num_constants = reader_.u32(28);
-    header_.string_table_size = reader_.u32(32);
-    header_.flags = reader_.u32(36);
-    header_.total_size = reader_.u64(40);
+    header_.num_attrs = reader_.u32(20);
+    header_.num_refs = reader_.u32(24);
+    header_.num_values = reader_.u32(28);
+    header_.num_qparams = reader_.u32(32);
+    header_.num_inputs = reader_.u32(36);
+    header_.num_outputs = reader_.u32(40);
+    header_.num_constants = reader_.u32(44);
+    header_.string_table_size = reader_.u32(48);
+    header_.flags = reader_.u32(52);
+    header_.total_size = reader_.u64(56);
     if (header_.header_size != kHeaderSize) {
       return fail(format(
-          "header_size is %u, expected %zu",
-          header_.header_size,
-          kHeaderSize));
+          "header_size is %u, expected %zu", header_.header_size, kHeaderSize));
     }
     if (header_.flags != 0) {
       return fail(format(
@@ -221,6 +296,115 @@ class Parser {
     return true;
   }
 
+  // [first, first + count) lies inside a section of `size` entries.
+  bool check_range(
+      uint32_t first,
+      uint32_t count,
+      uint32_t size,
+      const std::string& what,
+      const char* section) {
+    if (uint64_t(first) + count > size) {
+      return fail(format(
+          "%s spans %s [%u, %llu), outside the %u entries of that section",
+          what.c_str(),
+          section,
+          first,
+          static_cast<unsigned long long>(uint64_t(first) + count),
+          size));
+    }
+    return true;
+  }
+
+  bool parse_quantization(uint32_t id, size_t base, TensorInfo& tensor) {
+    const std::string what = format("tensor %u", id);
+    const uint32_t scheme = reader_.u32(base + 44);
+    tensor.quant_axis = reader_.u32(base + 48);
+    const uint32_t first = reader_.u32(base + 52);
+    const uint32_t count = reader_.u32(base + 56);
+    if (scheme == uint32_t(QuantScheme::None)) {
+      if (tensor.quant_axis != 0 || first != 0 || count != 0) {
+        return fail(what + " is not quantized but has a quant axis or qparams");
+      }
+      return true;
+    }
+    if (scheme != uint32_t(QuantScheme::PerTensor) &&
+        scheme != uint32_t(QuantScheme::PerChannel)) {
+      return fail(format(
+          "%s has quant_scheme %u; known: 0 (none), 1 (per tensor), 2 (per "
+          "channel)",
+          what.c_str(),
+          scheme));
+    }
+    tensor.quant_scheme = static_cast<QuantScheme>(scheme);
+    int32_t low = 0;
+    int32_t high = 0;
+    switch (tensor.dtype) {
+      case kDtypeInt8:
+        low = -128, high = 127;
+        break;
+      case kDtypeUInt8:
+        low = 0, high = 255;
+        break;
+      case kDtypeInt32:
+        break; // zero point 0
+      default:
+        return fail(format(
+            "%s is quantized but has dtype %s; only int8, uint8 and int32 "
+            "tensors carry quantization parameters",
+            what.c_str(),
+            dtype_name(tensor.dtype)));
+    }
+    uint32_t expected = 1;
+    if (tensor.quant_scheme == QuantScheme::PerChannel) {
+      if (tensor.quant_axis >= tensor.shape.rank) {
+        return fail(format(
+            "%s is quantized per channel along axis %u; its rank is %u",
+            what.c_str(),
+            tensor.quant_axis,
+            tensor.shape.rank));
+      }
+      expected = tensor.shape.sizes[tensor.quant_axis];
+    } else if (tensor.quant_axis != 0) {
+      return fail(format(
+          "%s is quantized per tensor but has quant_axis %u",
+          what.c_str(),
+          tensor.quant_axis));
+    }
+    if (count != expected) {
+      return fail(
+          format("%s needs %u qparams, has %u", what.c_str(), expected, count));
+    }
+    if (!check_range(
+            first, count, header_.num_qparams, what + " qparams", "qparams")) {
+      return false;
+    }
+    tensor.qparams.resize(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      const size_t at = layout_.qparams + size_t(first + i) * kQParamRecordSize;
+      QuantParam& q = tensor.qparams[i];
+      q.scale = reader_.f32(at);
+      q.zero_point = reader_.i32(at + 4);
+      if (!(std::isfinite(q.scale) && q.scale > 0.0f)) {
+        return fail(format(
+            "%s scale %u is %g; scales are finite and > 0",
+            what.c_str(),
+            i,
+            double(q.scale)));
+      }
+      if (q.zero_point < low || q.zero_point > high) {
+        return fail(format(
+            "%s zero point %u is %d, outside %d..%d (%s)",
+            what.c_str(),
+            i,
+            q.zero_point,
+            low,
+            high,
+            dtype_name(tensor.dtype)));
+      }
+    }
+    return true;
+  }
+
   bool parse_tensors() {
     graph_.tensors.resize(header_.num_tensors);
     defined_.assign(header_.num_tensors, false);
@@ -228,14 +412,13 @@ class Parser {
       const size_t base = layout_.tensors + size_t(i) * kTensorRecordSize;
       TensorInfo& tensor = graph_.tensors[i];
       tensor.dtype = reader_.u32(base);
-      if (tensor.dtype != kDtypeFloat32) {
+      const size_t item_size = element_size(tensor.dtype);
+      if (item_size == 0) {
         return fail(format(
-            "tensor %u has dtype %u; format version %u allows only %u "
-            "(float32)",
+            "tensor %u has dtype %u; the format allows 0 (uint8), 1 (int8), "
+            "3 (int32), 4 (int64) and 6 (float32)",
             i,
-            tensor.dtype,
-            kFormatVersion,
-            kDtypeFloat32));
+            tensor.dtype));
       }
       tensor.shape.rank = reader_.u32(base + 4);
       if (tensor.shape.rank > kMaxRank) {
@@ -258,8 +441,7 @@ class Parser {
         tensor.shape.sizes[d] = size;
       }
       const auto numel = checked_numel(tensor.shape);
-      const auto nbytes =
-          numel ? checked_mul(*numel, sizeof(float)) : std::nullopt;
+      const auto nbytes = numel ? checked_mul(*numel, item_size) : std::nullopt;
       if (!nbytes) {
         return fail(format(
             "tensor %u of shape %s is too large to address",
@@ -268,6 +450,22 @@ class Parser {
       }
       tensor.numel = *numel;
       tensor.nbytes = *nbytes;
+      tensor.dynamic_dims = reader_.u32(base + 40);
+      if (tensor.shape.rank < 32 &&
+          (tensor.dynamic_dims >> tensor.shape.rank) != 0) {
+        return fail(format(
+            "tensor %u has dynamic_dims 0x%x, which marks dimensions beyond "
+            "its rank %u",
+            i,
+            tensor.dynamic_dims,
+            tensor.shape.rank));
+      }
+      if (reader_.u32(base + 60) != 0) {
+        return fail(format("tensor %u has a non-zero reserved field", i));
+      }
+      if (!parse_quantization(i, base, tensor)) {
+        return false;
+      }
     }
     return true;
   }
@@ -283,14 +481,12 @@ class Parser {
     return true;
   }
 
-  // A tensor is exactly one of: a delegate input, a constant, or the output
+  // A tensor is exactly one of: a delegate input, a constant, or an output
   // of one op.
   bool define(uint32_t id, TensorSource source, const std::string& what) {
     if (defined_[id]) {
       return fail(format(
-          "%s defines tensor %u, which is already defined",
-          what.c_str(),
-          id));
+          "%s defines tensor %u, which is already defined", what.c_str(), id));
     }
     defined_[id] = true;
     graph_.tensors[id].source = source;
@@ -399,11 +595,12 @@ class Parser {
       const TensorInfo& tensor = graph_.tensors[constant.tensor_id];
       if (constant.nbytes != tensor.nbytes) {
         return fail(format(
-            "%s declares %llu bytes but tensor %u of shape %s needs %zu",
+            "%s declares %llu bytes but tensor %u of shape %s (%s) needs %zu",
             what.c_str(),
             static_cast<unsigned long long>(constant.nbytes),
             constant.tensor_id,
             shape_string(tensor.shape).c_str(),
+            dtype_name(tensor.dtype),
             tensor.nbytes));
       }
     }
@@ -411,7 +608,7 @@ class Parser {
   }
 
   static std::string describe(uint32_t index, const Op& op) {
-    std::string text = format("op %u (%s", index, opcode_name(op.opcode));
+    std::string text = format("op %u (%s", index, op.schema->name);
     if (!op.name.empty()) {
       // Names are untrusted bytes; keep the message one printable line.
       text += " '";
@@ -423,70 +620,213 @@ class Parser {
     return text + ")";
   }
 
+  bool parse_attribute(
+      const std::string& what,
+      const AttrSchema& schema,
+      size_t base,
+      Attribute* attr) {
+    const std::string attr_what = what + " attribute " + schema.name;
+    const uint32_t type = reader_.u32(base);
+    if (type != uint32_t(schema.type)) {
+      return fail(format(
+          "%s has type %u (%s); the schema says %u (%s)",
+          attr_what.c_str(),
+          type,
+          attr_type_name(type),
+          uint32_t(schema.type),
+          attr_type_name(uint32_t(schema.type))));
+    }
+    attr->type = schema.type;
+    const uint32_t count = reader_.u32(base + 4);
+    const uint32_t first = reader_.u32(base + 8);
+    if (reader_.u32(base + 12) != 0) {
+      return fail(attr_what + " has a non-zero reserved field");
+    }
+    if (!is_list_attr(schema.type) && count != 1) {
+      return fail(format(
+          "%s is a scalar with count %u; scalars have 1",
+          attr_what.c_str(),
+          count));
+    }
+    if (!check_range(first, count, header_.num_values, attr_what, "values")) {
+      return false;
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+      const size_t at = layout_.values + size_t(first + i) * kValueSize;
+      if (is_float_attr(schema.type)) {
+        const double value = reader_.f64(at);
+        if (std::isnan(value)) {
+          return fail(format("%s value %u is NaN", attr_what.c_str(), i));
+        }
+        attr->floats.push_back(value);
+      } else {
+        const int64_t value = reader_.i64(at);
+        if (schema.type == AttrType::Bool && value != 0 && value != 1) {
+          return fail(format(
+              "%s is a bool holding %lld; bools are 0 or 1",
+              attr_what.c_str(),
+              static_cast<long long>(value)));
+        }
+        attr->ints.push_back(value);
+      }
+    }
+    return true;
+  }
+
+  bool check_dtype(const Op& op, uint32_t id, const std::string& what) {
+    const uint32_t dtype = graph_.tensors[id].dtype;
+    for (uint32_t i = 0; i < op.schema->num_dtypes; ++i) {
+      if (op.schema->dtypes[i] == dtype) {
+        return true;
+      }
+    }
+    std::string allowed;
+    for (uint32_t i = 0; i < op.schema->num_dtypes; ++i) {
+      allowed += (i == 0 ? "" : ", ");
+      allowed += dtype_name(op.schema->dtypes[i]);
+    }
+    return fail(format(
+        "%s uses tensor %u of dtype %s; it takes %s",
+        what.c_str(),
+        id,
+        dtype_name(dtype),
+        allowed.c_str()));
+  }
+
+  bool parse_op(uint32_t index, Op& op) {
+    const size_t base = layout_.ops + size_t(index) * kOpRecordSize;
+    const uint32_t opcode = reader_.u32(base);
+    op.schema = find_op_schema(opcode);
+    if (op.schema == nullptr) {
+      return fail(format(
+          "op %u has unknown opcode %u; this runtime knows 1 to %u",
+          index,
+          opcode,
+          kMaxOpCode));
+    }
+    op.opcode = op.schema->opcode;
+    if (!read_string(
+            reader_.u32(base + 28),
+            reader_.u32(base + 32),
+            format("op %u name", index),
+            &op.name)) {
+      return false;
+    }
+    const std::string what = describe(index, op);
+    const uint32_t inputs_first = reader_.u32(base + 4);
+    const uint32_t num_inputs = reader_.u32(base + 8);
+    const uint32_t outputs_first = reader_.u32(base + 12);
+    const uint32_t num_outputs = reader_.u32(base + 16);
+    const uint32_t attrs_first = reader_.u32(base + 20);
+    const uint32_t num_attrs = reader_.u32(base + 24);
+    if (reader_.u32(base + 36) != 0) {
+      return fail(what + " has a non-zero reserved field");
+    }
+    if (num_inputs != op.schema->num_operands) {
+      return fail(format(
+          "%s has %u inputs, expected %u",
+          what.c_str(),
+          num_inputs,
+          op.schema->num_operands));
+    }
+    if (num_outputs != op.schema->num_outputs) {
+      return fail(format(
+          "%s has %u outputs, expected %u",
+          what.c_str(),
+          num_outputs,
+          op.schema->num_outputs));
+    }
+    if (num_attrs != op.schema->num_attrs) {
+      return fail(format(
+          "%s has %u attributes, expected %u",
+          what.c_str(),
+          num_attrs,
+          op.schema->num_attrs));
+    }
+    if (!check_range(
+            inputs_first,
+            num_inputs,
+            header_.num_refs,
+            what + " inputs",
+            "tensor refs") ||
+        !check_range(
+            outputs_first,
+            num_outputs,
+            header_.num_refs,
+            what + " outputs",
+            "tensor refs") ||
+        !check_range(
+            attrs_first,
+            num_attrs,
+            header_.num_attrs,
+            what + " attributes",
+            "attributes")) {
+      return false;
+    }
+    op.inputs.resize(num_inputs);
+    for (uint32_t slot = 0; slot < num_inputs; ++slot) {
+      const uint32_t id = reader_.u32(
+          layout_.refs + size_t(inputs_first + slot) * kTensorRefSize);
+      const OperandSchema& operand = op.schema->operands[slot];
+      const std::string input_what = what + " operand " + operand.name;
+      op.inputs[slot] = id;
+      if (id == kNoTensor) {
+        if (!operand.optional) {
+          return fail(input_what + " is absent; it is not optional");
+        }
+        continue;
+      }
+      if (!check_tensor_id(id, input_what)) {
+        return false;
+      }
+      if (!defined_[id]) {
+        return fail(format(
+            "%s reads tensor %u before any input, constant or earlier op "
+            "defines it",
+            input_what.c_str(),
+            id));
+      }
+      if (!check_dtype(op, id, input_what)) {
+        return false;
+      }
+    }
+    op.attrs.resize(num_attrs);
+    for (uint32_t slot = 0; slot < num_attrs; ++slot) {
+      if (!parse_attribute(
+              what,
+              op.schema->attrs[slot],
+              layout_.attrs + size_t(attrs_first + slot) * kAttrRecordSize,
+              &op.attrs[slot])) {
+        return false;
+      }
+    }
+    op.outputs.resize(num_outputs);
+    for (uint32_t slot = 0; slot < num_outputs; ++slot) {
+      const uint32_t id = reader_.u32(
+          layout_.refs + size_t(outputs_first + slot) * kTensorRefSize);
+      const std::string output_what =
+          format("%s output %u", what.c_str(), slot);
+      op.outputs[slot] = id;
+      if (!check_tensor_id(id, output_what) ||
+          !check_dtype(op, id, output_what)) {
+        return false;
+      }
+    }
+    if (!check_output_shape(op, what)) {
+      return false;
+    }
+    for (uint32_t slot = 0; slot < num_outputs; ++slot) {
+      if (!define(op.outputs[slot], TensorSource::OpOutput, what)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   bool parse_ops() {
     graph_.ops.resize(header_.num_ops);
     for (uint32_t i = 0; i < header_.num_ops; ++i) {
-      const size_t base = layout_.ops + size_t(i) * kOpRecordSize;
-      Op& op = graph_.ops[i];
-      const uint32_t opcode = reader_.u32(base);
-      if (!is_known_opcode(opcode)) {
-        return fail(format("op %u has unknown opcode %u", i, opcode));
-      }
-      op.opcode = static_cast<OpCode>(opcode);
-      if (!read_string(
-              reader_.u32(base + 32),
-              reader_.u32(base + 36),
-              format("op %u name", i),
-              &op.name)) {
-        return false;
-      }
-      const std::string what = describe(i, op);
-      op.num_inputs = reader_.u32(base + 4);
-      const uint32_t expected = expected_input_count(op.opcode);
-      const bool linear_with_bias =
-          op.opcode == OpCode::Linear && op.num_inputs == 3;
-      if (op.num_inputs != expected && !linear_with_bias) {
-        const std::string allowed = op.opcode == OpCode::Linear
-            ? "2 or 3"
-            : std::to_string(expected);
-        return fail(format(
-            "%s has %u inputs, expected %s",
-            what.c_str(),
-            op.num_inputs,
-            allowed.c_str()));
-      }
-      for (uint32_t slot = 0; slot < kMaxOpInputs; ++slot) {
-        const uint32_t id = reader_.u32(base + 8 + 4 * slot);
-        op.inputs[slot] = id;
-        if (slot >= op.num_inputs) {
-          if (id != kNoTensor) {
-            return fail(format(
-                "%s has unused input slot %u holding %u instead of "
-                "0xFFFFFFFF",
-                what.c_str(),
-                slot,
-                id));
-          }
-          continue;
-        }
-        const std::string input_what = format("%s input %u", what.c_str(), slot);
-        if (!check_tensor_id(id, input_what)) {
-          return false;
-        }
-        if (!defined_[id]) {
-          return fail(format(
-              "%s reads tensor %u before any input, constant or earlier op "
-              "defines it",
-              input_what.c_str(),
-              id));
-        }
-      }
-      op.output = reader_.u32(base + 20);
-      op.params[0] = reader_.f32(base + 24);
-      op.params[1] = reader_.f32(base + 28);
-      if (!check_tensor_id(op.output, what + " output") ||
-          !check_output_shape(op, what) ||
-          !define(op.output, TensorSource::OpOutput, what)) {
+      if (!parse_op(i, graph_.ops[i])) {
         return false;
       }
     }
@@ -497,14 +837,15 @@ class Parser {
     return graph_.tensors[id].shape;
   }
 
+  // Output 0's shape must follow from the operands by the op's shape rule.
   bool check_output_shape(const Op& op, const std::string& what) {
-    const Shape& out = shape_of(op.output);
+    const Shape& out = shape_of(op.outputs[0]);
     Shape expected;
-    switch (op.opcode) {
-      case OpCode::Add:
-      case OpCode::Sub:
-      case OpCode::Mul:
-      case OpCode::Div: {
+    switch (op.schema->shape_rule) {
+      case ShapeRule::Same:
+        expected = shape_of(op.inputs[0]);
+        break;
+      case ShapeRule::Broadcast: {
         const Shape& a = shape_of(op.inputs[0]);
         const Shape& b = shape_of(op.inputs[1]);
         const auto broadcast = broadcast_shapes(a, b);
@@ -518,13 +859,7 @@ class Parser {
         expected = *broadcast;
         break;
       }
-      case OpCode::Relu:
-      case OpCode::Sigmoid:
-      case OpCode::Tanh:
-      case OpCode::Clamp:
-        expected = shape_of(op.inputs[0]);
-        break;
-      case OpCode::Linear: {
+      case ShapeRule::Linear: {
         const Shape& x = shape_of(op.inputs[0]);
         const Shape& w = shape_of(op.inputs[1]);
         if (x.rank < 1 || w.rank != 2 || x.dim(x.rank - 1) != w.dim(1)) {
@@ -536,7 +871,7 @@ class Parser {
               shape_string(x).c_str(),
               shape_string(w).c_str()));
         }
-        if (op.num_inputs == 3) {
+        if (op.inputs.size() > 2 && op.inputs[2] != kNoTensor) {
           const Shape& bias = shape_of(op.inputs[2]);
           if (bias.rank != 1 || bias.dim(0) != w.dim(0)) {
             return fail(format(
@@ -551,7 +886,7 @@ class Parser {
         expected.sizes[x.rank - 1] = w.dim(0);
         break;
       }
-      case OpCode::Mm: {
+      case ShapeRule::Mm: {
         const Shape& a = shape_of(op.inputs[0]);
         const Shape& b = shape_of(op.inputs[1]);
         if (a.rank != 2 || b.rank != 2 || a.dim(1) != b.dim(0)) {
@@ -566,7 +901,7 @@ class Parser {
         expected.sizes[1] = b.dim(1);
         break;
       }
-      case OpCode::Bmm: {
+      case ShapeRule::Bmm: {
         const Shape& a = shape_of(op.inputs[0]);
         const Shape& b = shape_of(op.inputs[1]);
         if (a.rank != 3 || b.rank != 3 || a.dim(0) != b.dim(0) ||
@@ -588,7 +923,7 @@ class Parser {
       return fail(format(
           "%s: output tensor %u has shape %s, expected %s",
           what.c_str(),
-          op.output,
+          op.outputs[0],
           shape_string(out).c_str(),
           shape_string(expected).c_str()));
     }
@@ -637,14 +972,28 @@ class Parser {
 
 } // namespace
 
-ParseResult parse_graph(const void* data, size_t size) {
+Result<Graph>
+parse_graph(const void* data, size_t size, std::string* error_message) {
+  std::string error;
   if (data == nullptr && size != 0) {
-    return ParseError{"blob pointer is null"};
+    error = "blob pointer is null";
+  } else {
+    static const uint8_t kEmpty[1] = {0};
+    const auto* bytes =
+        data == nullptr ? kEmpty : static_cast<const uint8_t*>(data);
+    Parser parser(bytes, size);
+    if (parser.parse()) {
+      return std::move(parser.graph());
+    }
+    error = std::move(parser.error());
   }
-  static const uint8_t kEmpty[1] = {0};
-  const auto* bytes =
-      data == nullptr ? kEmpty : static_cast<const uint8_t*>(data);
-  return Parser(bytes, size).parse();
+  if (error_message != nullptr) {
+    // The caller reports it (with context such as the method name).
+    *error_message = std::move(error);
+  } else {
+    ET_LOG(Error, "invalid {{ cookiecutter.__backend_id }} blob: %s", error.c_str());
+  }
+  return Error::InvalidProgram;
 }
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

@@ -1,53 +1,53 @@
-// The delegate blob (serialization/FORMAT.md, version 1) parsed into plain
+{{ cookiecutter.__cpp_license_header }}
+
+// The delegate blob (serialization/FORMAT.md, version 2) parsed into plain
 // structs, and the validator that guarantees everything the kernels rely on.
 //
 // parse_graph() reads untrusted bytes: it checks every size, count, offset
-// and index before using it, so a malformed blob yields an error message and
-// never undefined behaviour. It depends on nothing but the C++17 standard
-// library, which lets tests/cpp fuzz it under ASan and UBSan.
+// and index before using it, and checks each op against its opcode's schema
+// ({{ cookiecutter.class_prefix }}OpSchema.h), so a malformed blob yields an error and never
+// undefined behaviour. It is generic: nothing in it names an operator.
 #pragma once
 
+#include "{{ cookiecutter.class_prefix }}OpSchema.h"
 #include "{{ cookiecutter.class_prefix }}Shape.h"
+
+#include <executorch/runtime/core/result.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace {{ cookiecutter.__cpp_namespace }} {
 
 inline constexpr char kBlobMagic[4] = {'E', 'T', 'R', 'B'};
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
 
-inline constexpr size_t kHeaderSize = 48;
-inline constexpr size_t kTensorRecordSize = 40;
+inline constexpr size_t kHeaderSize = 64;
+inline constexpr size_t kTensorRecordSize = 64;
 inline constexpr size_t kOpRecordSize = 40;
+inline constexpr size_t kAttrRecordSize = 16;
+inline constexpr size_t kTensorRefSize = 4;
+inline constexpr size_t kValueSize = 8;
+inline constexpr size_t kQParamRecordSize = 8;
 inline constexpr size_t kTensorIdSize = 4;
 inline constexpr size_t kConstantRecordSize = 24;
 
-// Marks an unused op input slot.
+// An absent optional operand in an op's inputs.
 inline constexpr uint32_t kNoTensor = 0xFFFFFFFF;
-// ExecuTorch ScalarType::Float, the only dtype version 1 allows.
+
+// ExecuTorch ScalarType codes of the dtypes a tensor record may hold.
+inline constexpr uint32_t kDtypeUInt8 = 0;
+inline constexpr uint32_t kDtypeInt8 = 1;
+inline constexpr uint32_t kDtypeInt32 = 3;
+inline constexpr uint32_t kDtypeInt64 = 4;
 inline constexpr uint32_t kDtypeFloat32 = 6;
-inline constexpr uint32_t kMaxOpInputs = 3;
 
-enum class OpCode : uint32_t {
-  Add = 1,
-  Sub = 2,
-  Mul = 3,
-  Div = 4,
-  Relu = 5,
-  Sigmoid = 6,
-  Tanh = 7,
-  Clamp = 8,
-  Linear = 9,
-  Mm = 10,
-  Bmm = 11,
-};
-
-// "add", "linear", ...; "unknown" for a value outside the enum.
-const char* opcode_name(OpCode opcode);
+// Bytes per element of a dtype code; 0 for a code the format does not allow.
+size_t element_size(uint32_t dtype);
+// "float32", "int8", ...; "unknown" otherwise.
+const char* dtype_name(uint32_t dtype);
 
 // Where a tensor's data comes from; fixed by the blob.
 enum class TensorSource : uint8_t {
@@ -56,21 +56,47 @@ enum class TensorSource : uint8_t {
   OpOutput, // written by exactly one op, stored in the delegate's arena
 };
 
+enum class QuantScheme : uint32_t {
+  None = 0,
+  PerTensor = 1,
+  PerChannel = 2,
+};
+
+struct QuantParam {
+  float scale;
+  int32_t zero_point;
+};
+
 struct TensorInfo {
   uint32_t dtype = kDtypeFloat32;
   Shape shape;
   size_t numel = 0;
   size_t nbytes = 0;
+  // Bit d: shape.sizes[d] is an upper bound. The runtime refuses nonzero.
+  uint32_t dynamic_dims = 0;
+  QuantScheme quant_scheme = QuantScheme::None;
+  uint32_t quant_axis = 0;
+  // One per tensor, or one per channel along quant_axis.
+  std::vector<QuantParam> qparams;
   TensorSource source = TensorSource::OpOutput;
 };
 
+// One attribute value: ints holds Int, Bool and IntList values, floats holds
+// Float and FloatList values.
+struct Attribute {
+  AttrType type = AttrType::Int;
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+};
+
 struct Op {
-  OpCode opcode = OpCode::Add;
-  uint32_t num_inputs = 0;
-  uint32_t inputs[kMaxOpInputs] = {kNoTensor, kNoTensor, kNoTensor};
-  uint32_t output = kNoTensor;
-  // add/sub: params[0] is alpha; clamp: params are min and max.
-  float params[2] = {0.0f, 0.0f};
+  const OpSchema* schema = nullptr; // never null in a parsed graph
+  OpCode opcode{};
+  // In the schema's operand order; kNoTensor for an absent optional operand.
+  std::vector<uint32_t> inputs;
+  std::vector<uint32_t> outputs;
+  // In the schema's attribute order, each of the schema's type.
+  std::vector<Attribute> attrs;
   // Empty when the blob was written without names.
   std::string name;
 };
@@ -89,14 +115,13 @@ struct Graph {
   std::vector<ConstantRef> constants;
 };
 
-struct ParseError {
-  std::string message;
-};
-
-// The graph, or why the blob was refused. Owns copies of all strings, so the
-// blob may be freed as soon as this returns.
-using ParseResult = std::variant<Graph, ParseError>;
-
-ParseResult parse_graph(const void* data, size_t size);
+// Parses and validates a blob. On refusal the error is InvalidProgram and the
+// reason is stored in error_message or, when that is null, logged with
+// ET_LOG. The graph owns copies of all strings, so the blob may be freed as
+// soon as this returns.
+executorch::runtime::Result<Graph> parse_graph(
+    const void* data,
+    size_t size,
+    std::string* error_message = nullptr);
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

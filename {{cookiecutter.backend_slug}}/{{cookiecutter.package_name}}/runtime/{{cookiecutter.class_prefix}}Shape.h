@@ -1,3 +1,5 @@
+{{ cookiecutter.__cpp_license_header }}
+
 // Tensor shapes as the delegate blob stores them, and the shape arithmetic
 // that both the blob validator and the kernels need (element counts,
 // PyTorch broadcasting). Pure C++17 so the parser can be tested and fuzzed

@@ -5,21 +5,31 @@ from .blob_format import (
     Constant,
     DelegateGraph,
     deserialize,
+    element_size,
     FORMAT_VERSION,
     Op,
-    Opcode,
+    QuantParams,
     serialize,
     TensorInfo,
+    validate,
 )
+from .op_schema import OP_SCHEMAS, Opcode
+from .schema_types import AttrType, ShapeRule
 
 __all__ = [
+    "AttrType",
     "BlobFormatError",
     "Constant",
     "DelegateGraph",
     "FORMAT_VERSION",
+    "OP_SCHEMAS",
     "Op",
     "Opcode",
+    "QuantParams",
+    "ShapeRule",
     "TensorInfo",
     "deserialize",
+    "element_size",
     "serialize",
+    "validate",
 ]

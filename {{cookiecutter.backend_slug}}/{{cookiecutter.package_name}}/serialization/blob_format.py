@@ -1,10 +1,12 @@
-"""Writer and reader of the {{ cookiecutter.__backend_id }} delegate blob, format version 1.
+"""Writer and reader of the {{ cookiecutter.__backend_id }} delegate blob, format version 2.
 
 FORMAT.md next to this file is the specification; this module follows it
 field by field. ``serialize`` turns a :class:`DelegateGraph` into bytes and
 ``deserialize`` turns bytes back into a graph, refusing anything FORMAT.md says
 a reader must refuse with a :class:`BlobFormatError`. Both run the same
-:func:`validate`, so the writer can never produce a blob the reader rejects.
+:func:`validate`, which checks every op against its schema in ``op_schema.py``
+(generated from ``op_support.py``), so the writer can never produce a blob the
+reader rejects.
 
 The module needs neither torch nor ExecuTorch, so it also works as a small
 inspection tool::
@@ -15,83 +17,110 @@ inspection tool::
 from __future__ import annotations
 
 import argparse
-import enum
 import math
 import struct
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+from .op_schema import OP_SCHEMAS, Opcode
+from .schema_types import (
+    AttrType,
+    OpSchema,
+    SCALAR_TYPE_FLOAT32,
+    SCALAR_TYPE_INT32,
+    SCALAR_TYPE_INT64,
+    SCALAR_TYPE_INT8,
+    SCALAR_TYPE_NAMES,
+    SCALAR_TYPE_UINT8,
+    ShapeRule,
+)
 
 MAGIC = b"ETRB"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_RANK = 8
-MAX_OP_INPUTS = 3
-UNUSED_INPUT = 0xFFFFFFFF
-# ExecuTorch ScalarType code of float32, the only dtype of version 1.
-SCALAR_TYPE_FLOAT32 = 6
-_ELEMENT_SIZE = {SCALAR_TYPE_FLOAT32: 4}
-_FLOAT32_MAX = 3.4028234663852886e38
+# An absent optional operand in the tensor refs.
+NO_TENSOR = 0xFFFFFFFF
 
-_HEADER = struct.Struct("<4s9IQ")
-_TENSOR = struct.Struct("<II8I")
-_OP = struct.Struct("<II3IIffII")
+QUANT_NONE = 0
+QUANT_PER_TENSOR = 1
+QUANT_PER_CHANNEL = 2
+
+_ELEMENT_SIZE = {
+    SCALAR_TYPE_UINT8: 1,
+    SCALAR_TYPE_INT8: 1,
+    SCALAR_TYPE_INT32: 4,
+    SCALAR_TYPE_INT64: 8,
+    SCALAR_TYPE_FLOAT32: 4,
+}
+# dtype -> (lowest, highest) zero point; int32 (bias) tensors use 0.
+_ZERO_POINT_RANGE = {
+    SCALAR_TYPE_UINT8: (0, 255),
+    SCALAR_TYPE_INT8: (-128, 127),
+    SCALAR_TYPE_INT32: (0, 0),
+}
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+_HEADER = struct.Struct("<4s13IQ")
+_TENSOR = struct.Struct("<II8I6I")
+_OP = struct.Struct("<10I")
+_ATTR = struct.Struct("<4I")
+_QPARAM = struct.Struct("<fi")
 _CONSTANT = struct.Struct("<IIIIQ")
 
 HEADER_SIZE = _HEADER.size
 TENSOR_RECORD_SIZE = _TENSOR.size
 OP_RECORD_SIZE = _OP.size
+ATTR_RECORD_SIZE = _ATTR.size
+QPARAM_RECORD_SIZE = _QPARAM.size
 CONSTANT_RECORD_SIZE = _CONSTANT.size
-assert (HEADER_SIZE, TENSOR_RECORD_SIZE, OP_RECORD_SIZE, CONSTANT_RECORD_SIZE) == (48, 40, 40, 24)
+assert (HEADER_SIZE, TENSOR_RECORD_SIZE, OP_RECORD_SIZE, ATTR_RECORD_SIZE) == (64, 64, 40, 16)
+assert (QPARAM_RECORD_SIZE, CONSTANT_RECORD_SIZE) == (8, 24)
 
-
-class Opcode(enum.IntEnum):
-    """Operation codes of FORMAT.md; the values are part of the format."""
-
-    ADD = 1
-    SUB = 2
-    MUL = 3
-    DIV = 4
-    RELU = 5
-    SIGMOID = 6
-    TANH = 7
-    CLAMP = 8
-    LINEAR = 9
-    MM = 10
-    BMM = 11
-
-
-# (fewest, most) inputs of each opcode.
-OPCODE_ARITY: Dict[Opcode, Tuple[int, int]] = {
-    Opcode.ADD: (2, 2),
-    Opcode.SUB: (2, 2),
-    Opcode.MUL: (2, 2),
-    Opcode.DIV: (2, 2),
-    Opcode.RELU: (1, 1),
-    Opcode.SIGMOID: (1, 1),
-    Opcode.TANH: (1, 1),
-    Opcode.CLAMP: (1, 1),
-    Opcode.LINEAR: (2, 3),
-    Opcode.MM: (2, 2),
-    Opcode.BMM: (2, 2),
-}
-# Names of the params each opcode uses; the other slots must hold 0.
-OPCODE_PARAMS: Dict[Opcode, Tuple[str, ...]] = {
-    Opcode.ADD: ("alpha",),
-    Opcode.SUB: ("alpha",),
-    Opcode.CLAMP: ("min", "max"),
-}
+AttrValue = Union[int, float, bool, Tuple[int, ...], Tuple[float, ...]]
 
 
 class BlobFormatError(ValueError):
     """A blob (or a graph about to become one) that breaks FORMAT.md."""
 
 
+def element_size(dtype: int) -> int:
+    """Bytes per element of an ExecuTorch ScalarType code the format allows."""
+    if dtype not in _ELEMENT_SIZE:
+        raise BlobFormatError(f"dtype {dtype} is not one of {_dtype_list()}")
+    return _ELEMENT_SIZE[dtype]
+
+
+def _dtype_list() -> str:
+    return ", ".join(f"{code} ({name})" for code, name in SCALAR_TYPE_NAMES.items())
+
+
+def _dtype_name(dtype: int) -> str:
+    return SCALAR_TYPE_NAMES.get(dtype, f"dtype {dtype}")
+
+
+@dataclass(frozen=True)
+class QuantParams:
+    """Affine quantization of a tensor: per-tensor when ``axis`` is None."""
+
+    scales: Tuple[float, ...]
+    zero_points: Tuple[int, ...]
+    axis: Optional[int] = None
+
+    @property
+    def scheme(self) -> int:
+        return QUANT_PER_TENSOR if self.axis is None else QUANT_PER_CHANNEL
+
+
 @dataclass(frozen=True)
 class TensorInfo:
-    """One tensor record: a contiguous tensor of ``sizes``."""
+    """One tensor record: a contiguous tensor of ``sizes`` and ``dtype``."""
 
     sizes: Tuple[int, ...]
     dtype: int = SCALAR_TYPE_FLOAT32
+    quant: Optional[QuantParams] = None
+    # Bit d set: sizes[d] is an upper bound (FORMAT.md; not run yet).
+    dynamic_dims: int = 0
 
     @property
     def rank(self) -> int:
@@ -104,12 +133,14 @@ class TensorInfo:
 
 @dataclass(frozen=True)
 class Op:
-    """One op record. ``name`` is empty unless debug names were kept."""
+    """One op record. ``inputs`` follow the schema's operands (None: an absent
+    optional operand); ``attrs`` hold plain values in schema order; ``name`` is
+    empty unless debug names were kept."""
 
-    opcode: Opcode
-    inputs: Tuple[int, ...]
-    output: int
-    params: Tuple[float, float] = (0.0, 0.0)
+    opcode: int
+    inputs: Tuple[Optional[int], ...]
+    outputs: Tuple[int, ...]
+    attrs: Tuple[AttrValue, ...] = ()
     name: str = ""
 
 
@@ -138,6 +169,15 @@ class DelegateGraph:
 # ---------------------------------------------------------------------------
 
 
+def schema_of(opcode: int, what: str = "op") -> OpSchema:
+    """The schema of ``opcode``, or a BlobFormatError naming the known ones."""
+    schema = OP_SCHEMAS.get(opcode)
+    if schema is None:
+        known = ", ".join(f"{s.opcode} ({s.name})" for s in OP_SCHEMAS.values())
+        raise BlobFormatError(f"{what} has unknown opcode {opcode}; known: {known}")
+    return schema
+
+
 def validate(graph: DelegateGraph) -> None:
     """Raise BlobFormatError unless ``graph`` obeys every rule of FORMAT.md."""
     num_tensors = len(graph.tensors)
@@ -164,18 +204,24 @@ def validate(graph: DelegateGraph) -> None:
 
     available = set(source)
     for op_index, op in enumerate(graph.ops):
-        what = f"op {op_index} ({_opcode_name(op.opcode)})"
-        _check_op_fields(what, op)
+        schema = schema_of(op.opcode, f"op {op_index}")
+        what = f"op {op_index} ({schema.name})"
+        _check_op_fields(what, op, schema)
         for slot, tensor_id in enumerate(op.inputs):
-            _check_index(tensor_id, num_tensors, f"{what} input {slot}")
+            if tensor_id is None:
+                continue
+            operand = f"{what} operand {schema.operands[slot].name}"
+            _check_index(tensor_id, num_tensors, operand)
             if tensor_id not in available:
                 raise BlobFormatError(
-                    f"{what} reads tensor {tensor_id} before it is produced; an op may "
+                    f"{operand} reads tensor {tensor_id} before it is produced; an op may "
                     "read only inputs, constants and outputs of earlier ops"
                 )
-        claim(op.output, f"the output of {what}")
-        _check_op_shapes(what, op, graph.tensors)
-        available.add(op.output)
+        for slot, tensor_id in enumerate(op.outputs):
+            claim(tensor_id, f"output {slot} of {what}")
+        _check_op_dtypes(what, op, schema, graph.tensors)
+        _check_op_shapes(what, op, schema, graph.tensors)
+        available.update(op.outputs)
 
     for tensor_id in range(num_tensors):
         if tensor_id not in source:
@@ -186,28 +232,58 @@ def validate(graph: DelegateGraph) -> None:
         _check_index(tensor_id, num_tensors, f"output {position}")
 
 
-def _opcode_name(opcode: int) -> str:
-    try:
-        return Opcode(opcode).name.lower()
-    except ValueError:
-        return f"opcode {opcode}"
-
-
 def _check_index(index: int, count: int, what: str) -> None:
-    if not 0 <= index < count:
+    if not isinstance(index, int) or not 0 <= index < count:
         raise BlobFormatError(f"{what} refers to tensor {index}, but there are {count} tensors")
 
 
 def _check_tensor(tensor_id: int, tensor: TensorInfo) -> None:
-    if tensor.dtype != SCALAR_TYPE_FLOAT32:
-        raise BlobFormatError(
-            f"tensor {tensor_id} has dtype {tensor.dtype}; format version {FORMAT_VERSION} "
-            f"allows only {SCALAR_TYPE_FLOAT32} (float32)"
-        )
+    what = f"tensor {tensor_id}"
+    if tensor.dtype not in _ELEMENT_SIZE:
+        raise BlobFormatError(f"{what} has dtype {tensor.dtype}; the format allows {_dtype_list()}")
     if tensor.rank > MAX_RANK:
-        raise BlobFormatError(f"tensor {tensor_id} has rank {tensor.rank}; the maximum is {MAX_RANK}")
+        raise BlobFormatError(f"{what} has rank {tensor.rank}; the maximum is {MAX_RANK}")
     if any(size < 0 or size > 0xFFFFFFFF for size in tensor.sizes):
-        raise BlobFormatError(f"tensor {tensor_id} has sizes {list(tensor.sizes)} outside u32")
+        raise BlobFormatError(f"{what} has sizes {list(tensor.sizes)} outside u32")
+    if tensor.dynamic_dims >> tensor.rank:
+        raise BlobFormatError(
+            f"{what} has dynamic_dims {tensor.dynamic_dims:#x}, which marks dimensions "
+            f"beyond its rank {tensor.rank}"
+        )
+    quant = tensor.quant
+    if quant is None:
+        return
+    if tensor.dtype not in _ZERO_POINT_RANGE:
+        raise BlobFormatError(
+            f"{what} is quantized but has dtype {_dtype_name(tensor.dtype)}; "
+            "only int8, uint8 and int32 tensors carry quantization parameters"
+        )
+    if len(quant.scales) != len(quant.zero_points):
+        raise BlobFormatError(
+            f"{what} has {len(quant.scales)} scales but {len(quant.zero_points)} zero points"
+        )
+    if quant.axis is None:
+        expected = 1
+    else:
+        if not 0 <= quant.axis < tensor.rank:
+            raise BlobFormatError(
+                f"{what} is quantized per channel along axis {quant.axis}; its rank is {tensor.rank}"
+            )
+        expected = tensor.sizes[quant.axis]
+    if len(quant.scales) != expected:
+        kind = "per tensor" if quant.axis is None else f"per channel along axis {quant.axis}"
+        raise BlobFormatError(
+            f"{what} is quantized {kind} and needs {expected} scales, got {len(quant.scales)}"
+        )
+    low, high = _ZERO_POINT_RANGE[tensor.dtype]
+    for index, (scale, zero_point) in enumerate(zip(quant.scales, quant.zero_points)):
+        if not (math.isfinite(scale) and scale > 0):
+            raise BlobFormatError(f"{what} scale {index} is {scale}; scales are finite and > 0")
+        if not low <= zero_point <= high:
+            raise BlobFormatError(
+                f"{what} zero point {index} is {zero_point}, outside {low}..{high} "
+                f"({_dtype_name(tensor.dtype)})"
+            )
 
 
 def _check_constant(position: int, constant: Constant, tensor: TensorInfo) -> None:
@@ -216,31 +292,71 @@ def _check_constant(position: int, constant: Constant, tensor: TensorInfo) -> No
     if constant.nbytes != tensor.nbytes:
         raise BlobFormatError(
             f"constant {position} has nbytes {constant.nbytes}, but tensor "
-            f"{constant.tensor_id} {list(tensor.sizes)} needs {tensor.nbytes}"
+            f"{constant.tensor_id} {list(tensor.sizes)} ({_dtype_name(tensor.dtype)}) "
+            f"needs {tensor.nbytes}"
         )
 
 
-def _check_op_fields(what: str, op: Op) -> None:
-    try:
-        opcode = Opcode(op.opcode)
-    except ValueError:
-        known = ", ".join(f"{o.value} ({o.name.lower()})" for o in Opcode)
-        raise BlobFormatError(f"{what} has unknown opcode {op.opcode}; known: {known}") from None
-    fewest, most = OPCODE_ARITY[opcode]
-    if not fewest <= len(op.inputs) <= most:
-        expected = str(fewest) if fewest == most else f"{fewest} to {most}"
-        raise BlobFormatError(f"{what} has {len(op.inputs)} inputs; it takes {expected}")
-    if len(op.params) != 2:
-        raise BlobFormatError(f"{what} has {len(op.params)} params; op records hold 2")
-    used = OPCODE_PARAMS.get(opcode, ())
-    for slot, value in enumerate(op.params):
-        if slot >= len(used) and value != 0.0:
-            raise BlobFormatError(f"{what} param {slot} is {value}; unused params must be 0")
-        if math.isfinite(value) and abs(value) > _FLOAT32_MAX:
-            raise BlobFormatError(f"{what} param {slot} is {value}, outside float32")
+def _check_attr(what: str, attr_type: AttrType, value: AttrValue) -> None:
+    def number(item: object, floats: bool) -> None:
+        if floats:
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                raise BlobFormatError(f"{what} is {item!r}; it takes a float")
+            if math.isnan(item):
+                raise BlobFormatError(f"{what} is NaN; NaN is not allowed")
+        else:
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise BlobFormatError(f"{what} is {item!r}; it takes an int")
+            if not _INT64_MIN <= item <= _INT64_MAX:
+                raise BlobFormatError(f"{what} is {item}, outside int64")
+
+    if attr_type is AttrType.BOOL:
+        if not isinstance(value, bool):
+            raise BlobFormatError(f"{what} is {value!r}; it takes a bool")
+    elif attr_type.is_list:
+        if not isinstance(value, (tuple, list)):
+            raise BlobFormatError(f"{what} is {value!r}; it takes a list")
+        for item in value:
+            number(item, attr_type.is_float)
+    else:
+        number(value, attr_type.is_float)
 
 
-def _broadcast(what: str, a: Sequence[int], b: Sequence[int]) -> Tuple[int, ...]:
+def _check_op_fields(what: str, op: Op, schema: OpSchema) -> None:
+    if len(op.inputs) != len(schema.operands):
+        names = ", ".join(o.name for o in schema.operands)
+        raise BlobFormatError(
+            f"{what} has {len(op.inputs)} inputs; it takes {len(schema.operands)} ({names})"
+        )
+    for tensor_id, operand in zip(op.inputs, schema.operands):
+        if tensor_id is None and not operand.optional:
+            raise BlobFormatError(f"{what} operand {operand.name} is absent; it is not optional")
+    if len(op.outputs) != schema.num_outputs:
+        raise BlobFormatError(
+            f"{what} has {len(op.outputs)} outputs; it produces {schema.num_outputs}"
+        )
+    if len(op.attrs) != len(schema.attrs):
+        names = ", ".join(a.name for a in schema.attrs) or "none"
+        raise BlobFormatError(
+            f"{what} has {len(op.attrs)} attributes; it takes {len(schema.attrs)} ({names})"
+        )
+    for value, attr in zip(op.attrs, schema.attrs):
+        _check_attr(f"{what} attribute {attr.name}", attr.type, value)
+
+
+def _check_op_dtypes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:
+    for tensor_id in (*op.inputs, *op.outputs):
+        if tensor_id is None:
+            continue
+        dtype = tensors[tensor_id].dtype
+        if dtype not in schema.dtypes:
+            allowed = ", ".join(_dtype_name(d) for d in schema.dtypes)
+            raise BlobFormatError(
+                f"{what} uses tensor {tensor_id} of dtype {_dtype_name(dtype)}; it takes {allowed}"
+            )
+
+
+def broadcast_shapes(what: str, a: Sequence[int], b: Sequence[int]) -> Tuple[int, ...]:
     result = []
     for index in range(1, max(len(a), len(b)) + 1):
         x = a[-index] if index <= len(a) else 1
@@ -251,35 +367,40 @@ def _broadcast(what: str, a: Sequence[int], b: Sequence[int]) -> Tuple[int, ...]
     return tuple(reversed(result))
 
 
-def _check_op_shapes(what: str, op: Op, tensors: Sequence[TensorInfo]) -> None:
-    """Check that the output record has the shape the opcode produces."""
-    shapes = [tensors[i].sizes for i in op.inputs]
-    opcode = Opcode(op.opcode)
-    if opcode in (Opcode.ADD, Opcode.SUB, Opcode.MUL, Opcode.DIV):
-        expected = _broadcast(what, shapes[0], shapes[1])
-    elif opcode in (Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.CLAMP):
-        expected = shapes[0]
-    elif opcode == Opcode.LINEAR:
+def expected_output_shape(what: str, rule: ShapeRule, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+    """Output 0's shape under ``rule`` for operand shapes (None: absent)."""
+    if rule is ShapeRule.SAME:
+        return tuple(shapes[0])
+    if rule is ShapeRule.BROADCAST:
+        return broadcast_shapes(what, shapes[0], shapes[1])
+    if rule is ShapeRule.LINEAR:
         x, weight = shapes[0], shapes[1]
         if len(weight) != 2 or len(x) < 1 or x[-1] != weight[1]:
             raise BlobFormatError(
                 f"{what} needs input [..., in] and weight [out, in], got {list(x)} and {list(weight)}"
             )
-        if len(shapes) == 3 and shapes[2] != (weight[0],):
+        if len(shapes) > 2 and shapes[2] is not None and tuple(shapes[2]) != (weight[0],):
             raise BlobFormatError(f"{what} needs bias [{weight[0]}], got {list(shapes[2])}")
-        expected = tuple(x[:-1]) + (weight[0],)
-    else:
-        a, b = shapes
-        rank = 2 if opcode == Opcode.MM else 3
+        return tuple(x[:-1]) + (weight[0],)
+    if rule in (ShapeRule.MM, ShapeRule.BMM):
+        a, b = shapes[0], shapes[1]
+        rank = 2 if rule is ShapeRule.MM else 3
         batch_ok = rank == 2 or (len(a) == 3 and len(b) == 3 and a[0] == b[0])
         if len(a) != rank or len(b) != rank or a[-1] != b[-2] or not batch_ok:
             layout = "[n, k] and [k, m]" if rank == 2 else "[b, n, k] and [b, k, m]"
             raise BlobFormatError(f"{what} needs {layout}, got {list(a)} and {list(b)}")
-        expected = tuple(a[:-1]) + (b[-1],)
-    actual = tensors[op.output].sizes
+        return tuple(a[:-1]) + (b[-1],)
+    raise BlobFormatError(f"{what} has shape rule {rule!r}, which this reader does not know")
+
+
+def _check_op_shapes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:
+    """Check that output 0 has the shape the op's shape rule gives."""
+    shapes = [None if i is None else tensors[i].sizes for i in op.inputs]
+    expected = expected_output_shape(what, schema.shape_rule, shapes)
+    actual = tensors[op.outputs[0]].sizes
     if tuple(actual) != tuple(expected):
         raise BlobFormatError(
-            f"{what} writes tensor {op.output} of shape {list(actual)}, but produces {list(expected)}"
+            f"{what} writes tensor {op.outputs[0]} of shape {list(actual)}, but produces {list(expected)}"
         )
 
 
@@ -308,41 +429,99 @@ class _StringTable:
         return bytes(self._data)
 
 
+def _encode_attr(attr_type: AttrType, value: AttrValue) -> List[bytes]:
+    items = list(value) if attr_type.is_list else [value]
+    if attr_type.is_float:
+        return [struct.pack("<d", float(item)) for item in items]
+    return [struct.pack("<q", int(item)) for item in items]
+
+
 def serialize(graph: DelegateGraph) -> bytes:
-    """Encode ``graph`` as a format-version-1 blob; raise BlobFormatError if it is invalid."""
+    """Encode ``graph`` as a format-version-2 blob; raise BlobFormatError if it is invalid."""
     validate(graph)
     strings = _StringTable()
-    body = bytearray()
+    qparams: List[bytes] = []
+    tensor_records = bytearray()
     for tensor in graph.tensors:
         sizes = list(tensor.sizes) + [0] * (MAX_RANK - tensor.rank)
-        body += _TENSOR.pack(tensor.dtype, tensor.rank, *sizes)
-    for op in graph.ops:
-        inputs = list(op.inputs) + [UNUSED_INPUT] * (MAX_OP_INPUTS - len(op.inputs))
-        name_offset, name_length = strings.add(op.name)
-        body += _OP.pack(
-            int(op.opcode), len(op.inputs), *inputs, op.output, *op.params, name_offset, name_length
+        scheme, axis, first, count = QUANT_NONE, 0, 0, 0
+        if tensor.quant is not None:
+            scheme = tensor.quant.scheme
+            axis = tensor.quant.axis or 0
+            first, count = len(qparams), len(tensor.quant.scales)
+            qparams += [
+                _QPARAM.pack(scale, zero_point)
+                for scale, zero_point in zip(tensor.quant.scales, tensor.quant.zero_points)
+            ]
+        tensor_records += _TENSOR.pack(
+            tensor.dtype, tensor.rank, *sizes, tensor.dynamic_dims, scheme, axis, first, count, 0
         )
-    body += struct.pack(f"<{len(graph.inputs)}I", *graph.inputs)
-    body += struct.pack(f"<{len(graph.outputs)}I", *graph.outputs)
+    op_records = bytearray()
+    attr_records = bytearray()
+    refs: List[int] = []
+    values: List[bytes] = []
+    num_attrs = 0
+    for op in graph.ops:
+        schema = OP_SCHEMAS[op.opcode]
+        inputs_first = len(refs)
+        refs += [NO_TENSOR if i is None else i for i in op.inputs]
+        outputs_first = len(refs)
+        refs += list(op.outputs)
+        for value, attr in zip(op.attrs, schema.attrs):
+            encoded = _encode_attr(attr.type, value)
+            attr_records += _ATTR.pack(int(attr.type), len(encoded), len(values), 0)
+            values += encoded
+        name_offset, name_length = strings.add(op.name)
+        op_records += _OP.pack(
+            int(op.opcode),
+            inputs_first,
+            len(op.inputs),
+            outputs_first,
+            len(op.outputs),
+            num_attrs,
+            len(op.attrs),
+            name_offset,
+            name_length,
+            0,
+        )
+        num_attrs += len(op.attrs)
+    constant_records = bytearray()
     for constant in graph.constants:
         key_offset, key_length = strings.add(constant.key)
-        body += _CONSTANT.pack(constant.tensor_id, key_offset, key_length, 0, constant.nbytes)
+        constant_records += _CONSTANT.pack(constant.tensor_id, key_offset, key_length, 0, constant.nbytes)
     string_table = bytes(strings)
-    total_size = HEADER_SIZE + len(body) + len(string_table)
+    body = b"".join(
+        [
+            bytes(tensor_records),
+            bytes(op_records),
+            bytes(attr_records),
+            struct.pack(f"<{len(refs)}I", *refs),
+            b"".join(values),
+            b"".join(qparams),
+            struct.pack(f"<{len(graph.inputs)}I", *graph.inputs),
+            struct.pack(f"<{len(graph.outputs)}I", *graph.outputs),
+            bytes(constant_records),
+            string_table,
+        ]
+    )
     header = _HEADER.pack(
         MAGIC,
         FORMAT_VERSION,
         HEADER_SIZE,
         len(graph.tensors),
         len(graph.ops),
+        num_attrs,
+        len(refs),
+        len(values),
+        len(qparams),
         len(graph.inputs),
         len(graph.outputs),
         len(graph.constants),
         len(string_table),
         0,  # flags: reserved
-        total_size,
+        HEADER_SIZE + len(body),
     )
-    return header + bytes(body) + string_table
+    return header + body
 
 
 # ---------------------------------------------------------------------------
@@ -362,9 +541,24 @@ def _read_string(table: bytes, offset: int, length: int, what: str) -> str:
         raise BlobFormatError(f"{what} is not valid UTF-8: {error}") from None
 
 
+def _check_range(first: int, count: int, size: int, what: str, section: str) -> None:
+    if first + count > size:
+        raise BlobFormatError(
+            f"{what} spans {section} [{first}, {first + count}), but the section has {size} entries"
+        )
+
+
 def deserialize(data: bytes) -> DelegateGraph:
     """Decode a blob, refusing anything FORMAT.md does not allow."""
     data = bytes(data)
+    if len(data) >= 8 and data[:4] == MAGIC:
+        # The version comes first, so an old blob gets the clearest message.
+        (version,) = struct.unpack_from("<I", data, 4)
+        if version != FORMAT_VERSION:
+            raise BlobFormatError(
+                f"format version {version}; this runtime reads version {FORMAT_VERSION}: "
+                "re-export the model with this release"
+            )
     if len(data) < HEADER_SIZE:
         raise BlobFormatError(
             f"blob is truncated: {len(data)} bytes, smaller than the {HEADER_SIZE}-byte header"
@@ -375,6 +569,10 @@ def deserialize(data: bytes) -> DelegateGraph:
         header_size,
         num_tensors,
         num_ops,
+        num_attrs,
+        num_refs,
+        num_values,
+        num_qparams,
         num_inputs,
         num_outputs,
         num_constants,
@@ -384,23 +582,27 @@ def deserialize(data: bytes) -> DelegateGraph:
     ) = _HEADER.unpack_from(data, 0)
     if magic != MAGIC:
         raise BlobFormatError(f"bad magic {magic!r}; expected {MAGIC!r}")
-    if version != FORMAT_VERSION:
-        raise BlobFormatError(
-            f"unsupported format version {version}; this reader supports version {FORMAT_VERSION}"
-        )
     if header_size != HEADER_SIZE:
-        raise BlobFormatError(f"header_size is {header_size}; format version 1 has {HEADER_SIZE}")
+        raise BlobFormatError(f"header_size is {header_size}; format version 2 has {HEADER_SIZE}")
     if flags != 0:
-        raise BlobFormatError(f"flags is {flags:#x}; format version 1 reserves them as 0")
-    expected_size = (
-        HEADER_SIZE
-        + TENSOR_RECORD_SIZE * num_tensors
-        + OP_RECORD_SIZE * num_ops
-        + 4 * num_inputs
-        + 4 * num_outputs
-        + CONSTANT_RECORD_SIZE * num_constants
-        + string_table_size
-    )
+        raise BlobFormatError(f"flags is {flags:#x}; format version 2 reserves them as 0")
+    sections = [
+        ("tensors", TENSOR_RECORD_SIZE * num_tensors),
+        ("ops", OP_RECORD_SIZE * num_ops),
+        ("attrs", ATTR_RECORD_SIZE * num_attrs),
+        ("refs", 4 * num_refs),
+        ("values", 8 * num_values),
+        ("qparams", QPARAM_RECORD_SIZE * num_qparams),
+        ("inputs", 4 * num_inputs),
+        ("outputs", 4 * num_outputs),
+        ("constants", CONSTANT_RECORD_SIZE * num_constants),
+        ("strings", string_table_size),
+    ]
+    offsets: Dict[str, int] = {}
+    expected_size = HEADER_SIZE
+    for name, size in sections:
+        offsets[name] = expected_size
+        expected_size += size
     if total_size != expected_size:
         raise BlobFormatError(
             f"total_size is {total_size}, but the header's counts add up to {expected_size} bytes"
@@ -409,56 +611,136 @@ def deserialize(data: bytes) -> DelegateGraph:
         kind = "truncated" if len(data) < total_size else "longer than its total_size"
         raise BlobFormatError(f"blob is {kind}: {len(data)} bytes, header says {total_size}")
 
-    offset = HEADER_SIZE
+    string_table = data[offsets["strings"] :]
+    qparams = [_QPARAM.unpack_from(data, offsets["qparams"] + 8 * i) for i in range(num_qparams)]
+    refs = struct.unpack_from(f"<{num_refs}I", data, offsets["refs"])
+    raw_values = [data[offsets["values"] + 8 * i : offsets["values"] + 8 * i + 8] for i in range(num_values)]
+
     graph = DelegateGraph()
     for tensor_id in range(num_tensors):
-        dtype, rank, *sizes = _TENSOR.unpack_from(data, offset)
-        offset += TENSOR_RECORD_SIZE
+        record = _TENSOR.unpack_from(data, offsets["tensors"] + TENSOR_RECORD_SIZE * tensor_id)
+        dtype, rank, sizes = record[0], record[1], record[2:10]
+        dynamic_dims, scheme, axis, first, count, reserved = record[10:]
+        what = f"tensor {tensor_id}"
         if rank > MAX_RANK:
-            raise BlobFormatError(f"tensor {tensor_id} has rank {rank}; the maximum is {MAX_RANK}")
+            raise BlobFormatError(f"{what} has rank {rank}; the maximum is {MAX_RANK}")
         if any(sizes[rank:]):
-            raise BlobFormatError(f"tensor {tensor_id} has nonzero sizes beyond its rank {rank}")
-        graph.tensors.append(TensorInfo(sizes=tuple(sizes[:rank]), dtype=dtype))
+            raise BlobFormatError(f"{what} has nonzero sizes beyond its rank {rank}")
+        if reserved:
+            raise BlobFormatError(f"{what} has a nonzero reserved field")
+        quant = None
+        if scheme == QUANT_NONE:
+            if axis or first or count:
+                raise BlobFormatError(f"{what} is not quantized but has a quant axis or qparams")
+        elif scheme in (QUANT_PER_TENSOR, QUANT_PER_CHANNEL):
+            _check_range(first, count, num_qparams, f"{what} qparams", "qparams")
+            if scheme == QUANT_PER_TENSOR and axis != 0:
+                raise BlobFormatError(f"{what} is quantized per tensor but has quant_axis {axis}")
+            records = qparams[first : first + count]
+            quant = QuantParams(
+                tuple(scale for scale, _ in records),
+                tuple(zero_point for _, zero_point in records),
+                None if scheme == QUANT_PER_TENSOR else axis,
+            )
+        else:
+            raise BlobFormatError(f"{what} has quant_scheme {scheme}; known: 0, 1, 2")
+        graph.tensors.append(TensorInfo(tuple(sizes[:rank]), dtype, quant, dynamic_dims))
 
-    string_table = data[total_size - string_table_size :]
-    raw_ops = []
     for op_index in range(num_ops):
-        raw_ops.append(_OP.unpack_from(data, offset))
-        offset += OP_RECORD_SIZE
-    for op_index, record in enumerate(raw_ops):
-        opcode, count, in0, in1, in2, output, p0, p1, name_offset, name_length = record
-        what = f"op {op_index} ({_opcode_name(opcode)})"
-        if not 1 <= count <= MAX_OP_INPUTS:
-            raise BlobFormatError(f"{what} has num_inputs {count}; it must be 1 to {MAX_OP_INPUTS}")
-        slots = (in0, in1, in2)
-        if any(slot != UNUSED_INPUT for slot in slots[count:]):
-            raise BlobFormatError(f"{what} has unused input slots not set to 0xFFFFFFFF")
+        (
+            opcode,
+            inputs_first,
+            input_count,
+            outputs_first,
+            output_count,
+            attrs_first,
+            attr_count,
+            name_offset,
+            name_length,
+            reserved,
+        ) = _OP.unpack_from(data, offsets["ops"] + OP_RECORD_SIZE * op_index)
+        schema = schema_of(opcode, f"op {op_index}")
+        what = f"op {op_index} ({schema.name})"
+        if reserved:
+            raise BlobFormatError(f"{what} has a nonzero reserved field")
+        _check_range(inputs_first, input_count, num_refs, f"{what} inputs", "tensor refs")
+        _check_range(outputs_first, output_count, num_refs, f"{what} outputs", "tensor refs")
+        _check_range(attrs_first, attr_count, num_attrs, f"{what} attributes", "attributes")
+        inputs = tuple(
+            None if ref == NO_TENSOR else ref for ref in refs[inputs_first : inputs_first + input_count]
+        )
+        outputs = tuple(refs[outputs_first : outputs_first + output_count])
+        attrs: List[AttrValue] = []
+        for slot in range(attr_count):
+            attr_type, count, values_first, attr_reserved = _ATTR.unpack_from(
+                data, offsets["attrs"] + ATTR_RECORD_SIZE * (attrs_first + slot)
+            )
+            attr_what = f"{what} attribute {slot}"
+            if slot < len(schema.attrs):
+                expected = schema.attrs[slot]
+                attr_what = f"{what} attribute {expected.name}"
+                if attr_type != expected.type:
+                    raise BlobFormatError(
+                        f"{attr_what} has type {attr_type}; the schema says {int(expected.type)} "
+                        f"({expected.type.name.lower()})"
+                    )
+            if attr_type not in set(AttrType):
+                raise BlobFormatError(f"{attr_what} has unknown type {attr_type}")
+            attr_type = AttrType(attr_type)
+            if attr_reserved:
+                raise BlobFormatError(f"{attr_what} has a nonzero reserved field")
+            if not attr_type.is_list and count != 1:
+                raise BlobFormatError(f"{attr_what} is a scalar with count {count}; scalars have 1")
+            _check_range(values_first, count, num_values, attr_what, "values")
+            fmt = "<d" if attr_type.is_float else "<q"
+            items = [struct.unpack(fmt, raw)[0] for raw in raw_values[values_first : values_first + count]]
+            if attr_type is AttrType.BOOL:
+                if items[0] not in (0, 1):
+                    raise BlobFormatError(f"{attr_what} is a bool holding {items[0]}; bools are 0 or 1")
+                attrs.append(bool(items[0]))
+            elif attr_type.is_list:
+                attrs.append(tuple(items))
+            else:
+                attrs.append(items[0])
         name = _read_string(string_table, name_offset, name_length, f"{what} name")
-        graph.ops.append(Op(opcode, tuple(slots[:count]), output, (p0, p1), name))
+        graph.ops.append(Op(Opcode(opcode), inputs, outputs, tuple(attrs), name))
 
-    graph.inputs = list(struct.unpack_from(f"<{num_inputs}I", data, offset))
-    offset += 4 * num_inputs
-    graph.outputs = list(struct.unpack_from(f"<{num_outputs}I", data, offset))
-    offset += 4 * num_outputs
+    base = offsets["inputs"]
+    graph.inputs = list(struct.unpack_from(f"<{num_inputs}I", data, base))
+    graph.outputs = list(struct.unpack_from(f"<{num_outputs}I", data, offsets["outputs"]))
     for position in range(num_constants):
-        tensor_id, key_offset, key_length, reserved, nbytes = _CONSTANT.unpack_from(data, offset)
-        offset += CONSTANT_RECORD_SIZE
+        tensor_id, key_offset, key_length, reserved, nbytes = _CONSTANT.unpack_from(
+            data, offsets["constants"] + CONSTANT_RECORD_SIZE * position
+        )
         if reserved != 0:
             raise BlobFormatError(f"constant {position} has reserved field {reserved}; it must be 0")
         key = _read_string(string_table, key_offset, key_length, f"constant {position} key")
         graph.constants.append(Constant(tensor_id, key, nbytes))
 
     validate(graph)
-    # Hand back opcodes as the enum once validate() has vouched for them.
-    graph.ops = [
-        Op(Opcode(op.opcode), op.inputs, op.output, op.params, op.name) for op in graph.ops
-    ]
     return graph
 
 
 # ---------------------------------------------------------------------------
 # Inspection
 # ---------------------------------------------------------------------------
+
+
+def _format_attr(value: AttrValue) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_format_attr(item) for item in value) + "]"
+    return str(value)
+
+
+def _format_quant(quant: QuantParams) -> str:
+    pairs = ", ".join(f"{s:g}/{z}" for s, z in zip(quant.scales, quant.zero_points))
+    if quant.axis is None:
+        return f"  q(scale/zp {pairs})"
+    return f"  q(axis {quant.axis}: scale/zp {pairs})"
 
 
 def format_graph(graph: DelegateGraph) -> str:
@@ -469,17 +751,24 @@ def format_graph(graph: DelegateGraph) -> str:
     for constant in graph.constants:
         role[constant.tensor_id] = f"constant {constant.key} ({constant.nbytes} bytes)"
     for op_index, op in enumerate(graph.ops):
-        role[op.output] = f"op {op_index}"
+        for tensor_id in op.outputs:
+            role[tensor_id] = f"op {op_index}"
     lines = [f"tensors ({len(graph.tensors)}):"]
     for tensor_id, tensor in enumerate(graph.tensors):
-        lines.append(f"  t{tensor_id}: float32 {list(tensor.sizes)}  {role.get(tensor_id, '')}")
+        quant = _format_quant(tensor.quant) if tensor.quant else ""
+        dynamic = f"  dynamic_dims={tensor.dynamic_dims:#x}" if tensor.dynamic_dims else ""
+        lines.append(
+            f"  t{tensor_id}: {_dtype_name(tensor.dtype)} {list(tensor.sizes)}{quant}{dynamic}"
+            f"  {role.get(tensor_id, '')}".rstrip()
+        )
     lines.append(f"ops ({len(graph.ops)}):")
     for op_index, op in enumerate(graph.ops):
-        args = ", ".join(f"t{i}" for i in op.inputs)
-        used = OPCODE_PARAMS.get(Opcode(op.opcode), ())
-        params = "".join(f" {name}={value:g}" for name, value in zip(used, op.params))
+        schema = OP_SCHEMAS[op.opcode]
+        args = ", ".join("-" if i is None else f"t{i}" for i in op.inputs)
+        attrs = "".join(f" {a.name}={_format_attr(v)}" for a, v in zip(schema.attrs, op.attrs))
+        outs = ", ".join(f"t{i}" for i in op.outputs)
         name = f"  # {op.name}" if op.name else ""
-        lines.append(f"  op{op_index}: t{op.output} = {_opcode_name(op.opcode)}({args}){params}{name}")
+        lines.append(f"  op{op_index}: {outs} = {schema.name}({args}){attrs}{name}")
     lines.append("inputs: " + ", ".join(f"t{i}" for i in graph.inputs))
     lines.append("outputs: " + ", ".join(f"t{i}" for i in graph.outputs))
     return "\n".join(lines)
@@ -487,7 +776,7 @@ def format_graph(graph: DelegateGraph) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Check and print a {{ cookiecutter.__backend_id }} delegate blob (format version 1)."
+        description="Check and print a {{ cookiecutter.__backend_id }} delegate blob (format version 2)."
     )
     parser.add_argument("blob", help="file holding one delegate blob")
     args = parser.parse_args(argv)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import executorch.backends.test.suite.flow as suite_flow
 from executorch.backends.test.suite.flow import TestFlow
 
-from ..runtime import load_runtime
+from ..runtime_library import load_runtime
 from .tester import {{ cookiecutter.class_prefix }}Tester
 {%- if cookiecutter.include_quantizer %}
 from .tester import Quantize

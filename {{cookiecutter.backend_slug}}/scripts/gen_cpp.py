@@ -1,0 +1,136 @@
+"""Writer of the C++ side of the operator table, under ``<package>/runtime/generated/``.
+
+* ``OpSchema.inc``: the ``OpCode`` enum, each opcode's operands, outputs,
+  attributes, dtypes and shape rule (``kOpSchemas``), and per-op constants that
+  name operand and attribute positions (``schema::linear::kInputBias``).
+  Included by ``<Prefix>OpSchema.h`` inside the backend's namespace.
+* ``OpTable.inc``: the declaration of every kernel ``run_<name>`` and the
+  dispatch table ``kKernelTable``. Included by ``ops/OpKernel.h``. A kernel
+  that is declared here but not written fails the link, naming ``run_<name>``.
+* ``ops.cmake``: the list of kernel names; CMake compiles ``ops/<name>.cpp``
+  for each and stops with a message naming the operator if the file is missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+from gen_schema import PACKAGE_DIR, header, op_schemas
+
+GENERATED_DIR = PACKAGE_DIR / "runtime" / "generated"
+
+_ATTR_TYPES = {1: "Int", 2: "Float", 3: "Bool", 4: "IntList", 5: "FloatList"}
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def _braced(text: str) -> str:
+    return "{" + text + "}"
+
+
+def _array(kind: str, name: str, items: List[str]) -> List[str]:
+    if not items:
+        return []
+    return [f"inline constexpr {kind} {name}[] = " + "{", *[f"    {item}," for item in items], "};"]
+
+
+def op_schema_inc(schemas: Sequence[Any]) -> str:
+    lines = [
+        header("//"),
+        "// Included by the backend's OpSchema.h inside its namespace, after the",
+        "// definitions of OpSchema, OperandSchema, AttrSchema, AttrType and ShapeRule.",
+        "",
+        "enum class OpCode : uint32_t {",
+        *[f"  {_camel(s.name)} = {s.opcode}," for s in schemas],
+        "};",
+        "",
+        f"inline constexpr uint32_t kNumOpCodes = {len(schemas)};",
+        "// Opcodes are 1..kMaxOpCode; a value above it is unknown to this runtime.",
+        f"inline constexpr uint32_t kMaxOpCode = {max(s.opcode for s in schemas)};",
+        "",
+        "// Positions of each op's operands (kInput*) and attributes (kAttr*).",
+    ]
+    for s in schemas:
+        lines.append(f"namespace schema::{s.name} " + "{")
+        for index, operand in enumerate(s.operands):
+            lines.append(f"inline constexpr uint32_t kInput{_camel(operand.name)} = {index};")
+        for index, attr in enumerate(s.attrs):
+            lines.append(f"inline constexpr uint32_t kAttr{_camel(attr.name)} = {index};")
+        lines.append("} " + f"// namespace schema::{s.name}")
+    lines.append("")
+    for s in schemas:
+        camel = _camel(s.name)
+        lines += _array(
+            "OperandSchema",
+            f"k{camel}Operands",
+            [_braced(f'"{o.name}", {"true" if o.optional else "false"}') for o in s.operands],
+        )
+        lines += _array(
+            "AttrSchema",
+            f"k{camel}Attrs",
+            [_braced(f'"{a.name}", AttrType::{_ATTR_TYPES[int(a.type)]}') for a in s.attrs],
+        )
+        lines += _array("uint32_t", f"k{camel}Dtypes", [str(d) for d in s.dtypes])
+    lines += ["", "// In opcode order.", "inline constexpr OpSchema kOpSchemas[] = {"]
+    for s in schemas:
+        camel = _camel(s.name)
+        operands = f"k{camel}Operands" if s.operands else "nullptr"
+        attrs = f"k{camel}Attrs" if s.attrs else "nullptr"
+        lines += [
+            "    {",
+            f"        OpCode::{camel},",
+            f'        "{s.name}",',
+            f"        {operands},",
+            f"        {len(s.operands)},",
+            f"        {s.num_outputs},",
+            f"        {attrs},",
+            f"        {len(s.attrs)},",
+            f"        ShapeRule::{_camel(s.shape_rule.value)},",
+            f"        k{camel}Dtypes,",
+            f"        {len(s.dtypes)},",
+            "    },",
+        ]
+    lines.append("};")
+    return "\n".join(lines) + "\n"
+
+
+def op_table_inc(schemas: Sequence[Any]) -> str:
+    lines = [
+        header("//"),
+        "// Included by ops/OpKernel.h inside the backend's namespace. Each kernel is",
+        "// defined in ops/<name>.cpp; a missing one fails the link naming run_<name>.",
+        "",
+        *[f"void run_{s.name}(const KernelContext& context);" for s in schemas],
+        "",
+        "// In opcode order, one entry per opcode of kOpSchemas.",
+        "inline constexpr KernelEntry kKernelTable[] = {",
+        *["    " + _braced(f"OpCode::{_camel(s.name)}, &run_{s.name}") + "," for s in schemas],
+        "};",
+        "static_assert(",
+        "    sizeof(kKernelTable) / sizeof(kKernelTable[0]) == kNumOpCodes,",
+        '    "every opcode needs exactly one kernel");',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def ops_cmake(schemas: Sequence[Any]) -> str:
+    lines = [
+        header("#"),
+        "# One kernel per opcode: runtime/ops/<name>.cpp defines run_<name>.",
+        "set(OP_KERNELS",
+        *[f"    {s.name}" for s in schemas],
+        ")",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def outputs(table: Sequence[Any]) -> Dict[Path, str]:
+    schemas = op_schemas(table)
+    return {
+        GENERATED_DIR / "OpSchema.inc": op_schema_inc(schemas),
+        GENERATED_DIR / "OpTable.inc": op_table_inc(schemas),
+        GENERATED_DIR / "ops.cmake": ops_cmake(schemas),
+    }

@@ -1,0 +1,87 @@
+"""Writer of the docs that restate the operator-support table (run by scripts/generate.py).
+
+- ``docs/op-support.csv``: one row per table entry;
+- the Features list of the overview page;
+- the operator list of the quantization page (with a quantizer).
+
+The two lists sit between ``<!-- BEGIN GENERATED: ... -->`` and
+``<!-- END GENERATED: ... -->`` markers; the text around them is written by hand.
+Nothing here depends on the backend's name, so the same table gives the same text
+in every generated backend.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any, Dict, Sequence
+
+from gen_schema import PACKAGE_DIR, PROJECT_ROOT, replace_block
+
+DOCS = PROJECT_ROOT / "docs"
+OP_SUPPORT_CSV = DOCS / "op-support.csv"
+# The quantizer is optional: without it the docs say nothing about quantization.
+HAS_QUANTIZER = (PACKAGE_DIR / "quantizer" / "__init__.py").is_file()
+
+FEATURES = "supported operators"
+QUANTIZED = "quantized operators"
+
+
+def begin(block: str) -> str:
+    return f"<!-- BEGIN GENERATED: {block} (scripts/generate.py) -->"
+
+
+def end(block: str) -> str:
+    return f"<!-- END GENERATED: {block} -->"
+
+
+def _dtypes(entry: Any) -> str:
+    names = {"float32": "fp32", "float16": "fp16", "int8": "int8"}
+    return ", ".join(names.get(str(d).replace("torch.", ""), str(d)) for d in entry.dtypes)
+
+
+def op_support_csv(table: Sequence[Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Operator", "Compute DType", "Quantization", "Constraints"])
+    for entry in table:
+        quantization = entry.quantization if HAS_QUANTIZER else "none"
+        writer.writerow([entry.name, _dtypes(entry), quantization, entry.constraints])
+    return out.getvalue()
+
+
+def features_list(table: Sequence[Any]) -> str:
+    return "\n".join(
+        f"- `{entry.name}` (`{entry.aten_op}`): {_dtypes(entry)}; {entry.constraints}" for entry in table
+    )
+
+
+def quantized_list(table: Sequence[Any]) -> str:
+    """What the quantizer annotates: every entry; dynamic and weight-only: entries with weights."""
+    static = ", ".join(f"`{entry.name}`" for entry in table)
+    weighted = ", ".join(
+        f"`{entry.name}`" for entry in table if any(o.role.value == "weight" for o in entry.operands)
+    )
+    return "\n".join(
+        [
+            f"- Operators: {static}.",
+            f"- Operators with weights (dynamic and weight-only schemes): {weighted or 'none'}.",
+        ]
+    )
+
+
+def page(suffix: str) -> Path:
+    """docs/<slug>-<suffix>.md (one page of each kind)."""
+    (found,) = DOCS.glob(f"*-{suffix}.md")
+    return found
+
+
+def outputs(table: Sequence[Any]) -> Dict[Path, str]:
+    pages = [(page("overview"), FEATURES, features_list(table))]
+    if HAS_QUANTIZER:
+        pages.append((page("quantization"), QUANTIZED, quantized_list(table)))
+    written = {OP_SUPPORT_CSV: op_support_csv(table)}
+    for path, block, body in pages:
+        written[path] = replace_block(path.read_text(encoding="utf-8"), begin(block), end(block), body, path)
+    return written

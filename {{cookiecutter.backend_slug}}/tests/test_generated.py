@@ -1,0 +1,101 @@
+"""The operator-support table and what is made from it agree.
+
+``op_support.py`` is the single source of an operator's facts; ``python
+scripts/generate.py`` writes the rest (blob schemas, FORMAT.md's opcode table,
+the C++ tables, the docs' lists). These tests fail when a generated file is
+older than the table, when a table entry has no kernel, or a kernel no entry,
+and (slow) prove that the C++ build itself refuses an entry without a kernel,
+naming the operator.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import add_table_entry, copy_project, PROJECT_ROOT, project_env, run_generate, unsupported_unary
+
+from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT
+
+PACKAGE_DIR = PROJECT_ROOT / "{{ cookiecutter.package_name }}"
+OPS_DIR = PACKAGE_DIR / "runtime" / "ops"
+
+
+def test_generated_files_are_up_to_date():
+    """What `python scripts/generate.py --check` checks, in this process (the table is loaded)."""
+    spec = importlib.util.spec_from_file_location("generate", PROJECT_ROOT / "scripts" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)  # puts scripts/ on sys.path for its writer modules
+    stale = [str(path.relative_to(PROJECT_ROOT)) for path in generate.stale_files(generate.expected_files())]
+    assert stale == [], f"stale generated files {stale}: run python scripts/generate.py"
+
+
+@pytest.mark.slow  # runs the generator three times
+def test_the_check_command_reports_a_stale_file(tmp_path):
+    project = copy_project(tmp_path / "project")
+    schema = project / "{{ cookiecutter.package_name }}" / "serialization" / "op_schema.py"
+    schema.write_text(schema.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
+    check = run_generate(project, "--check")
+    assert check.returncode == 1
+    assert "op_schema.py" in check.stdout + check.stderr
+    assert run_generate(project).returncode == 0
+    assert run_generate(project, "--check").returncode == 0
+
+
+def kernel_files() -> dict:
+    """{name: file} of every kernel in runtime/ops: a file <name>.cpp defining run_<name>."""
+    return {
+        path.stem: path
+        for path in sorted(OPS_DIR.glob("*.cpp"))
+        if re.search(rf"\brun_{re.escape(path.stem)}\s*\(", path.read_text(encoding="utf-8"))
+    }
+
+
+def test_every_table_entry_has_a_kernel():
+    missing = sorted({e.kernel_name for e in OP_SUPPORT} - set(kernel_files()))
+    assert missing == [], (
+        f"op_support.py has entries without a kernel: write runtime/ops/<name>.cpp for {missing}"
+    )
+
+
+def test_every_kernel_has_a_table_entry():
+    orphans = sorted(set(kernel_files()) - {e.kernel_name for e in OP_SUPPORT})
+    assert orphans == [], (
+        f"kernels without an entry in op_support.py (never built, never run): {orphans}"
+    )
+
+
+@pytest.mark.slow
+def test_an_entry_without_its_kernel_fails_the_build(tmp_path):
+    op = unsupported_unary()
+    name = op.overloadpacket.__name__
+    project = copy_project(tmp_path / "project")
+    add_table_entry(
+        project,
+        f"""    OpSupport(
+        name="{name}",
+        edge_op=exir_ops.edge.aten.{name}.default,
+        opcode={max(e.opcode for e in OP_SUPPORT) + 1},
+        operands=(Operand("self"),),
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        quantization="none",
+        samples=(Sample(inputs=((2, 3),)),),
+    ),
+""",
+    )
+    generate = run_generate(project)
+    assert generate.returncode == 0, generate.stdout + generate.stderr
+    assert run_generate(project, "--check").returncode == 0
+
+    build = subprocess.run(
+        [sys.executable, "-c", "from {{ cookiecutter.package_name }} import load_runtime; load_runtime(build_dir='build')"],
+        cwd=project, capture_output=True, text=True,
+        env={**project_env(project), "{{ cookiecutter.__slug_upper }}_RUNTIME_LIBRARY": ""},
+    )
+    assert build.returncode != 0, "the runtime built without a kernel for the new entry"
+    log = build.stdout + build.stderr
+    assert re.search(rf"ops/{name}\.cpp|run_{name}\b", log), log[-4000:]

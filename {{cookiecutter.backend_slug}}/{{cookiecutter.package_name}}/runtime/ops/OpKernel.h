@@ -1,0 +1,213 @@
+{{ cookiecutter.__cpp_license_header }}
+
+// What every kernel sees, and the helpers kernels share.
+//
+// A kernel is one function per opcode, `void run_<name>(const KernelContext&)`
+// in ops/<name>.cpp; generated/OpTable.inc declares them all and lists them
+// in kKernelTable, which the executor dispatches through. Adding an operator:
+// its entry in op_support.py, `python scripts/generate.py`, and its kernel
+// file here (docs/guides: "adding an operator").
+//
+// Preconditions, guaranteed by parse_graph(): every operand, output and
+// attribute has the count, dtype and shape its schema says; buffers hold
+// exactly numel elements; outputs overlap no input.
+#pragma once
+
+#include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Graph.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace {{ cookiecutter.__cpp_namespace }} {
+
+class KernelContext {
+ public:
+  // tensor_data holds the buffer of every tensor of graph, by tensor id.
+  KernelContext(const Graph& graph, const Op& op, void* const* tensor_data)
+      : graph_(graph), op_(op), tensor_data_(tensor_data) {}
+
+  const Op& op() const {
+    return op_;
+  }
+
+  // Operand `index` of the schema (schema::<op>::kInput*).
+  bool has_input(uint32_t index) const {
+    return op_.inputs[index] != kNoTensor;
+  }
+  const TensorInfo& input_info(uint32_t index) const {
+    return graph_.tensors[op_.inputs[index]];
+  }
+  // The operand's data; null when an optional operand is absent.
+  template <typename T>
+  const T* input(uint32_t index) const {
+    return has_input(index)
+        ? static_cast<const T*>(tensor_data_[op_.inputs[index]])
+        : nullptr;
+  }
+
+  const TensorInfo& output_info(uint32_t index = 0) const {
+    return graph_.tensors[op_.outputs[index]];
+  }
+  template <typename T>
+  T* output(uint32_t index = 0) const {
+    return static_cast<T*>(tensor_data_[op_.outputs[index]]);
+  }
+
+  // Attribute `index` of the schema (schema::<op>::kAttr*), of its type.
+  int64_t attr_int(uint32_t index) const {
+    return op_.attrs[index].ints[0];
+  }
+  bool attr_bool(uint32_t index) const {
+    return op_.attrs[index].ints[0] != 0;
+  }
+  double attr_float(uint32_t index) const {
+    return op_.attrs[index].floats[0];
+  }
+  const std::vector<int64_t>& attr_ints(uint32_t index) const {
+    return op_.attrs[index].ints;
+  }
+  const std::vector<double>& attr_floats(uint32_t index) const {
+    return op_.attrs[index].floats;
+  }
+
+ private:
+  const Graph& graph_;
+  const Op& op_;
+  void* const* tensor_data_;
+};
+
+using KernelFn = void (*)(const KernelContext& context);
+
+struct KernelEntry {
+  OpCode opcode;
+  KernelFn run;
+};
+
+#include <{{ cookiecutter.package_name }}/runtime/generated/OpTable.inc>
+
+// The kernel of an opcode; null only for an opcode without a schema, which
+// parse_graph() never accepts.
+inline KernelFn find_kernel(OpCode opcode) {
+  for (const KernelEntry& entry : kKernelTable) {
+    if (entry.opcode == opcode) {
+      return entry.run;
+    }
+  }
+  return nullptr;
+}
+
+namespace kernel_util {
+
+// out = fn(a, b) elementwise with PyTorch broadcasting; out_shape is the
+// broadcast of a_shape and b_shape.
+template <typename T, typename Fn>
+void broadcast_binary(
+    Fn fn,
+    const T* a,
+    const Shape& a_shape,
+    const T* b,
+    const Shape& b_shape,
+    T* out,
+    const Shape& out_shape) {
+  const size_t count = numel(out_shape);
+  if (a_shape == out_shape && b_shape == out_shape) {
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = fn(a[i], b[i]);
+    }
+    return;
+  }
+  if (a_shape == out_shape && numel(b_shape) == 1) {
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = fn(a[i], b[0]);
+    }
+    return;
+  }
+
+  // General case: walk the output in row-major order while each input moves
+  // by its own stride, which is 0 along the dimensions it broadcasts.
+  const uint32_t rank = out_shape.rank;
+  std::array<size_t, kMaxRank> a_strides{};
+  std::array<size_t, kMaxRank> b_strides{};
+  size_t a_stride = 1;
+  size_t b_stride = 1;
+  for (uint32_t i = 0; i < rank; ++i) {
+    const uint32_t d = rank - 1 - i; // output dimension, from the right
+    if (i < a_shape.rank) {
+      const uint32_t size = a_shape.sizes[a_shape.rank - 1 - i];
+      a_strides[d] = size == 1 ? 0 : a_stride;
+      a_stride *= size;
+    }
+    if (i < b_shape.rank) {
+      const uint32_t size = b_shape.sizes[b_shape.rank - 1 - i];
+      b_strides[d] = size == 1 ? 0 : b_stride;
+      b_stride *= size;
+    }
+  }
+  std::array<uint32_t, kMaxRank> index{};
+  size_t a_offset = 0;
+  size_t b_offset = 0;
+  for (size_t i = 0; i < count; ++i) {
+    out[i] = fn(a[a_offset], b[b_offset]);
+    // Odometer increment of the multi-index, updating both offsets.
+    for (uint32_t d = rank; d-- > 0;) {
+      if (++index[d] < out_shape.sizes[d]) {
+        a_offset += a_strides[d];
+        b_offset += b_strides[d];
+        break;
+      }
+      a_offset -= a_strides[d] * (out_shape.sizes[d] - 1);
+      b_offset -= b_strides[d] * (out_shape.sizes[d] - 1);
+      index[d] = 0;
+    }
+  }
+}
+
+// The broadcast elementwise op of a kernel with operands 0 and 1.
+template <typename Fn>
+void run_broadcast_float(const KernelContext& context, Fn fn) {
+  broadcast_binary<float>(
+      fn,
+      context.input<float>(0),
+      context.input_info(0).shape,
+      context.input<float>(1),
+      context.input_info(1).shape,
+      context.output<float>(),
+      context.output_info().shape);
+}
+
+// out = fn(x) elementwise, for a kernel with operand 0.
+template <typename Fn>
+void run_unary_float(const KernelContext& context, Fn fn) {
+  const float* x = context.input<float>(0);
+  float* out = context.output<float>();
+  const size_t count = context.output_info().numel;
+  for (size_t i = 0; i < count; ++i) {
+    out[i] = fn(x[i]);
+  }
+}
+
+// out[n, m] = a[n, k] @ b[k, m], accumulated in double: the reference
+// kernels should give the accurate answer.
+inline void matmul(
+    const float* a,
+    const float* b,
+    float* out,
+    size_t n,
+    size_t k,
+    size_t m) {
+  for (size_t row = 0; row < n; ++row) {
+    for (size_t col = 0; col < m; ++col) {
+      double acc = 0.0;
+      for (size_t i = 0; i < k; ++i) {
+        acc += double(a[row * k + i]) * double(b[i * m + col]);
+      }
+      out[row * m + col] = static_cast<float>(acc);
+    }
+  }
+}
+
+} // namespace kernel_util
+
+} // namespace {{ cookiecutter.__cpp_namespace }}

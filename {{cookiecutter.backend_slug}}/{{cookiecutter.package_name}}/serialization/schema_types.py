@@ -1,0 +1,100 @@
+"""The vocabulary of operator schemas, shared by the table, the blob and the generator.
+
+``op_support.py`` describes each operator with these types, ``scripts/generate.py``
+turns the table into ``op_schema.py`` (Python) and ``runtime/generated/*.inc``
+(C++), and ``blob_format.py`` checks every op record against ``op_schema.py``.
+Nothing here needs torch, so the blob tools run without it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Tuple
+
+# ExecuTorch ScalarType codes of the dtypes the blob can describe.
+SCALAR_TYPE_UINT8 = 0
+SCALAR_TYPE_INT8 = 1
+SCALAR_TYPE_INT32 = 3
+SCALAR_TYPE_INT64 = 4
+SCALAR_TYPE_FLOAT32 = 6
+
+SCALAR_TYPE_NAMES = {
+    SCALAR_TYPE_UINT8: "uint8",
+    SCALAR_TYPE_INT8: "int8",
+    SCALAR_TYPE_INT32: "int32",
+    SCALAR_TYPE_INT64: "int64",
+    SCALAR_TYPE_FLOAT32: "float32",
+}
+
+
+class AttrType(enum.IntEnum):
+    """Type of an op attribute; the values are the attribute record's type codes."""
+
+    INT = 1  # one i64
+    FLOAT = 2  # one f64
+    BOOL = 3  # one i64, 0 or 1
+    INT_LIST = 4  # i64 each
+    FLOAT_LIST = 5  # f64 each
+
+    @property
+    def is_list(self) -> bool:
+        return self in (AttrType.INT_LIST, AttrType.FLOAT_LIST)
+
+    @property
+    def is_float(self) -> bool:
+        return self in (AttrType.FLOAT, AttrType.FLOAT_LIST)
+
+
+class ShapeRule(str, enum.Enum):
+    """How an op's output shape follows from its inputs; both validators implement each.
+
+    SAME: output 0 has input 0's shape. BROADCAST: inputs 0 and 1 broadcast like
+    PyTorch. LINEAR: input [..., in], weight [out, in], optional bias [out] ->
+    [..., out]. MM: [n, k] @ [k, m]. BMM: [b, n, k] @ [b, k, m].
+    """
+
+    SAME = "same"
+    BROADCAST = "broadcast"
+    LINEAR = "linear"
+    MM = "mm"
+    BMM = "bmm"
+
+
+@dataclass(frozen=True)
+class OperandSchema:
+    """One tensor operand of an op record, in schema order."""
+
+    name: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class AttrSchema:
+    """One attribute of an op record, in schema order."""
+
+    name: str
+    type: AttrType
+
+
+@dataclass(frozen=True)
+class OpSchema:
+    """What the blob records about one opcode; generated from op_support.py."""
+
+    opcode: int
+    name: str
+    operands: Tuple[OperandSchema, ...]
+    num_outputs: int
+    attrs: Tuple[AttrSchema, ...]
+    shape_rule: ShapeRule
+    dtypes: Tuple[int, ...]  # ScalarType codes the op's tensors may have
+
+    @property
+    def cpp_name(self) -> str:
+        """CamelCase spelling used by the C++ side (``OpCode::Add``, ``run_add``)."""
+        return camel_case(self.name)
+
+
+def camel_case(name: str) -> str:
+    """``"max_pool2d"`` -> ``"MaxPool2d"``."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
