@@ -88,6 +88,11 @@ def run_formatters(project: Path, tools: Path | None) -> None:
         env["PATH"] = f"{tools / 'bin'}{os.pathsep}{env['PATH']}"
     files = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True)
     tracked = files.stdout.split()
+    # The hooks' exclude (what scripts/generate.py writes) holds for these formatters too.
+    config = (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    exclude = re.search(r"^exclude: (.+)$", config, re.M)
+    if exclude:
+        tracked = [f for f in tracked if not re.search(exclude.group(1), f)]
     cpp = [f for f in tracked if re.search(r"\.(cpp|h)$", f)]
     cmake = [f for f in tracked if re.search(r"(^|/)CMakeLists\.txt$|\.cmake$", f)]
     for command in (
