@@ -20,8 +20,14 @@ set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 
 # Another GNU toolchain (a vendor SDK) differs only by its prefix or folder.
-set(AARCH64_TOOLCHAIN_PREFIX "aarch64-linux-gnu-" CACHE STRING "Prefix of the cross compiler's programs")
-set(AARCH64_SYSROOT "/usr/aarch64-linux-gnu" CACHE PATH "Root of the target's libraries and headers")
+set(AARCH64_TOOLCHAIN_PREFIX
+    "aarch64-linux-gnu-"
+    CACHE STRING "Prefix of the cross compiler's programs"
+)
+set(AARCH64_SYSROOT
+    "/usr/aarch64-linux-gnu"
+    CACHE PATH "Root of the target's libraries and headers"
+)
 
 set(CMAKE_C_COMPILER ${AARCH64_TOOLCHAIN_PREFIX}gcc)
 set(CMAKE_CXX_COMPILER ${AARCH64_TOOLCHAIN_PREFIX}g++)

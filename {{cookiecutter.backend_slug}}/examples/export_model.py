@@ -52,8 +52,12 @@ def export_model(output: Path, debug_names: bool = False) -> Path:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", "-o", type=Path, default=Path("model.pte"), help="where to write the .pte")
-    parser.add_argument("--debug-names", action="store_true", help="keep op names in the delegate blob")
+    parser.add_argument(
+        "--output", "-o", type=Path, default=Path("model.pte"), help="where to write the .pte"
+    )
+    parser.add_argument(
+        "--debug-names", action="store_true", help="keep op names in the delegate blob"
+    )
     args = parser.parse_args(argv)
     export_model(args.output, debug_names=args.debug_names)
     return 0

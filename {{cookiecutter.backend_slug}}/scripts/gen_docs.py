@@ -53,7 +53,8 @@ def op_support_csv(table: Sequence[Any]) -> str:
 
 def features_list(table: Sequence[Any]) -> str:
     return "\n".join(
-        f"- `{entry.name}` (`{entry.aten_op}`): {_dtypes(entry)}; {entry.constraints}" for entry in table
+        f"- `{entry.name}` (`{entry.aten_op}`): {_dtypes(entry)}; {entry.constraints}"
+        for entry in table
     )
 
 
@@ -61,7 +62,9 @@ def quantized_list(table: Sequence[Any]) -> str:
     """What the quantizer annotates: every entry; dynamic and weight-only: entries with weights."""
     static = ", ".join(f"`{entry.name}`" for entry in table)
     weighted = ", ".join(
-        f"`{entry.name}`" for entry in table if any(o.role.value == "weight" for o in entry.operands)
+        f"`{entry.name}`"
+        for entry in table
+        if any(o.role.value == "weight" for o in entry.operands)
     )
     return "\n".join(
         [
@@ -83,5 +86,7 @@ def outputs(table: Sequence[Any]) -> Dict[Path, str]:
         pages.append((page("quantization"), QUANTIZED, quantized_list(table)))
     written = {OP_SUPPORT_CSV: op_support_csv(table)}
     for path, block, body in pages:
-        written[path] = replace_block(path.read_text(encoding="utf-8"), begin(block), end(block), body, path)
+        written[path] = replace_block(
+            path.read_text(encoding="utf-8"), begin(block), end(block), body, path
+        )
     return written

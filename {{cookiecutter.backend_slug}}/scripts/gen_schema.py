@@ -22,6 +22,7 @@ def header(comment: str) -> str:
     """The first line of every generated file, in the file's comment syntax."""
     return f"{comment} {GENERATED_BY}"
 
+
 # torch dtype name -> ExecuTorch ScalarType code.
 _DTYPE_CODES = {
     "uint8": st.SCALAR_TYPE_UINT8,
@@ -53,7 +54,9 @@ def _dtype_code(dtype: Any, entry: str) -> int:
     if name == "float":
         name = "float32"
     if name not in _DTYPE_CODES:
-        raise TableError(f"entry {entry!r}: dtype {name} has no blob code; known: {sorted(_DTYPE_CODES)}")
+        raise TableError(
+            f"entry {entry!r}: dtype {name} has no blob code; known: {sorted(_DTYPE_CODES)}"
+        )
     return _DTYPE_CODES[name]
 
 
@@ -64,7 +67,9 @@ def schema_of(entry: Any) -> Any:
         st.OperandSchema(operand.name, bool(getattr(operand, "optional", False)))
         for operand in entry.operands
     )
-    attrs = tuple(st.AttrSchema(attr.name, st.AttrType(attr.type)) for attr in getattr(entry, "attrs", ()))
+    attrs = tuple(
+        st.AttrSchema(attr.name, st.AttrType(attr.type)) for attr in getattr(entry, "attrs", ())
+    )
     return st.OpSchema(
         opcode=int(entry.opcode),
         name=name,
@@ -133,7 +138,8 @@ def render(schemas: Sequence[Any]) -> str:
     lines += ["", "", "OP_SCHEMAS = {"]
     for s in schemas:
         operands = [
-            f'OperandSchema("{o.name}"{", optional=True" if o.optional else ""})' for o in s.operands
+            f'OperandSchema("{o.name}"{", optional=True" if o.optional else ""})'
+            for o in s.operands
         ]
         attrs = [f'AttrSchema("{a.name}", AttrType.{a.type.name})' for a in s.attrs]
         lines += [

@@ -22,7 +22,9 @@ def integration_points(root: Path = ROOT):
     for path in sorted(root.rglob("*")):
         if path.suffix not in SUFFIXES or SKIPPED_DIRS & set(path.relative_to(root).parts):
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        for number, line in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
+        ):
             match = MARKER.search(line)
             if match:
                 yield path.relative_to(root), number, match.group(1)

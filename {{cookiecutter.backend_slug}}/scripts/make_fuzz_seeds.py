@@ -91,7 +91,9 @@ class OneOp(torch.nn.Module):
 
     def forward(self, *tensors):
         tensors = iter(tensors)
-        return self.op(*[next(tensors) if present else None for present in self.present], **self.kwargs)
+        return self.op(
+            *[next(tensors) if present else None for present in self.present], **self.kwargs
+        )
 
 
 def table_models() -> Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch.Tensor, ...]]]:
@@ -99,7 +101,9 @@ def table_models() -> Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch
     models = {}
     for entry in OP_SUPPORT:
         sample = entry.samples[0]
-        inputs = tuple(torch.rand(shape) * 4.0 - 2.0 for shape in sample.inputs if shape is not None)
+        inputs = tuple(
+            torch.rand(shape) * 4.0 - 2.0 for shape in sample.inputs if shape is not None
+        )
         models[f"op-{entry.name}"] = (lambda entry=entry: OneOp(entry), inputs)
     return models
 
@@ -129,7 +133,12 @@ def write_seeds(out: Path) -> List[Path]:
 
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"folder for the seeds (default {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"folder for the seeds (default {DEFAULT_OUT})",
+    )
     args = parser.parse_args(argv)
     for path in write_seeds(args.out):
         print(f"{path} ({path.stat().st_size} bytes)")

@@ -18,10 +18,10 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import pytest
 import torch
 from executorch.exir import EdgeProgramManager, to_edge_transform_and_lower
-from executorch.exir.lowered_backend_module import get_lowered_submodules, LoweredBackendModule
+from executorch.exir.lowered_backend_module import LoweredBackendModule, get_lowered_submodules
 
 from {{ cookiecutter.package_name }} import {{ cookiecutter.__backend_id }}, {{ cookiecutter.__partitioner_class }}
-from {{ cookiecutter.package_name }}.op_support import lookup, OP_SUPPORT, OpSupport, Sample
+from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT, OpSupport, Sample, lookup
 from {{ cookiecutter.package_name }}.serialization import DelegateGraph, deserialize
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -233,7 +233,9 @@ TABLE_START = "OP_SUPPORT: Tuple[OpSupport, ...] = (\n"
 
 def copy_project(destination: Path) -> Path:
     """This project without builds, caches and git metadata."""
-    ignore = shutil.ignore_patterns("build*", ".git", "__pycache__", "*.pte", ".pytest_cache", "_build")
+    ignore = shutil.ignore_patterns(
+        "build*", ".git", "__pycache__", "*.pte", ".pytest_cache", "_build"
+    )
     shutil.copytree(PROJECT_ROOT, destination, ignore=ignore)
     return destination
 
@@ -253,6 +255,9 @@ def project_env(project: Path) -> dict:
 
 def run_generate(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "scripts/generate.py", *args], cwd=project, capture_output=True, text=True,
+        [sys.executable, "scripts/generate.py", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
         env=project_env(project),
     )

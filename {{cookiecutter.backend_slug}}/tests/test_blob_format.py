@@ -10,15 +10,15 @@ import sys
 import pytest
 
 from {{ cookiecutter.package_name }}.serialization.blob_format import (
+    FORMAT_VERSION,
     BlobFormatError,
     Constant,
     DelegateGraph,
-    deserialize,
-    FORMAT_VERSION,
     Op,
     QuantParams,
-    serialize,
     TensorInfo,
+    deserialize,
+    serialize,
     validate,
 )
 from {{ cookiecutter.package_name }}.serialization.op_schema import OP_SCHEMAS, Opcode
@@ -59,7 +59,9 @@ def test_round_trip_keeps_dtypes_and_quantization():
             TensorInfo((2, 3), INT8, QuantParams((0.5,), (-3,))),
             TensorInfo((3, 2), UINT8, QuantParams((0.25, 0.5, 1.0), (0, 128, 255), axis=0)),
             TensorInfo((4,), INT32, QuantParams((0.125,), (0,))),
-            TensorInfo((5,), INT64, dynamic_dims=0x1),  # valid format; the runtime refuses it at init
+            TensorInfo(
+                (5,), INT64, dynamic_dims=0x1
+            ),  # valid format; the runtime refuses it at init
         ],
         inputs=[0, 3],
         outputs=[0, 1, 2],
@@ -130,26 +132,50 @@ def test_every_schema_has_a_consistent_opcode():
 # --- what a writer must refuse ----------------------------------------------
 
 WRITER_REFUSES = {
-    "missing attribute": (lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (0.0,))), r"has 1 attributes; it takes 2 \(min, max\)"),
-    "NaN attribute": (lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (math.nan, 1.0))), r"attribute min is NaN"),
-    "bool for a float": (lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (True, 1.0))), r"attribute min is True; it takes a float"),
+    "missing attribute": (
+        lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (0.0,))),
+        r"has 1 attributes; it takes 2 \(min, max\)",
+    ),
+    "NaN attribute": (
+        lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (math.nan, 1.0))),
+        r"attribute min is NaN",
+    ),
+    "bool for a float": (
+        lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4,), (True, 1.0))),
+        r"attribute min is True; it takes a float",
+    ),
     "absent required operand": (
         lambda g: g.ops.__setitem__(0, Op(Opcode.LINEAR, (0, None, 2), (3,))),
         r"op 0 \(linear\) operand weight is absent; it is not optional",
     ),
-    "too few operands": (lambda g: g.ops.__setitem__(0, Op(Opcode.LINEAR, (0, 1), (3,))), r"has 2 inputs; it takes 3 \(input, weight, bias\)"),
-    "two outputs": (lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4, 4), (0.0, 1.0))), r"has 2 outputs; it produces 1"),
+    "too few operands": (
+        lambda g: g.ops.__setitem__(0, Op(Opcode.LINEAR, (0, 1), (3,))),
+        r"has 2 inputs; it takes 3 \(input, weight, bias\)",
+    ),
+    "two outputs": (
+        lambda g: g.ops.__setitem__(1, Op(Opcode.CLAMP, (3,), (4, 4), (0.0, 1.0))),
+        r"has 2 outputs; it produces 1",
+    ),
     "dtype the op does not take": (
         lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), INT64)),
         r"op 0 \(linear\) uses tensor 0 of dtype int64; it takes float32",
     ),
-    "unknown dtype": (lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), 5)), r"tensor 0 has dtype 5; the format allows"),
+    "unknown dtype": (
+        lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), 5)),
+        r"tensor 0 has dtype 5; the format allows",
+    ),
     "float32 quantized": (
         lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), FLOAT32, QuantParams((1.0,), (0,)))),
         r"only int8, uint8 and int32 tensors carry quantization parameters",
     ),
-    "dynamic dims beyond rank": (lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), dynamic_dims=4)), r"marks dimensions beyond its rank 2"),
-    "unknown opcode": (lambda g: g.ops.__setitem__(1, Op(99, (3,), (4,))), r"op 1 has unknown opcode 99; known: 1 \(add\)"),
+    "dynamic dims beyond rank": (
+        lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), dynamic_dims=4)),
+        r"marks dimensions beyond its rank 2",
+    ),
+    "unknown opcode": (
+        lambda g: g.ops.__setitem__(1, Op(99, (3,), (4,))),
+        r"op 1 has unknown opcode 99; known: 1 \(add\)",
+    ),
 }
 
 
@@ -164,12 +190,20 @@ def test_writer_refuses(edit, message):
 QUANT_REFUSED = {
     "zero scale": (INT8, QuantParams((0.0,), (0,)), r"scale 0 is 0.0; scales are finite and > 0"),
     "infinite scale": (INT8, QuantParams((INF,), (0,)), r"scales are finite and > 0"),
-    "int8 zero point": (INT8, QuantParams((1.0,), (128,)), r"zero point 0 is 128, outside -128..127"),
+    "int8 zero point": (
+        INT8,
+        QuantParams((1.0,), (128,)),
+        r"zero point 0 is 128, outside -128..127",
+    ),
     "uint8 zero point": (UINT8, QuantParams((1.0,), (-1,)), r"outside 0..255"),
     "int32 zero point": (INT32, QuantParams((1.0,), (1,)), r"outside 0..0"),
     "per-channel count": (INT8, QuantParams((1.0, 1.0), (0, 0), axis=0), r"needs 3 scales, got 2"),
     "axis beyond rank": (INT8, QuantParams((1.0,), (0,), axis=2), r"along axis 2; its rank is 2"),
-    "scales and zero points differ": (INT8, QuantParams((1.0,), (0, 0)), r"1 scales but 2 zero points"),
+    "scales and zero points differ": (
+        INT8,
+        QuantParams((1.0,), (0, 0)),
+        r"1 scales but 2 zero points",
+    ),
 }
 
 
@@ -192,7 +226,17 @@ def patch(blob: bytes, offset: int, fmt: str, *values) -> bytes:
 def offsets(blob: bytes):
     counts = struct.unpack_from("<10I", blob, 12)
     sizes = [64, 40, 16, 4, 8, 8, 4, 4, 24]
-    names = ["tensors", "ops", "attrs", "refs", "values", "qparams", "inputs", "outputs", "constants"]
+    names = [
+        "tensors",
+        "ops",
+        "attrs",
+        "refs",
+        "values",
+        "qparams",
+        "inputs",
+        "outputs",
+        "constants",
+    ]
     at, offset = {}, 64
     for name, size, count in zip(names, sizes, counts):
         at[name] = offset
@@ -207,7 +251,12 @@ AT = offsets(GOOD)
 LINEAR_OUT_REF = AT["refs"] + 4 * 3
 CLAMP_IN_REF = AT["refs"] + 4 * 4
 CLAMP_OUT_REF = AT["refs"] + 4 * 5
-V1_BLOB = b"ETRB" + struct.pack("<9IQ", 1, 48, 1, 0, 1, 1, 0, 0, 0, 96) + struct.pack("<II8I", 6, 1, 4, *[0] * 7) + struct.pack("<2I", 0, 0)
+V1_BLOB = (
+    b"ETRB"
+    + struct.pack("<9IQ", 1, 48, 1, 0, 1, 1, 0, 0, 0, 96)
+    + struct.pack("<II8I", 6, 1, 4, *[0] * 7)
+    + struct.pack("<2I", 0, 0)
+)
 
 REFUSED = {
     "empty": (b"", r"truncated: 0 bytes, smaller than the 64-byte header"),
@@ -215,40 +264,103 @@ REFUSED = {
     "one byte short": (GOOD[:-1], r"truncated: \d+ bytes, header says \d+"),
     "trailing byte": (GOOD + b"\0", r"longer than its total_size"),
     "wrong magic": (b"ETRX" + GOOD[4:], r"bad magic b'ETRX'; expected b'ETRB'"),
-    "version 1": (V1_BLOB, r"format version 1; this runtime reads version 2: re-export the model with this release"),
-    "version 3": (patch(GOOD, 4, "<I", 3), rf"format version 3; this runtime reads version {FORMAT_VERSION}"),
+    "version 1": (
+        V1_BLOB,
+        r"format version 1; this runtime reads version 2: re-export the model with this release",
+    ),
+    "version 3": (
+        patch(GOOD, 4, "<I", 3),
+        rf"format version 3; this runtime reads version {FORMAT_VERSION}",
+    ),
     "wrong header size": (patch(GOOD, 8, "<I", 52), r"header_size is 52"),
     "flags set": (patch(GOOD, 52, "<I", 1), r"flags is 0x1"),
-    "total_size lies": (patch(GOOD, 56, "<Q", len(GOOD) + 4), r"total_size is \d+, but the header's counts"),
+    "total_size lies": (
+        patch(GOOD, 56, "<Q", len(GOOD) + 4),
+        r"total_size is \d+, but the header's counts",
+    ),
     "rank 9": (patch(GOOD, AT["tensors"] + 4, "<I", 9), r"tensor 0 has rank 9; the maximum is 8"),
-    "size beyond rank": (patch(GOOD, AT["tensors"] + 8 + 4 * 2, "<I", 7), r"nonzero sizes beyond its rank 2"),
-    "tensor reserved": (patch(GOOD, AT["tensors"] + 60, "<I", 1), r"tensor 0 has a nonzero reserved field"),
-    "unknown quant scheme": (patch(GOOD, AT["tensors"] + 44, "<I", 3), r"tensor 0 has quant_scheme 3"),
-    "qparams without a scheme": (patch(GOOD, AT["tensors"] + 56, "<I", 1), r"tensor 0 is not quantized but has"),
+    "size beyond rank": (
+        patch(GOOD, AT["tensors"] + 8 + 4 * 2, "<I", 7),
+        r"nonzero sizes beyond its rank 2",
+    ),
+    "tensor reserved": (
+        patch(GOOD, AT["tensors"] + 60, "<I", 1),
+        r"tensor 0 has a nonzero reserved field",
+    ),
+    "unknown quant scheme": (
+        patch(GOOD, AT["tensors"] + 44, "<I", 3),
+        r"tensor 0 has quant_scheme 3",
+    ),
+    "qparams without a scheme": (
+        patch(GOOD, AT["tensors"] + 56, "<I", 1),
+        r"tensor 0 is not quantized but has",
+    ),
     "qparams outside their section": (
         patch(GOOD, AT["tensors"] + 44, "<IIII", 1, 0, 0, 1),
         r"tensor 0 qparams spans qparams \[0, 1\), but the section has 0 entries",
     ),
     "unknown opcode": (patch(GOOD, AT["ops"], "<I", 99), r"op 0 has unknown opcode 99"),
-    "too many inputs": (patch(GOOD, AT["ops"] + 8, "<I", 4), r"op 0 \(linear\) has 4 inputs; it takes 3"),
-    "inputs outside the refs": (patch(GOOD, AT["ops"] + 4, "<I", 100), r"op 0 \(linear\) inputs spans tensor refs \[100, 103\)"),
-    "attrs outside their section": (patch(GOOD, AT["ops"] + 40 + 20, "<I", 1), r"op 1 \(clamp\) attributes spans attributes \[1, 3\)"),
-    "op reserved": (patch(GOOD, AT["ops"] + 36, "<I", 1), r"op 0 \(linear\) has a nonzero reserved field"),
-    "attribute type": (patch(GOOD, AT["attrs"], "<I", 1), r"op 1 \(clamp\) attribute min has type 1; the schema says 2 \(float\)"),
-    "scalar count": (patch(GOOD, AT["attrs"] + 4, "<I", 2), r"attribute min is a scalar with count 2"),
-    "values outside their section": (patch(GOOD, AT["attrs"] + 16 + 8, "<I", 2), r"attribute max spans values \[2, 3\)"),
-    "NaN value": (patch(GOOD, AT["values"], "<d", math.nan), r"op 1 \(clamp\) attribute min is NaN"),
-    "attribute reserved": (patch(GOOD, AT["attrs"] + 12, "<I", 1), r"attribute min has a nonzero reserved field"),
+    "too many inputs": (
+        patch(GOOD, AT["ops"] + 8, "<I", 4),
+        r"op 0 \(linear\) has 4 inputs; it takes 3",
+    ),
+    "inputs outside the refs": (
+        patch(GOOD, AT["ops"] + 4, "<I", 100),
+        r"op 0 \(linear\) inputs spans tensor refs \[100, 103\)",
+    ),
+    "attrs outside their section": (
+        patch(GOOD, AT["ops"] + 40 + 20, "<I", 1),
+        r"op 1 \(clamp\) attributes spans attributes \[1, 3\)",
+    ),
+    "op reserved": (
+        patch(GOOD, AT["ops"] + 36, "<I", 1),
+        r"op 0 \(linear\) has a nonzero reserved field",
+    ),
+    "attribute type": (
+        patch(GOOD, AT["attrs"], "<I", 1),
+        r"op 1 \(clamp\) attribute min has type 1; the schema says 2 \(float\)",
+    ),
+    "scalar count": (
+        patch(GOOD, AT["attrs"] + 4, "<I", 2),
+        r"attribute min is a scalar with count 2",
+    ),
+    "values outside their section": (
+        patch(GOOD, AT["attrs"] + 16 + 8, "<I", 2),
+        r"attribute max spans values \[2, 3\)",
+    ),
+    "NaN value": (
+        patch(GOOD, AT["values"], "<d", math.nan),
+        r"op 1 \(clamp\) attribute min is NaN",
+    ),
+    "attribute reserved": (
+        patch(GOOD, AT["attrs"] + 12, "<I", 1),
+        r"attribute min has a nonzero reserved field",
+    ),
     "op input out of range": (
         patch(GOOD, AT["refs"], "<I", 5),
         r"op 0 \(linear\) operand input refers to tensor 5, but there are 5 tensors",
     ),
-    "required operand absent": (patch(GOOD, AT["refs"] + 4, "<I", 0xFFFFFFFF), r"operand weight is absent; it is not optional"),
-    "op output out of range": (patch(GOOD, LINEAR_OUT_REF, "<I", 77), r"output 0 of op 0 \(linear\) refers to tensor 77"),
+    "required operand absent": (
+        patch(GOOD, AT["refs"] + 4, "<I", 0xFFFFFFFF),
+        r"operand weight is absent; it is not optional",
+    ),
+    "op output out of range": (
+        patch(GOOD, LINEAR_OUT_REF, "<I", 77),
+        r"output 0 of op 0 \(linear\) refers to tensor 77",
+    ),
     "graph input out of range": (patch(GOOD, AT["inputs"], "<I", 5), r"input 0 refers to tensor 5"),
-    "graph output out of range": (patch(GOOD, AT["outputs"] + 4, "<I", 9), r"output 1 refers to tensor 9"),
-    "constant out of range": (patch(GOOD, AT["constants"], "<I", 5), r"constant 0 refers to tensor 5"),
-    "constant reserved": (patch(GOOD, AT["constants"] + 12, "<I", 1), r"constant 0 has reserved field 1"),
+    "graph output out of range": (
+        patch(GOOD, AT["outputs"] + 4, "<I", 9),
+        r"output 1 refers to tensor 9",
+    ),
+    "constant out of range": (
+        patch(GOOD, AT["constants"], "<I", 5),
+        r"constant 0 refers to tensor 5",
+    ),
+    "constant reserved": (
+        patch(GOOD, AT["constants"] + 12, "<I", 1),
+        r"constant 0 has reserved field 1",
+    ),
     "constant size": (
         patch(GOOD, AT["constants"] + 16, "<Q", 4),
         r"constant 0 has nbytes 4, but tensor 1 \[4, 3\] \(float32\) needs 48",
@@ -261,12 +373,18 @@ REFUSED = {
         patch(GOOD, AT["ops"] + 28, "<I", 1000),
         r"op 0 \(linear\) name spans string table bytes",
     ),
-    "read before written": (patch(GOOD, CLAMP_IN_REF, "<I", 4), r"op 1 \(clamp\) operand self reads tensor 4 before it is produced"),
+    "read before written": (
+        patch(GOOD, CLAMP_IN_REF, "<I", 4),
+        r"op 1 \(clamp\) operand self reads tensor 4 before it is produced",
+    ),
     "two producers": (
         patch(GOOD, CLAMP_OUT_REF, "<I", 3),
         r"tensor 3 is both output 0 of op 0 \(linear\) and output 0 of op 1 \(clamp\)",
     ),
-    "input written by an op": (patch(GOOD, LINEAR_OUT_REF, "<I", 0), r"tensor 0 is both input 0 and output 0 of op 0"),
+    "input written by an op": (
+        patch(GOOD, LINEAR_OUT_REF, "<I", 0),
+        r"tensor 0 is both input 0 and output 0 of op 0",
+    ),
     "wrong output shape": (
         patch(GOOD, AT["tensors"] + 4 * 64 + 8, "<I", 3),
         r"op 1 \(clamp\) writes tensor 4 of shape \[3, 4\], but produces \[2, 4\]",
@@ -283,7 +401,9 @@ def test_reader_refuses(blob, message):
 def test_unreferenced_tensor_is_refused():
     graph = small_graph()
     graph.tensors.append(TensorInfo((1,)))
-    with pytest.raises(BlobFormatError, match="tensor 5 is neither an input, a constant nor an op output"):
+    with pytest.raises(
+        BlobFormatError, match="tensor 5 is neither an input, a constant nor an op output"
+    ):
         serialize(graph)
 
 
@@ -318,7 +438,9 @@ def test_output_shapes_follow_the_shape_rule(opcode, a, b, out):
         outputs=[2],
     )
     assert deserialize(serialize(good)) == good
-    bad = DelegateGraph(good.tensors[:2] + [TensorInfo(out + (1,))], good.ops, good.inputs, good.outputs)
+    bad = DelegateGraph(
+        good.tensors[:2] + [TensorInfo(out + (1,))], good.ops, good.inputs, good.outputs
+    )
     with pytest.raises(BlobFormatError):
         serialize(bad)
 
@@ -332,7 +454,9 @@ def test_dump_cli(tmp_path):
     )
     module = "{{ cookiecutter.package_name }}.serialization"
     path.write_bytes(GOOD)
-    shown = subprocess.run([sys.executable, "-m", module, str(path)], capture_output=True, text=True)
+    shown = subprocess.run(
+        [sys.executable, "-m", module, str(path)], capture_output=True, text=True
+    )
     assert shown.returncode == 0, shown.stderr
     assert "format version 2" in shown.stdout
     assert "t0: float32 [2, 3]  input 0" in shown.stdout
@@ -340,10 +464,14 @@ def test_dump_cli(tmp_path):
     assert "t4 = clamp(t3) min=-0.5 max=inf  # clamp" in shown.stdout
 
     path.write_bytes(serialize(quantized))
-    shown = subprocess.run([sys.executable, "-m", module, str(path)], capture_output=True, text=True)
+    shown = subprocess.run(
+        [sys.executable, "-m", module, str(path)], capture_output=True, text=True
+    )
     assert "t0: uint8 [3, 2]  q(axis 0: scale/zp 0.25/0, 0.5/128, 1/255)" in shown.stdout
 
     path.write_bytes(GOOD[:-1])
-    refused = subprocess.run([sys.executable, "-m", module, str(path)], capture_output=True, text=True)
+    refused = subprocess.run(
+        [sys.executable, "-m", module, str(path)], capture_output=True, text=True
+    )
     assert refused.returncode == 1
     assert "invalid blob: blob is truncated" in refused.stderr

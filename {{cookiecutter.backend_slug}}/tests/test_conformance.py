@@ -31,10 +31,27 @@ SLICES = {
 def test_backend_test_suite_slice(flow):
     modules = [f"{SUITE}.{name}" for name in SLICES[flow]]
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-         "-p", "{{ cookiecutter.package_name }}.test.suite_flow", "--pyargs", *modules,
-         "-m", f"flow_{flow}", "-W", "ignore"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "{{ cookiecutter.package_name }}.test.suite_flow",
+            "--pyargs",
+            *modules,
+            "-m",
+            f"flow_{flow}",
+            "-W",
+            "ignore",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]

@@ -27,10 +27,10 @@ import zipfile
 from pathlib import Path
 from typing import List, Tuple
 
+import executorch
 import pytest
 import torch
 
-import executorch
 from {{ cookiecutter.package_name }}.runtime_library import BACKEND_ID
 
 # Builds or runs the C++ runtime: deselect with -m "not slow".
@@ -105,7 +105,18 @@ def generator() -> List[str]:
 
 
 def configure_and_build(cmake: str, source: Path, build: Path, *options: str) -> None:
-    run([cmake, "-S", source, "-B", build, *generator(), f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}", *options])
+    run(
+        [
+            cmake,
+            "-S",
+            source,
+            "-B",
+            build,
+            *generator(),
+            f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}",
+            *options,
+        ]
+    )
     run([cmake, "--build", build, "--parallel"])
 
 
@@ -134,7 +145,9 @@ SANITIZER_ENV = {
 @pytest.fixture(scope="module")
 def fuzz_seeds(tmp_path_factory) -> Path:
     """Real delegate blobs from preprocess (scripts/make_fuzz_seeds.py)."""
-    spec = importlib.util.spec_from_file_location("make_fuzz_seeds", PROJECT_ROOT / "scripts" / "make_fuzz_seeds.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_fuzz_seeds", PROJECT_ROOT / "scripts" / "make_fuzz_seeds.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     folder = tmp_path_factory.mktemp("fuzz_seeds")
@@ -158,7 +171,11 @@ _FAILURE_LINE = re.compile(
 
 def cpp_failures(output: str) -> str:
     """The lines of a C++ test log that say what failed, in order."""
-    lines = [match.group("line").rstrip() for match in map(_FAILURE_LINE.match, output.splitlines()) if match]
+    lines = [
+        match.group("line").rstrip()
+        for match in map(_FAILURE_LINE.match, output.splitlines())
+        if match
+    ]
     return "\n".join(lines)
 
 
@@ -182,8 +199,17 @@ def test_ctest_suite_passes_under_sanitizers(cmake, sanitized_build, fuzz_seeds)
     ctest = Path(cmake).with_name("ctest")
     env = {**os.environ, **SANITIZER_ENV, "{{ cookiecutter.__slug_upper }}_FUZZ_SEEDS": str(fuzz_seeds)}
     result = subprocess.run(
-        [str(ctest if ctest.exists() else "ctest"), "--test-dir", str(sanitized_build), "--output-on-failure", "-V"],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            str(ctest if ctest.exists() else "ctest"),
+            "--test-dir",
+            str(sanitized_build),
+            "--output-on-failure",
+            "-V",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         pytest.fail(
@@ -215,29 +241,49 @@ def clang_with_libfuzzer(tmp_path: Path) -> str:
     )
     result = subprocess.run(
         [clang, "-fsanitize=fuzzer,address,undefined", probe, "-o", tmp_path / "probe"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
-        pytest.skip(f"clang++ cannot link libFuzzer (install libclang-rt-dev): {result.stderr[-500:]}")
+        pytest.skip(
+            f"clang++ cannot link libFuzzer (install libclang-rt-dev): {result.stderr[-500:]}"
+        )
     return clang
 
 
 def test_libfuzzer_target_runs_clean_on_real_seeds(cmake, fuzz_seeds, tmp_path):
     clang = clang_with_libfuzzer(tmp_path)
     build = tmp_path / "fuzz"
-    run([
-        cmake, "-S", PROJECT_ROOT, "-B", build, *generator(), f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}",
-        f"-DCMAKE_CXX_COMPILER={clang}", "-DCMAKE_BUILD_TYPE=Release",
-        "-D{{ cookiecutter.__slug_upper }}_BUILD_FUZZER=ON",
-    ])
+    run(
+        [
+            cmake,
+            "-S",
+            PROJECT_ROOT,
+            "-B",
+            build,
+            *generator(),
+            f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}",
+            f"-DCMAKE_CXX_COMPILER={clang}",
+            "-DCMAKE_BUILD_TYPE=Release",
+            "-D{{ cookiecutter.__slug_upper }}_BUILD_FUZZER=ON",
+        ]
+    )
     run([cmake, "--build", build, "--target", "{{ cookiecutter.backend_slug }}_fuzz_blob_parser"])
     corpus = tmp_path / "corpus"
     shutil.copytree(fuzz_seeds, corpus)
     # libFuzzer writes its stats to stderr and exits nonzero on any finding.
     result = run(
-        [build / "{{ cookiecutter.backend_slug }}_fuzz_blob_parser", "-runs=100000", "-max_total_time=20", "-seed=1",
-         f"-artifact_prefix={tmp_path}/", corpus],
-        env={**os.environ, **SANITIZER_ENV}, cwd=tmp_path,
+        [
+            build / "{{ cookiecutter.backend_slug }}_fuzz_blob_parser",
+            "-runs=100000",
+            "-max_total_time=20",
+            "-seed=1",
+            f"-artifact_prefix={tmp_path}/",
+            corpus,
+        ],
+        env={**os.environ, **SANITIZER_ENV},
+        cwd=tmp_path,
     )
     assert re.search(r"Done \d+ runs", result.stderr), result.stderr[-2000:]
     assert not list(tmp_path.glob("crash-*")) and not list(tmp_path.glob("leak-*"))
@@ -305,11 +351,15 @@ def aarch64_tools() -> Tuple[str, str]:
     """The cross compiler and qemu-aarch64; skips the test when one is missing."""
     compiler, qemu = shutil.which("aarch64-linux-gnu-g++"), shutil.which("qemu-aarch64")
     missing = [
-        package for package, found in (("g++-aarch64-linux-gnu", compiler), ("qemu-user", qemu)) if not found
+        package
+        for package, found in (("g++-aarch64-linux-gnu", compiler), ("qemu-user", qemu))
+        if not found
     ]
     if missing or not AARCH64_SYSROOT.is_dir():
-        pytest.skip(f"cross-compiling for AArch64 needs {' and '.join(missing or ['/usr/aarch64-linux-gnu'])} "
-                    f"(Debian/Ubuntu: apt-get install g++-aarch64-linux-gnu qemu-user)")
+        pytest.skip(
+            f"cross-compiling for AArch64 needs {' and '.join(missing or ['/usr/aarch64-linux-gnu'])} "
+            f"(Debian/Ubuntu: apt-get install g++-aarch64-linux-gnu qemu-user)"
+        )
     return compiler, qemu
 
 
@@ -320,15 +370,30 @@ def aarch64_executorch(destination: Path) -> Path:
     ~/.cache/executorch-aarch64-wheels) and reused.
     """
     release = importlib.metadata.version("executorch")
-    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "executorch-aarch64-wheels"
+    default = (
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        / "executorch-aarch64-wheels"
+    )
     wheels = Path(os.environ.get(AARCH64_WHEELS_ENV) or default)
     pattern = f"executorch-{release}-*manylinux_2_28_aarch64.whl"
     if not list(wheels.glob(pattern)):
-        run([
-            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-            "--platform", "manylinux_2_28_aarch64", "--python-version", "3.11",
-            "--dest", wheels, f"executorch=={release}",
-        ])
+        run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--platform",
+                "manylinux_2_28_aarch64",
+                "--python-version",
+                "3.11",
+                "--dest",
+                wheels,
+                f"executorch=={release}",
+            ]
+        )
     (wheel,) = sorted(wheels.glob(pattern))[-1:]
     with zipfile.ZipFile(wheel) as archive:
         # The libraries, the headers and the CMake package (share/ marks its root);
@@ -347,15 +412,33 @@ def test_aarch64_build_prints_what_the_host_build_prints(cmake, lower, tmp_path)
     runner = "{{ cookiecutter.backend_slug }}_run_pte"
     builds = {
         "host": (tmp_path / "host", [f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}"]),
-        "aarch64": (tmp_path / "aarch64", [f"-DCMAKE_TOOLCHAIN_FILE={AARCH64_TOOLCHAIN}",
-                                           f"-DCMAKE_PREFIX_PATH={executorch_aarch64}"]),
+        "aarch64": (
+            tmp_path / "aarch64",
+            [
+                f"-DCMAKE_TOOLCHAIN_FILE={AARCH64_TOOLCHAIN}",
+                f"-DCMAKE_PREFIX_PATH={executorch_aarch64}",
+            ],
+        ),
     }
     for build, options in builds.values():
-        run([cmake, "-S", PROJECT_ROOT, "-B", build, *generator(), "-DCMAKE_BUILD_TYPE=Release",
-             "-DBUILD_TESTING=OFF", *options])
+        run(
+            [
+                cmake,
+                "-S",
+                PROJECT_ROOT,
+                "-B",
+                build,
+                *generator(),
+                "-DCMAKE_BUILD_TYPE=Release",
+                "-DBUILD_TESTING=OFF",
+                *options,
+            ]
+        )
         run([cmake, "--build", build, "--target", runner, "--parallel"])
     file_header = (builds["aarch64"][0] / runner).read_bytes()[:20]
-    assert file_header[:4] == b"\x7fELF" and int.from_bytes(file_header[18:20], "little") == 183  # EM_AARCH64
+    assert (
+        file_header[:4] == b"\x7fELF" and int.from_bytes(file_header[18:20], "little") == 183
+    )  # EM_AARCH64
 
     model = SmallNet().eval()
     inputs = (torch.randn(2, 5), torch.randn(2, 3))
@@ -381,20 +464,33 @@ def test_installed_package_registers_in_an_application(cmake, tmp_path, shared):
     prefix = tmp_path / "install"
     build = tmp_path / "backend"
     configure_and_build(
-        cmake, PACKAGE_DIR, build, "-DCMAKE_BUILD_TYPE=Release",
+        cmake,
+        PACKAGE_DIR,
+        build,
+        "-DCMAKE_BUILD_TYPE=Release",
         f"-D{{ cookiecutter.__slug_upper }}_BUILD_SHARED_LIBS={shared}",
     )
     run([cmake, "--install", build, "--prefix", prefix])
-    assert (prefix / "include" / "{{ cookiecutter.package_name }}" / "runtime" / "{{ cookiecutter.class_prefix }}Backend.h").is_file()
+    assert (
+        prefix / "include" / "{{ cookiecutter.package_name }}" / "runtime" / "{{ cookiecutter.class_prefix }}Backend.h"
+    ).is_file()
 
     consumer_build = tmp_path / "consumer"
     # Only the install prefix: the package config finds ExecuTorch itself.
     # The consumer asks for the exact version of the Python package.
     version = (PACKAGE_DIR / "VERSION").read_text(encoding="utf-8").strip()
-    run([
-        cmake, "-S", CONSUMER_DIR, "-B", consumer_build, *generator(), f"-DCMAKE_PREFIX_PATH={prefix}",
-        f"-DEXPECTED_VERSION={version}",
-    ])
+    run(
+        [
+            cmake,
+            "-S",
+            CONSUMER_DIR,
+            "-B",
+            consumer_build,
+            *generator(),
+            f"-DCMAKE_PREFIX_PATH={prefix}",
+            f"-DEXPECTED_VERSION={version}",
+        ]
+    )
     run([cmake, "--build", consumer_build])
     result = run([consumer_build / "{{ cookiecutter.backend_slug }}_consumer"])
     assert f"{BACKEND_ID} registered" in result.stdout

@@ -50,7 +50,9 @@ def headings(page: Path):
     found, parsed = [], tokens(page)
     for index, token in enumerate(parsed):
         if token.type == "heading_open":
-            text = "".join(c.content for c in parsed[index + 1].children if c.type in ("text", "code_inline"))
+            text = "".join(
+                c.content for c in parsed[index + 1].children if c.type in ("text", "code_inline")
+            )
             found.append((int(token.tag[1]), text))
     return found
 
@@ -77,7 +79,11 @@ def table_rows(markdown: str, first_header: str):
     """Rows of the Markdown table whose first header cell is ``first_header``."""
     rows, in_table = [], False
     for line in markdown.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else None
+        cells = (
+            [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.startswith("|")
+            else None
+        )
         if cells and cells[0] == first_header:
             in_table = True
         elif cells and in_table and not set(cells[0]) <= set("-: "):
@@ -105,8 +111,12 @@ def test_the_pages_of_the_upstream_layout_exist():
     troubleshooting, architecture, and the tutorials and guides sections with their index pages."""
     slug = "{{ cookiecutter.backend_slug }}"
     expected = [
-        f"{slug}-overview.md", f"{slug}-partitioner.md", f"{slug}-troubleshooting.md",
-        f"{slug}-arch-internals.md", f"tutorials/{slug}-tutorials.md", f"guides/{slug}-guides.md",
+        f"{slug}-overview.md",
+        f"{slug}-partitioner.md",
+        f"{slug}-troubleshooting.md",
+        f"{slug}-arch-internals.md",
+        f"tutorials/{slug}-tutorials.md",
+        f"guides/{slug}-guides.md",
     ] + ([f"{slug}-quantization.md"] if HAS_QUANTIZER else [])
     missing = [name for name in expected if not (DOCS / name).is_file()]
     assert missing == []
@@ -131,7 +141,10 @@ def test_partitioner_options_match_the_signature():
 def test_compile_specs_match_the_code():
     rows = table_rows(section(PARTITIONER, "Compile specs"), "compile spec")
     documented = {row[0].strip("`"): row[2].strip("`") for row in rows}
-    defaults = {name: repr(p.default) for name, p in inspect.signature(generate_compile_specs).parameters.items()}
+    defaults = {
+        name: repr(p.default)
+        for name, p in inspect.signature(generate_compile_specs).parameters.items()
+    }
     assert set(documented) == set(COMPILE_SPEC_KEYS)
     assert documented == {key: defaults[key] for key in COMPILE_SPEC_KEYS}
 
@@ -152,10 +165,14 @@ def test_names_in_the_docs_exist_in_the_code():
     text = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
     cmake = "\n".join(p.read_text(encoding="utf-8") for p in ROOT.rglob("CMakeLists.txt"))
     integration = section(OVERVIEW, "Runtime Integration")
-    cmake_names = set(re.findall(r"\b(?:{{ cookiecutter.backend_slug }}::)?{{ cookiecutter.backend_slug }}_\w+|\bEXECUTORCH_BUILD_\w+", integration))
+    cmake_names = set(
+        re.findall(r"\b(?:{{ cookiecutter.backend_slug }}::)?{{ cookiecutter.backend_slug }}_\w+|\bEXECUTORCH_BUILD_\w+", integration)
+    )
     assert "{{ cookiecutter.__cmake_target }}" in cmake_names
     for name in cmake_names:
-        assert re.search(rf"(?<![\w:]){re.escape(name)}\b", cmake), f"CMake name {name} is not in CMakeLists.txt"
+        assert re.search(rf"(?<![\w:]){re.escape(name)}\b", cmake), (
+            f"CMake name {name} is not in CMakeLists.txt"
+        )
     for dotted in set(re.findall(r"\b{{ cookiecutter.package_name }}(?:\.\w+)+", text)):
         module, _, attribute = dotted.rpartition(".")
         try:
@@ -170,7 +187,8 @@ def test_names_in_the_docs_exist_in_the_code():
 
 def test_troubleshooting_quotes_real_runtime_errors():
     sources = "\n".join(
-        p.read_text(encoding="utf-8") for p in (ROOT / "{{ cookiecutter.package_name }}").rglob("*")
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "{{ cookiecutter.package_name }}").rglob("*")
         if p.suffix in (".cpp", ".h", ".py")
     )
     # A C++ message may be split over adjacent string literals: join them.
@@ -186,23 +204,42 @@ def test_troubleshooting_quotes_real_runtime_errors():
 @pytest.mark.slow
 def test_sphinx_builds_without_warnings(tmp_path):
     build = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(tmp_path / "html")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(DOCS),
+            str(tmp_path / "html"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert build.returncode == 0, build.stdout + build.stderr
 
 
 def test_integration_points_are_listed_in_code_and_docs():
     listed = subprocess.run(
-        [sys.executable, "scripts/list_integration_points.py"], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "scripts/list_integration_points.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     files = {line.split(":", 1)[0] for line in listed}
     assert any(f.startswith("docs/") for f in files), listed
     assert any(f.endswith(".cpp") for f in files) and any(f.endswith(".py") for f in files), listed
     # One marker, one spelling: a near miss would hide a place from the list.
     everything = "\n".join(
-        p.read_text(encoding="utf-8", errors="replace") for p in ROOT.rglob("*")
-        if p.is_file() and p.suffix in (".py", ".cpp", ".h", ".md", ".txt") and "build" not in p.parts
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in ROOT.rglob("*")
+        if p.is_file()
+        and p.suffix in (".py", ".cpp", ".h", ".md", ".txt")
+        and "build" not in p.parts
         and p.resolve() != Path(__file__).resolve()  # this test spells the near misses
     )
     assert not re.search(r"HARDWARE[ _]INTEGRATION|HW-INTEGRATION|TODO\(hardware", everything, re.I)

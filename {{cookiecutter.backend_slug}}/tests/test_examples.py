@@ -10,7 +10,7 @@ import pytest
 from conftest import BACKEND_ID
 from executorch.exir._serialize._program import deserialize_pte_binary
 
-from {{ cookiecutter.package_name }}.serialization import deserialize, Opcode
+from {{ cookiecutter.package_name }}.serialization import Opcode, deserialize
 
 # Builds or runs the C++ runtime: deselect with -m "not slow".
 pytestmark = pytest.mark.slow
@@ -33,5 +33,10 @@ def test_export_model_writes_a_delegated_program(tmp_path, monkeypatch, capsys):
     (delegate,) = program.execution_plan[0].delegates
     assert delegate.id == BACKEND_ID
     graph = deserialize(program.backend_delegate_data[delegate.processed.index].data)
-    assert [op.opcode for op in graph.ops] == [Opcode.LINEAR, Opcode.RELU, Opcode.LINEAR, Opcode.SIGMOID]
+    assert [op.opcode for op in graph.ops] == [
+        Opcode.LINEAR,
+        Opcode.RELU,
+        Opcode.LINEAR,
+        Opcode.SIGMOID,
+    ]
     assert all(op.name for op in graph.ops)

@@ -16,7 +16,14 @@ import subprocess
 import sys
 
 import pytest
-from conftest import add_table_entry, copy_project, PROJECT_ROOT, project_env, run_generate, unsupported_unary
+from conftest import (
+    PROJECT_ROOT,
+    add_table_entry,
+    copy_project,
+    project_env,
+    run_generate,
+    unsupported_unary,
+)
 
 from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT
 
@@ -26,10 +33,15 @@ OPS_DIR = PACKAGE_DIR / "runtime" / "ops"
 
 def test_generated_files_are_up_to_date():
     """What `python scripts/generate.py --check` checks, in this process (the table is loaded)."""
-    spec = importlib.util.spec_from_file_location("generate", PROJECT_ROOT / "scripts" / "generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "generate", PROJECT_ROOT / "scripts" / "generate.py"
+    )
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)  # puts scripts/ on sys.path for its writer modules
-    stale = [str(path.relative_to(PROJECT_ROOT)) for path in generate.stale_files(generate.expected_files())]
+    stale = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in generate.stale_files(generate.expected_files())
+    ]
     assert stale == [], f"stale generated files {stale}: run python scripts/generate.py"
 
 
@@ -92,8 +104,14 @@ def test_an_entry_without_its_kernel_fails_the_build(tmp_path):
     assert run_generate(project, "--check").returncode == 0
 
     build = subprocess.run(
-        [sys.executable, "-c", "from {{ cookiecutter.package_name }} import load_runtime; load_runtime(build_dir='build')"],
-        cwd=project, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from {{ cookiecutter.package_name }} import load_runtime; load_runtime(build_dir='build')",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
         env={**project_env(project), "{{ cookiecutter.__slug_upper }}_RUNTIME_LIBRARY": ""},
     )
     assert build.returncode != 0, "the runtime built without a kernel for the new entry"

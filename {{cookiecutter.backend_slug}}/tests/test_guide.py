@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import List
 
 import pytest
-from conftest import add_table_entry, copy_project, PROJECT_ROOT, project_env
+from conftest import PROJECT_ROOT, add_table_entry, copy_project, project_env
 from markdown_it import MarkdownIt
 
 from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT_BY_NAME
@@ -42,7 +42,11 @@ class Step:
 def guide_steps() -> List[Step]:
     steps = []
     for token in MarkdownIt("commonmark").parse(GUIDE.read_text(encoding="utf-8")):
-        match = re.fullmatch(r"\{code-block\}\s+(\w+)", token.info.strip()) if token.type == "fence" else None
+        match = (
+            re.fullmatch(r"\{code-block\}\s+(\w+)", token.info.strip())
+            if token.type == "fence"
+            else None
+        )
         if not match:
             continue
         options, _, code = token.content.partition("\n\n")
@@ -50,13 +54,15 @@ def guide_steps() -> List[Step]:
         if not fields.get("name", "").startswith("step-"):
             continue
         # "step-leaky-relu-entry": example "leaky_relu" (labels spell _ as -).
-        example = fields["name"][len("step-"):].rsplit("-", 1)[0].replace("-", "_")
+        example = fields["name"][len("step-") :].rsplit("-", 1)[0].replace("-", "_")
         steps.append(Step(fields["name"], example, match.group(1), fields.get("caption", ""), code))
     return steps
 
 
 ALL_STEPS = guide_steps()
-ALL_EXAMPLES = sorted({step.example for step in ALL_STEPS}, key=[s.example for s in ALL_STEPS].index)
+ALL_EXAMPLES = sorted(
+    {step.example for step in ALL_STEPS}, key=[s.example for s in ALL_STEPS].index
+)
 # A backend that has followed the guide has its operators already.
 EXAMPLES = [example for example in ALL_EXAMPLES if example not in OP_SUPPORT_BY_NAME]
 STEPS = [step for step in ALL_STEPS if step.example in EXAMPLES]
@@ -72,7 +78,9 @@ def apply(step: Step, project: Path) -> None:
         assert step.caption.startswith(f"{TABLE_FILE}, at the end of OP_SUPPORT"), step
         # "a new number": in a backend that has added operators of its own,
         # the guide's opcode may be taken.
-        entry, count = re.subn(r"(?m)^(\s*opcode=)\d+,", rf"\g<1>{next_opcode(project)},", step.code)
+        entry, count = re.subn(
+            r"(?m)^(\s*opcode=)\d+,", rf"\g<1>{next_opcode(project)},", step.code
+        )
         assert count == 1, step
         add_table_entry(project, entry)
     elif step.language == "cpp":
@@ -87,7 +95,10 @@ def apply(step: Step, project: Path) -> None:
                 command = shlex.split(line)
                 assert command[0] == "python", step
                 done = subprocess.run(
-                    [sys.executable, *command[1:]], cwd=project, capture_output=True, text=True,
+                    [sys.executable, *command[1:]],
+                    cwd=project,
+                    capture_output=True,
+                    text=True,
                     env=project_env(project),
                 )
                 assert done.returncode == 0, done.stdout + done.stderr
@@ -98,7 +109,10 @@ def apply(step: Step, project: Path) -> None:
 def run_tests(project: Path, *selection: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *selection],
-        cwd=project, capture_output=True, text=True, env=project_env(project),
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=project_env(project),
     )
 
 
@@ -113,7 +127,8 @@ def edited_files(example: str) -> set:
     """The files an example's steps edit by hand (commands edit none)."""
     return {
         TABLE_FILE if s.language == "python" else s.caption.partition(" ")[0]
-        for s in ALL_STEPS if s.example == example and s.language != "bash"
+        for s in ALL_STEPS
+        if s.example == example and s.language != "bash"
     }
 
 
@@ -136,8 +151,12 @@ def test_all_steps_give_a_backend_that_runs_the_new_operators(tmp_path):
     project = project_with(tmp_path, STEPS)
     names = " or ".join(EXAMPLES)
     result = run_tests(
-        project, "-rA", "tests/test_generated.py", "tests/test_ops.py",
-        "-k", f"not without_its_kernel and ({names} or generated or kernel)",
+        project,
+        "-rA",
+        "tests/test_generated.py",
+        "tests/test_ops.py",
+        "-k",
+        f"not without_its_kernel and ({names} or generated or kernel)",
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     for example in EXAMPLES:  # every new entry ran on the C++ runtime
@@ -151,7 +170,9 @@ def test_all_steps_give_a_backend_that_runs_the_new_operators(tmp_path):
 def test_leaving_out_a_step_fails_the_tests(skipped, tmp_path):
     """Each example on its own, with one step left out."""
     (step,) = [s for s in STEPS if s.name == skipped]
-    project = project_with(tmp_path, [s for s in STEPS if s.example == step.example and s is not step])
+    project = project_with(
+        tmp_path, [s for s in STEPS if s.example == step.example and s is not step]
+    )
     result = run_tests(
         project, "tests/test_generated.py", "tests/test_ops.py", "-k", "not without_its_kernel"
     )

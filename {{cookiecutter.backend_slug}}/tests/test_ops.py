@@ -14,7 +14,7 @@ A new table entry is covered here without editing this file.
 from __future__ import annotations
 
 import pytest
-from conftest import assert_matches_eager, compile_to_pte, run_pte, sample_model, TABLE_SAMPLES
+from conftest import TABLE_SAMPLES, assert_matches_eager, compile_to_pte, run_pte, sample_model
 
 from {{ cookiecutter.package_name }} import load_runtime
 

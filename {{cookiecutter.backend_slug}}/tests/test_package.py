@@ -11,8 +11,14 @@ import pytest
 
 import {{ cookiecutter.package_name }} as package
 
+
 def test_public_names_resolve():
-    expected = {"{{ cookiecutter.__partitioner_class }}", "{{ cookiecutter.__backend_id }}", "generate_compile_specs", "load_runtime"}
+    expected = {
+        "{{ cookiecutter.__partitioner_class }}",
+        "{{ cookiecutter.__backend_id }}",
+        "generate_compile_specs",
+        "load_runtime",
+    }
 {%- if cookiecutter.include_quantizer %}
     expected |= {"{{ cookiecutter.__quantizer_class }}", "get_{{ cookiecutter.backend_slug }}_quantization_config"}
 {%- endif %}
@@ -26,7 +32,9 @@ def test_public_names_resolve():
 
 def test_import_is_cheap():
     code = "import sys, {{ cookiecutter.package_name }}; print(sorted(m for m in ('torch', 'executorch') if m in sys.modules))"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert loaded.stdout.strip() == "[]"
 
 

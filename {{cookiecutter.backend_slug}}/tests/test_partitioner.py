@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import BACKEND_ID, Fn, sample_model, TABLE_SAMPLES, TinyMLP, unsupported_unary
+from conftest import BACKEND_ID, TABLE_SAMPLES, Fn, TinyMLP, sample_model, unsupported_unary
 from executorch.exir._serialize._program import deserialize_pte_binary
 from executorch.exir.backend.compile_spec_schema import CompileSpec
 
@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT, OP_SUPPORT_BY
 from {{ cookiecutter.package_name }}.serialization import deserialize
 
 x23 = lambda: torch.randn(2, 3)
+
 
 def delegated_name(entry) -> str:
     """'add.Tensor' for aten.add.Tensor: how Lowered names operators."""
@@ -37,8 +38,16 @@ UNSUPPORTED = {
     "not in the table": (Fn(other), (x23(),), OTHER),
     "int tensors": (Fn(torch.add), (torch.ones(2, 3, dtype=torch.int32),) * 2, "add.Tensor"),
     "float64": (Fn(torch.tanh), (torch.randn(2, 3, dtype=torch.float64),), "tanh.default"),
-    "div rounding_mode": (Fn(lambda a, b: torch.div(a, b, rounding_mode="floor")), (x23(), x23()), "div.Tensor_mode"),
-    "clamp tensor bounds": (Fn(lambda a, lo: torch.clamp(a, lo, None)), (x23(), x23()), "clamp.Tensor"),
+    "div rounding_mode": (
+        Fn(lambda a, b: torch.div(a, b, rounding_mode="floor")),
+        (x23(), x23()),
+        "div.Tensor_mode",
+    ),
+    "clamp tensor bounds": (
+        Fn(lambda a, lo: torch.clamp(a, lo, None)),
+        (x23(), x23()),
+        "clamp.Tensor",
+    ),
     "rank 9": (Fn(torch.relu), (torch.randn(*[1] * 9),), "relu.default"),
 }
 
@@ -128,7 +137,9 @@ def test_linear_filter_only_keeps_supported_linears():
 
 def test_unknown_skip_op_is_refused():
     name = OTHER_OP.overloadpacket.__name__
-    with pytest.raises(ValueError, match=rf"skip_ops: '{name}' is not a supported operator; known names: add, sub"):
+    with pytest.raises(
+        ValueError, match=rf"skip_ops: '{name}' is not a supported operator; known names: add, sub"
+    ):
         {{ cookiecutter.__partitioner_class }}(skip_ops=[name])
     with pytest.raises(ValueError, match=rf"skip_ops: .*{name}"):
         {{ cookiecutter.__partitioner_class }}(skip_ops=[OTHER_OP])
@@ -137,7 +148,9 @@ def test_unknown_skip_op_is_refused():
 
 
 def test_bad_compile_specs_are_refused_early():
-    with pytest.raises(ValueError, match=r"unknown compile spec key 'debug_nmaes'; known keys: debug_names"):
+    with pytest.raises(
+        ValueError, match=r"unknown compile spec key 'debug_nmaes'; known keys: debug_names"
+    ):
         {{ cookiecutter.__partitioner_class }}([CompileSpec("debug_nmaes", b"\x01")])
     with pytest.raises(ValueError, match=r"compile spec 'debug_names' has value b'yes'"):
         {{ cookiecutter.__partitioner_class }}([CompileSpec("debug_names", b"yes")])

@@ -13,8 +13,9 @@ from executorch.exir import to_edge
 from executorch.exir.backend.compile_spec_schema import CompileSpec
 
 from {{ cookiecutter.package_name }} import {{ cookiecutter.__backend_id }}, {{ cookiecutter.__partitioner_class }}, generate_compile_specs
-from {{ cookiecutter.package_name }}.{{ cookiecutter.backend_slug }}_preprocess import PreprocessError
 from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT_BY_NAME
+from {{ cookiecutter.package_name }}.{{ cookiecutter.backend_slug }}_preprocess import PreprocessError
+
 
 def named_data_of(module) -> Dict[str, bytes]:
     store = module.named_data_store_output
@@ -57,7 +58,9 @@ def model_inputs():
 def lowered():
     from conftest import lower_model
 
-    return lower_model(Model(), model_inputs(), {{ cookiecutter.__partitioner_class }}(generate_compile_specs(debug_names=True)))
+    return lower_model(
+        Model(), model_inputs(), {{ cookiecutter.__partitioner_class }}(generate_compile_specs(debug_names=True))
+    )
 
 
 def test_delegate_inputs_are_the_user_inputs(lowered):
@@ -84,7 +87,11 @@ def test_constants_live_in_named_data_under_their_hash(lowered):
     keys = {c.key for c in graph.constants}
     assert expected <= keys == set(named_data)
     for constant in graph.constants:
-        assert constant.nbytes == len(named_data[constant.key]) == graph.tensors[constant.tensor_id].nbytes
+        assert (
+            constant.nbytes
+            == len(named_data[constant.key])
+            == graph.tensors[constant.tensor_id].nbytes
+        )
     # Constant data is not copied into the blob.
     assert model.fc.weight.detach().numpy().tobytes() not in module.processed_bytes
 
@@ -122,7 +129,11 @@ def test_debug_handle_map_points_at_ops(lowered):
     (graph,) = lowered.blobs
     handle_map = module.meta["debug_handle_map"]
     assert sorted(handle_map) == list(range(len(graph.ops)))
-    handles = [n.meta["debug_handle"] for n in module.original_module.graph.nodes if n.op == "call_function"]
+    handles = [
+        n.meta["debug_handle"]
+        for n in module.original_module.graph.nodes
+        if n.op == "call_function"
+    ]
     assert [handle_map[i] for i in range(len(graph.ops))] == [(h,) for h in handles]
 
 
@@ -166,7 +177,9 @@ def test_unsupported_node_is_refused():
 
 def test_tensor_of_another_dtype_is_refused():
     program = edge_program(Fn(torch.add), (torch.ones(2, dtype=torch.int32),) * 2)
-    with pytest.raises(PreprocessError, match=r"'args_0' has dtype torch.int32; blobs hold only float32"):
+    with pytest.raises(
+        PreprocessError, match=r"'args_0' has dtype torch.int32; blobs hold only float32"
+    ):
         {{ cookiecutter.__backend_id }}.preprocess(program, [])
 
 

@@ -21,12 +21,12 @@ from typing import List
 
 import pytest
 import torch
-from conftest import assert_matches_eager, compile_to_pte, Compiled, run_pte, unsupported_unary
+from conftest import Compiled, assert_matches_eager, compile_to_pte, run_pte, unsupported_unary
 from executorch.runtime import Runtime
 
-from {{ cookiecutter.package_name }} import generate_compile_specs, load_runtime, {{ cookiecutter.__partitioner_class }}
+from {{ cookiecutter.package_name }} import {{ cookiecutter.__partitioner_class }}, generate_compile_specs, load_runtime
 from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT_BY_NAME
-from {{ cookiecutter.package_name }}.runtime_library import BACKEND_ID, get_option, LIBRARY_ENV, set_option
+from {{ cookiecutter.package_name }}.runtime_library import BACKEND_ID, LIBRARY_ENV, get_option, set_option
 
 # Builds or runs the C++ runtime: deselect with -m "not slow".
 pytestmark = pytest.mark.slow
@@ -115,7 +115,9 @@ def test_mlp_with_and_without_bias(lower, tmp_path):
     compiled = compile_to_pte(lower, model, inputs, tmp_path / "mlp.pte")
     assert compiled.cpu_ops == []
     (blob,) = compiled.blobs
-    linear_arity = sorted(sum(i is not None for i in op.inputs) for op in blob.ops if op.opcode == LINEAR)
+    linear_arity = sorted(
+        sum(i is not None for i in op.inputs) for op in blob.ops if op.opcode == LINEAR
+    )
     assert linear_arity == [2, 3]
     assert len(blob.constants) == 3  # fc1 weight and bias, fc2 weight
     assert_matches_eager(model, inputs, run_pte(compiled, inputs))
@@ -166,7 +168,9 @@ def test_profiling_records_an_event_per_delegated_op(lower, tmp_path):
         for event in run.events:
             profile = event.profile_event
             if profile is not None and profile.delegate_debug_id_int >= 0:
-                events_per_call.setdefault(profile.instruction_id, []).append(profile.delegate_debug_id_int)
+                events_per_call.setdefault(profile.instruction_id, []).append(
+                    profile.delegate_debug_id_int
+                )
     op_counts = sorted(len(blob.ops) for blob in compiled.blobs)
     assert sorted(len(ids) for ids in events_per_call.values()) == op_counts
     for ids in events_per_call.values():
@@ -176,7 +180,9 @@ def test_profiling_records_an_event_per_delegated_op(lower, tmp_path):
 @pytest.fixture
 def traced_mlp(lower, tmp_path) -> Compiled:
     partitioner = {{ cookiecutter.__partitioner_class }}(compile_specs=generate_compile_specs(debug_names=True))
-    return compile_to_pte(lower, MLP().eval(), (torch.randn(3, 16),), tmp_path / "traced.pte", partitioner)
+    return compile_to_pte(
+        lower, MLP().eval(), (torch.randn(3, 16),), tmp_path / "traced.pte", partitioner
+    )
 
 
 def trace_lines(stderr: str) -> List[str]:
@@ -225,7 +231,11 @@ def test_trace_environment_variable(traced_mlp, runtime_library):
     env[LIBRARY_ENV] = str(runtime_library)  # the library this session built
     result = subprocess.run(
         [sys.executable, "-c", script, str(traced_mlp.path)],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(trace_lines(result.stderr)) == traced_mlp.ops_per_run

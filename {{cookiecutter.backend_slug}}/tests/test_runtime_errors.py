@@ -19,7 +19,7 @@ import torch
 from executorch.exir import to_edge_transform_and_lower
 from executorch.runtime import Runtime
 
-from {{ cookiecutter.package_name }} import load_runtime, {{ cookiecutter.__backend_id }}, {{ cookiecutter.__partitioner_class }}
+from {{ cookiecutter.package_name }} import {{ cookiecutter.__backend_id }}, {{ cookiecutter.__partitioner_class }}, load_runtime
 from {{ cookiecutter.package_name }}.runtime_library import get_option
 from {{ cookiecutter.package_name }}.serialization.blob_format import deserialize, serialize
 
@@ -50,7 +50,9 @@ class SmallModel(torch.nn.Module):
 INPUTS = (torch.randn(2, 4),)
 
 
-def write_pte(path: Path, monkeypatch=None, corrupt: Optional[Callable[[bytes], bytes]] = None) -> Path:
+def write_pte(
+    path: Path, monkeypatch=None, corrupt: Optional[Callable[[bytes], bytes]] = None
+) -> Path:
     """Lowers SmallModel to ``path``; ``corrupt`` rewrites the blob preprocess made."""
     if corrupt is not None:
         preprocess = {{ cookiecutter.__backend_id }}.preprocess
@@ -116,7 +118,11 @@ MALFORMED = {
         "format version 1; this runtime reads version 2: re-export the model with this release",
     ),
     "index_out_of_range": (first_op_input_out_of_range, INVALID_PROGRAM, "refers to tensor"),
-    "missing_named_data": (constant_key_not_in_named_data, NOT_FOUND, "is not in the program's named data"),
+    "missing_named_data": (
+        constant_key_not_in_named_data,
+        NOT_FOUND,
+        "is not in the program's named data",
+    ),
 }
 
 

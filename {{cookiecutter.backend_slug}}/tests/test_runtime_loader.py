@@ -10,20 +10,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import executorch
 import pytest
 from executorch import version as executorch_version
 from executorch.runtime import Runtime
 
-import executorch
 from {{ cookiecutter.package_name }} import runtime_library
 from {{ cookiecutter.package_name }}.runtime_library import (
     BACKEND_ID,
+    LIBRARY_ENV,
+    VERSION_FILE,
     executorch_build_version,
     library_file_name,
-    LIBRARY_ENV,
     load_runtime,
     shipped_library,
-    VERSION_FILE,
 )
 
 # Builds or runs the C++ runtime: deselect with -m "not slow".
@@ -33,7 +33,9 @@ pytestmark = pytest.mark.slow
 def run_python(code: str, **env_changes) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != LIBRARY_ENV}
     env.update(env_changes)
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_load_runtime_registers_the_backend_once():
@@ -46,7 +48,9 @@ def test_load_runtime_registers_the_backend_once():
 
 def test_the_installed_package_ships_its_library():
     library = shipped_library()
-    assert library is not None, "install the package with pip (pip install -e .) to build the library"
+    assert library is not None, (
+        "install the package with pip (pip install -e .) to build the library"
+    )
     assert library.parent.name == "lib"
     # The build recorded the ExecuTorch it compiled against: this one.
     assert executorch_build_version(library) == executorch_version.__version__
@@ -71,7 +75,9 @@ def test_shipped_library_finds_executorchs_through_its_run_path():
     )
     result = run_python(code)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert [Path(line).resolve() for line in result.stdout.split()] == [executorch_dir / "lib" / "libexecutorch.so"]
+    assert [Path(line).resolve() for line in result.stdout.split()] == [
+        executorch_dir / "lib" / "libexecutorch.so"
+    ]
 
 
 def test_explicit_library_must_exist(monkeypatch, tmp_path):
@@ -83,7 +89,9 @@ def test_explicit_library_must_exist(monkeypatch, tmp_path):
 def test_missing_library_is_explained(monkeypatch):
     monkeypatch.delenv(LIBRARY_ENV, raising=False)
     monkeypatch.setattr(runtime_library, "shipped_library", lambda: None)
-    with pytest.raises(FileNotFoundError, match=rf"no {library_file_name()} in .*pip install .*{LIBRARY_ENV}"):
+    with pytest.raises(
+        FileNotFoundError, match=rf"no {library_file_name()} in .*pip install .*{LIBRARY_ENV}"
+    ):
         runtime_library._locate()
 
 
@@ -103,7 +111,10 @@ def test_library_built_for_another_executorch_is_refused(tmp_path):
     )
     result = run_python(code, **{LIBRARY_ENV: str(library)})
     assert result.returncode == 3, result.stdout + result.stderr[-3000:]
-    assert f"built against executorch 1.4.0, but this process runs executorch {executorch_version.__version__}" in result.stdout
+    assert (
+        f"built against executorch 1.4.0, but this process runs executorch {executorch_version.__version__}"
+        in result.stdout
+    )
     assert "executorch==1.4.0" in result.stdout
 
 

@@ -142,7 +142,9 @@ def make_cases(pte: bytes, offset: int, size: int) -> List[dict]:
     for index in range(SINGLE_FLIPS):
         position = rng.randrange(size)
         bit = rng.randrange(8)
-        cases.append({"name": f"flip-{index}@{position}.{bit}", "flips": [[offset + position, bit]]})
+        cases.append(
+            {"name": f"flip-{index}@{position}.{bit}", "flips": [[offset + position, bit]]}
+        )
     for index in range(MULTI_FLIPS):
         flips = [[offset + rng.randrange(size), rng.randrange(8)] for _ in range(4)]
         cases.append({"name": f"flips4-{index}", "flips": flips})
@@ -171,7 +173,10 @@ def run_batches(good_pte: Path, cases: List[dict], workdir: Path) -> Dict[str, d
         workers.append(
             subprocess.Popen(
                 [sys.executable, __file__, str(spec)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
             )
         )
     results = {}
@@ -183,7 +188,7 @@ def run_batches(good_pte: Path, cases: List[dict], workdir: Path) -> Dict[str, d
             f"{stderr[-3000:]}"
         )
         (line,) = [line for line in stdout.splitlines() if line.startswith("RESULTS ")]
-        for result in json.loads(line[len("RESULTS "):]):
+        for result in json.loads(line[len("RESULTS ") :]):
             results[result["name"]] = result
     return results
 

@@ -18,7 +18,7 @@ until torch and ExecuTorch are actually needed.
 from __future__ import annotations
 
 import importlib
-from typing import Any, List, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, List
 
 # Public name -> the submodule that defines it.
 _EXPORTS = {
@@ -50,11 +50,11 @@ def __dir__() -> List[str]:
 if TYPE_CHECKING:  # let type checkers and IDEs see the lazy names
     from .compile_spec import generate_compile_specs
     from .partition import {{ cookiecutter.__partitioner_class }}
-    from .runtime_library import load_runtime
-    from .{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}
 {%- if cookiecutter.include_quantizer %}
     from .quantizer import (
-        get_{{ cookiecutter.backend_slug }}_quantization_config,
         {{ cookiecutter.__quantizer_class }},
+        get_{{ cookiecutter.backend_slug }}_quantization_config,
     )
 {%- endif %}
+    from .runtime_library import load_runtime
+    from .{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}

@@ -61,8 +61,7 @@ def parse_compile_specs(compile_specs: Sequence[CompileSpec]) -> CompileOptions:
     for spec in compile_specs:
         if spec.key not in COMPILE_SPEC_KEYS:
             raise ValueError(
-                f"unknown compile spec key {spec.key!r}; "
-                f"known keys: {', '.join(COMPILE_SPEC_KEYS)}"
+                f"unknown compile spec key {spec.key!r}; known keys: {', '.join(COMPILE_SPEC_KEYS)}"
             )
         if spec.key in values:
             raise ValueError(f"compile spec key {spec.key!r} is given more than once")

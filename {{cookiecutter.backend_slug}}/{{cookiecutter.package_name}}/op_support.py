@@ -109,7 +109,9 @@ class Attr:
         value = self.convert(raw) if self.convert is not None else raw
         if self.type is AttrType.BOOL:
             if not isinstance(value, bool):
-                raise UnsupportedValue(f"{self.argument} is {raw!r}; only True or False is supported")
+                raise UnsupportedValue(
+                    f"{self.argument} is {raw!r}; only True or False is supported"
+                )
             return value
         if self.type.is_list:
             if not isinstance(value, (list, tuple)):
@@ -337,7 +339,10 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         attrs=_ALPHA,
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; alpha is a finite number",
-        samples=(*_BROADCAST_SAMPLES, Sample(inputs=((2, 3), (3,)), kwargs={"alpha": 2}, id="alpha")),
+        samples=(
+            *_BROADCAST_SAMPLES,
+            Sample(inputs=((2, 3), (3,)), kwargs={"alpha": 2}, id="alpha"),
+        ),
     ),
     OpSupport(
         name="sub",
@@ -347,7 +352,10 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         attrs=_ALPHA,
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; alpha is a finite number",
-        samples=(*_BROADCAST_SAMPLES, Sample(inputs=((2, 3), (2, 3)), kwargs={"alpha": 0.5}, id="alpha")),
+        samples=(
+            *_BROADCAST_SAMPLES,
+            Sample(inputs=((2, 3), (2, 3)), kwargs={"alpha": 0.5}, id="alpha"),
+        ),
     ),
     OpSupport(
         name="mul",
@@ -404,13 +412,22 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         opcode=8,
         kernel="clamp",
         operands=_X,
-        attrs=(Attr("min", AttrType.FLOAT, arg="min_val"), Attr("max", AttrType.FLOAT, arg="max_val")),
+        attrs=(
+            Attr("min", AttrType.FLOAT, arg="min_val"),
+            Attr("max", AttrType.FLOAT, arg="max_val"),
+        ),
         shape_rule=ShapeRule.SAME,
         constraints="min_val and max_val are numbers (relu6 becomes hardtanh)",
         quantization=_SHARES_QPARAMS,
         samples=(
             Sample(inputs=((2, 3, 4),), id="default"),
-            Sample(inputs=((2, 3, 4),), kwargs={"min_val": 0.0, "max_val": 6.0}, low=-8.0, high=8.0, id="relu6"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"min_val": 0.0, "max_val": 6.0},
+                low=-8.0,
+                high=8.0,
+                id="relu6",
+            ),
         ),
         output_shares_input_qparams=True,
     ),
@@ -539,23 +556,33 @@ def _self_check(table: Sequence[OpSupport]) -> None:
         for operand in entry.operands:
             kind = arguments.get(operand.name)
             if kind is None or "Tensor" not in str(kind):
-                raise ValueError(f"{where}: operand {operand.name!r} is not a tensor argument of {entry.aten_op}")
+                raise ValueError(
+                    f"{where}: operand {operand.name!r} is not a tensor argument of {entry.aten_op}"
+                )
             if operand.optional != isinstance(kind, torch.OptionalType):
-                raise ValueError(f"{where}: operand {operand.name!r} must have optional={not operand.optional}")
+                raise ValueError(
+                    f"{where}: operand {operand.name!r} must have optional={not operand.optional}"
+                )
         if any(operand.role is OperandRole.BIAS for operand in entry.operands[:-1]):
             raise ValueError(f"{where}: a bias operand must come last")
         for attr in entry.attrs:
             if attr.argument not in arguments:
-                raise ValueError(f"{where}: attribute {attr.name!r} reads argument {attr.argument!r}, "
-                                 f"which {entry.aten_op} does not have; its arguments: {', '.join(arguments)}")
+                raise ValueError(
+                    f"{where}: attribute {attr.name!r} reads argument {attr.argument!r}, "
+                    f"which {entry.aten_op} does not have; its arguments: {', '.join(arguments)}"
+                )
         for sample in entry.samples:
             if len(sample.inputs) != len(entry.operands):
-                raise ValueError(f"{where}: sample {sample.id or sample.inputs} has {len(sample.inputs)} "
-                                 f"inputs for {len(entry.operands)} operands")
+                raise ValueError(
+                    f"{where}: sample {sample.id or sample.inputs} has {len(sample.inputs)} "
+                    f"inputs for {len(entry.operands)} operands"
+                )
             unknown = sorted(set(sample.kwargs) - set(arguments))
             if unknown:
-                raise ValueError(f"{where}: sample {sample.id or sample.inputs} passes {unknown}, "
-                                 f"which {entry.aten_op} does not take")
+                raise ValueError(
+                    f"{where}: sample {sample.id or sample.inputs} passes {unknown}, "
+                    f"which {entry.aten_op} does not take"
+                )
 
 
 _self_check(OP_SUPPORT)

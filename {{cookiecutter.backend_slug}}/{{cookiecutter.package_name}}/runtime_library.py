@@ -195,7 +195,9 @@ def _locate() -> Path:
         return path
     shipped = shipped_library()
     if shipped is None:
-        searched: List[str] = [str(Path(f) / "lib") for f in getattr(sys.modules[__package__], "__path__", [])]
+        searched: List[str] = [
+            str(Path(f) / "lib") for f in getattr(sys.modules[__package__], "__path__", [])
+        ]
         raise FileNotFoundError(
             f"{BACKEND_ID}: no {library_file_name()} in {', '.join(searched)}. "
             "The package was installed without its C++ runtime: install it with pip "

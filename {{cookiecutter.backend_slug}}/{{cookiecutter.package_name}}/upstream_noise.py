@@ -39,7 +39,10 @@ class _DropMessages(logging.Filter):
 
 def silence_known_upstream_noise() -> None:
     """Install the filters; calling it again adds nothing."""
-    for logger_name, pattern in (("torchao", _TORCHAO_KERNEL_LOAD), ("torch.utils._pytree", _PYTREE_ENUM)):
+    for logger_name, pattern in (
+        ("torchao", _TORCHAO_KERNEL_LOAD),
+        ("torch.utils._pytree", _PYTREE_ENUM),
+    ):
         logger = logging.getLogger(logger_name)
         if not any(isinstance(f, _DropMessages) and f.pattern is pattern for f in logger.filters):
             logger.addFilter(_DropMessages(pattern))

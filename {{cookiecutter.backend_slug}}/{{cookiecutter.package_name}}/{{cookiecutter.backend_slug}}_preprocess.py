@@ -38,15 +38,15 @@ from torch.export import ExportedProgram
 from torch.fx import Node
 
 from .compile_spec import CompileOptions, parse_compile_specs
-from .op_support import lookup, SUPPORTED_DTYPES
+from .op_support import SUPPORTED_DTYPES, lookup
 from .serialization.blob_format import (
+    MAX_RANK,
+    SCALAR_TYPE_FLOAT32,
     Constant,
     DelegateGraph,
-    MAX_RANK,
     Op,
-    SCALAR_TYPE_FLOAT32,
-    serialize,
     TensorInfo,
+    serialize,
 )
 
 # Named data is read back on the device; 16 bytes suits vector loads of float32.

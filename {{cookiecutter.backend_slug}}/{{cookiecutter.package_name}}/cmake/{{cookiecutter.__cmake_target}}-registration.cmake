@@ -15,11 +15,20 @@ function({{ cookiecutter.backend_slug }}_registration_link_options out_var targe
     elseif(MSVC)
       set(_options "LINKER:/WHOLEARCHIVE:${_file}")
     else()
-      set(_options "SHELL:LINKER:--whole-archive ${_file} LINKER:--no-whole-archive")
+      set(_options
+          "SHELL:LINKER:--whole-archive ${_file} LINKER:--no-whole-archive"
+      )
     endif()
-  elseif(_type STREQUAL "SHARED_LIBRARY" AND NOT APPLE AND NOT MSVC)
+  elseif(
+    _type STREQUAL "SHARED_LIBRARY"
+    AND NOT APPLE
+    AND NOT MSVC
+  )
     # Apple's and Microsoft's linkers always record a library they are given.
     set(_options "LINKER:--push-state,--no-as-needed,${_file},--pop-state")
   endif()
-  set(${out_var} "${_options}" PARENT_SCOPE)
+  set(${out_var}
+      "${_options}"
+      PARENT_SCOPE
+  )
 endfunction()

@@ -19,13 +19,13 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 import torch
 from executorch.exir.backend.compile_spec_schema import CompileSpec
 from executorch.exir.backend.partitioner import DelegationSpec, Partitioner, PartitionResult
-from executorch.exir.backend.utils import tag_constant_data, WhyNoPartitionReporter
+from executorch.exir.backend.utils import WhyNoPartitionReporter, tag_constant_data
 from torch.export import ExportedProgram
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
 
 from ..compile_spec import parse_compile_specs
-from ..op_support import lookup, OP_SUPPORT, OP_SUPPORT_BY_NAME, why_unsupported
+from ..op_support import OP_SUPPORT, OP_SUPPORT_BY_NAME, lookup, why_unsupported
 from ..{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}
 
 logger = logging.getLogger(__name__)

@@ -1,16 +1,16 @@
 """The delegate blob: FORMAT.md describes it, blob_format.py writes and reads it."""
 
 from .blob_format import (
+    FORMAT_VERSION,
     BlobFormatError,
     Constant,
     DelegateGraph,
-    deserialize,
-    element_size,
-    FORMAT_VERSION,
     Op,
     QuantParams,
-    serialize,
     TensorInfo,
+    deserialize,
+    element_size,
+    serialize,
     validate,
 )
 from .op_schema import OP_SCHEMAS, Opcode

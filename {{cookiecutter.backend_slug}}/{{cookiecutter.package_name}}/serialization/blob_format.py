@@ -25,14 +25,14 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from .op_schema import OP_SCHEMAS, Opcode
 from .schema_types import (
-    AttrType,
-    OpSchema,
     SCALAR_TYPE_FLOAT32,
+    SCALAR_TYPE_INT8,
     SCALAR_TYPE_INT32,
     SCALAR_TYPE_INT64,
-    SCALAR_TYPE_INT8,
     SCALAR_TYPE_NAMES,
     SCALAR_TYPE_UINT8,
+    AttrType,
+    OpSchema,
     ShapeRule,
 )
 
@@ -367,7 +367,9 @@ def broadcast_shapes(what: str, a: Sequence[int], b: Sequence[int]) -> Tuple[int
     return tuple(reversed(result))
 
 
-def expected_output_shape(what: str, rule: ShapeRule, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+def expected_output_shape(
+    what: str, rule: ShapeRule, shapes: Sequence[Optional[Tuple[int, ...]]]
+) -> Tuple[int, ...]:
     """Output 0's shape under ``rule`` for operand shapes (None: absent)."""
     if rule is ShapeRule.SAME:
         return tuple(shapes[0])
@@ -488,7 +490,9 @@ def serialize(graph: DelegateGraph) -> bytes:
     constant_records = bytearray()
     for constant in graph.constants:
         key_offset, key_length = strings.add(constant.key)
-        constant_records += _CONSTANT.pack(constant.tensor_id, key_offset, key_length, 0, constant.nbytes)
+        constant_records += _CONSTANT.pack(
+            constant.tensor_id, key_offset, key_length, 0, constant.nbytes
+        )
     string_table = bytes(strings)
     body = b"".join(
         [
@@ -614,7 +618,9 @@ def deserialize(data: bytes) -> DelegateGraph:
     string_table = data[offsets["strings"] :]
     qparams = [_QPARAM.unpack_from(data, offsets["qparams"] + 8 * i) for i in range(num_qparams)]
     refs = struct.unpack_from(f"<{num_refs}I", data, offsets["refs"])
-    raw_values = [data[offsets["values"] + 8 * i : offsets["values"] + 8 * i + 8] for i in range(num_values)]
+    raw_values = [
+        data[offsets["values"] + 8 * i : offsets["values"] + 8 * i + 8] for i in range(num_values)
+    ]
 
     graph = DelegateGraph()
     for tensor_id in range(num_tensors):
@@ -667,7 +673,8 @@ def deserialize(data: bytes) -> DelegateGraph:
         _check_range(outputs_first, output_count, num_refs, f"{what} outputs", "tensor refs")
         _check_range(attrs_first, attr_count, num_attrs, f"{what} attributes", "attributes")
         inputs = tuple(
-            None if ref == NO_TENSOR else ref for ref in refs[inputs_first : inputs_first + input_count]
+            None if ref == NO_TENSOR else ref
+            for ref in refs[inputs_first : inputs_first + input_count]
         )
         outputs = tuple(refs[outputs_first : outputs_first + output_count])
         attrs: List[AttrValue] = []
@@ -693,10 +700,15 @@ def deserialize(data: bytes) -> DelegateGraph:
                 raise BlobFormatError(f"{attr_what} is a scalar with count {count}; scalars have 1")
             _check_range(values_first, count, num_values, attr_what, "values")
             fmt = "<d" if attr_type.is_float else "<q"
-            items = [struct.unpack(fmt, raw)[0] for raw in raw_values[values_first : values_first + count]]
+            items = [
+                struct.unpack(fmt, raw)[0]
+                for raw in raw_values[values_first : values_first + count]
+            ]
             if attr_type is AttrType.BOOL:
                 if items[0] not in (0, 1):
-                    raise BlobFormatError(f"{attr_what} is a bool holding {items[0]}; bools are 0 or 1")
+                    raise BlobFormatError(
+                        f"{attr_what} is a bool holding {items[0]}; bools are 0 or 1"
+                    )
                 attrs.append(bool(items[0]))
             elif attr_type.is_list:
                 attrs.append(tuple(items))
@@ -713,7 +725,9 @@ def deserialize(data: bytes) -> DelegateGraph:
             data, offsets["constants"] + CONSTANT_RECORD_SIZE * position
         )
         if reserved != 0:
-            raise BlobFormatError(f"constant {position} has reserved field {reserved}; it must be 0")
+            raise BlobFormatError(
+                f"constant {position} has reserved field {reserved}; it must be 0"
+            )
         key = _read_string(string_table, key_offset, key_length, f"constant {position} key")
         graph.constants.append(Constant(tensor_id, key, nbytes))
 

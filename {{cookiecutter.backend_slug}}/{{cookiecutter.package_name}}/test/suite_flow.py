@@ -19,9 +19,10 @@ import executorch.backends.test.suite.flow as suite_flow
 from executorch.backends.test.suite.flow import TestFlow
 
 from ..runtime_library import load_runtime
-from .tester import {{ cookiecutter.class_prefix }}Tester
 {%- if cookiecutter.include_quantizer %}
-from .tester import Quantize
+from .tester import Quantize, {{ cookiecutter.class_prefix }}Tester
+{%- else %}
+from .tester import {{ cookiecutter.class_prefix }}Tester
 {%- endif %}
 
 FLOWS = [

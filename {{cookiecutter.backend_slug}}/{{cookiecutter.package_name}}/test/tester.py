@@ -44,7 +44,9 @@ class Partition(HarnessPartition):
 class Quantize(HarnessQuantize):
     """PT2E quantization with the backend's quantizer (default config unless given)."""
 
-    def __init__(self, quantization_config=None, calibrate=True, calibration_samples=None, is_qat=False):
+    def __init__(
+        self, quantization_config=None, calibrate=True, calibration_samples=None, is_qat=False
+    ):
         # quantize/dequantize run on ExecuTorch's CPU kernels; importing the
         # module registers them before to_executorch().
         import executorch.kernels.quantized  # noqa: F401
