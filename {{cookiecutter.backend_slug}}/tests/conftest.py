@@ -248,9 +248,27 @@ def add_table_entry(project: Path, entry: str) -> None:
     table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
 
 
+# Imported by every Python that runs with project_env(): an editable install of
+# this project (`pip install -e .`, scikit-build-core's redirect mode) puts an
+# import hook in front of sys.path that would serve the original package to a
+# copy's scripts and tests; the copy's own package must win.
+_COPY_SITECUSTOMIZE = """\
+import sys
+
+sys.meta_path[:] = [
+    finder for finder in sys.meta_path
+    if type(finder).__name__ not in ("ScikitBuildRedirectingFinder", "ScikitBuildInplaceFinder")
+]
+"""
+
+
 def project_env(project: Path) -> dict:
     """Environment for running a copy's scripts and tests with its own package."""
-    return {**os.environ, "PYTHONPATH": str(project), "PYTHONDONTWRITEBYTECODE": "1"}
+    site = project / "build" / "copy-site"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "sitecustomize.py").write_text(_COPY_SITECUSTOMIZE, encoding="utf-8")
+    path = os.pathsep.join([str(project), str(site)])
+    return {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def run_generate(project: Path, *args: str) -> subprocess.CompletedProcess:

@@ -27,9 +27,9 @@ import zipfile
 from pathlib import Path
 from typing import List, Tuple
 
-import executorch
 import pytest
 import torch
+from cmake_build import EXECUTORCH_DIR, find_cmake, generator
 
 from {{ cookiecutter.package_name }}.runtime_library import BACKEND_ID
 
@@ -42,45 +42,7 @@ pytestmark = pytest.mark.slow
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = PROJECT_ROOT / "{{ cookiecutter.package_name }}"
 CONSUMER_DIR = PROJECT_ROOT / "tests" / "cpp" / "consumer"
-EXECUTORCH_DIR = Path(list(executorch.__path__)[0])
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
-
-
-MIN_CMAKE = (3, 28)
-
-
-def tool_candidates(name: str) -> List[str]:
-    """``name`` next to this interpreter (pip's cmake and ninja in a venv that
-    was not activated), then on PATH."""
-    candidates = []
-    beside_python = Path(sys.executable).parent / name
-    if beside_python.is_file() and os.access(beside_python, os.X_OK):
-        candidates.append(str(beside_python))
-    on_path = shutil.which(name)
-    if on_path and on_path not in candidates:
-        candidates.append(on_path)
-    return candidates
-
-
-def cmake_version(cmake: str) -> Tuple[int, ...]:
-    result = subprocess.run([cmake, "--version"], capture_output=True, text=True, check=False)
-    match = re.search(r"version (\d+)\.(\d+)", result.stdout)
-    return tuple(int(part) for part in match.groups()) if match else ()
-
-
-def find_cmake() -> str:
-    """The first CMake 3.28+ of tool_candidates(); fails the test when there is none."""
-    found = []
-    for cmake in tool_candidates("cmake"):
-        version = cmake_version(cmake)
-        if version >= MIN_CMAKE:
-            return cmake
-        found.append(f"{cmake} ({'.'.join(map(str, version)) or 'unknown version'})")
-    needed = ".".join(map(str, MIN_CMAKE))
-    pytest.fail(
-        f"the C++ tests need CMake {needed} or newer ({', '.join(found) or 'none found'}); "
-        f"install the test extra: pip install -e '.[test]'"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +59,6 @@ def run(command: List[str], **kwargs) -> subprocess.CompletedProcess:
         f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     )
     return result
-
-
-def generator() -> List[str]:
-    ninjas = tool_candidates("ninja")
-    return ["-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={ninjas[0]}"] if ninjas else []
 
 
 def configure_and_build(cmake: str, source: Path, build: Path, *options: str) -> None:

@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import List
 
 import pytest
+from cmake_build import build_delegate_library
 from conftest import PROJECT_ROOT, add_table_entry, copy_project, project_env
 from markdown_it import MarkdownIt
 
 from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT_BY_NAME
+from {{ cookiecutter.package_name }}.runtime_library import LIBRARY_ENV
 
 GUIDE = PROJECT_ROOT / "docs" / "guides" / "{{ cookiecutter.backend_slug }}-adding-an-operator.md"
 TABLE_FILE = "{{ cookiecutter.package_name }}/op_support.py"
@@ -107,12 +109,17 @@ def apply(step: Step, project: Path) -> None:
 
 
 def run_tests(project: Path, *selection: str) -> subprocess.CompletedProcess:
+    """Rebuild the copy's delegate library (the guide's `pip install -e .`), then
+    run ``selection`` of its tests on that library; a failed build is the result."""
+    build, library = build_delegate_library(project, project / "build" / "guide")
+    if build.returncode != 0:
+        return build
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *selection],
         cwd=project,
         capture_output=True,
         text=True,
-        env=project_env(project),
+        env={**project_env(project), LIBRARY_ENV: str(library)},
     )
 
 
