@@ -72,7 +72,10 @@ def schema_of(entry: Any) -> Any:
         num_outputs=int(getattr(entry, "num_outputs", 1)),
         attrs=attrs,
         shape_rule=st.ShapeRule(getattr(entry.shape_rule, "value", entry.shape_rule)),
-        dtypes=tuple(_dtype_code(dtype, entry.name) for dtype in entry.dtypes),
+        dtypes=tuple(
+            _dtype_code(dtype, entry.name) for dtype in getattr(entry, "blob_dtypes", entry.dtypes)
+        ),
+        int8_kernel=bool(getattr(entry, "int8", False)),
     )
 
 

@@ -20,6 +20,8 @@ class Opcode(enum.IntEnum):
     LINEAR = 9
     MM = 10
     BMM = 11
+    QUANTIZE = 120
+    DEQUANTIZE = 121
 
 
 OP_SCHEMAS = {
@@ -30,7 +32,7 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("alpha", AttrType.FLOAT),),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
     ),
     Opcode.SUB: OpSchema(
         opcode=2,
@@ -48,7 +50,7 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
     ),
     Opcode.DIV: OpSchema(
         opcode=4,
@@ -66,7 +68,7 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
     ),
     Opcode.SIGMOID: OpSchema(
         opcode=6,
@@ -93,7 +95,7 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("min", AttrType.FLOAT), AttrSchema("max", AttrType.FLOAT)),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
     ),
     Opcode.LINEAR: OpSchema(
         opcode=9,
@@ -102,7 +104,7 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.LINEAR,
-        dtypes=(6,),
+        dtypes=(6, 1, 3),
     ),
     Opcode.MM: OpSchema(
         opcode=10,
@@ -111,7 +113,7 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.MM,
-        dtypes=(6,),
+        dtypes=(6, 1),
     ),
     Opcode.BMM: OpSchema(
         opcode=11,
@@ -120,6 +122,24 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BMM,
-        dtypes=(6,),
+        dtypes=(6, 1),
+    ),
+    Opcode.QUANTIZE: OpSchema(
+        opcode=120,
+        name="quantize",
+        operands=(OperandSchema("input"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6, 1),
+    ),
+    Opcode.DEQUANTIZE: OpSchema(
+        opcode=121,
+        name="dequantize",
+        operands=(OperandSchema("input"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6, 1),
     ),
 }
