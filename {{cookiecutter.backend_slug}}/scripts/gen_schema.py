@@ -148,6 +148,7 @@ def render(schemas: Sequence[Any]) -> str:
             f"        attrs={_tuple(attrs)},",
             f"        shape_rule=ShapeRule.{s.shape_rule.name},",
             f"        dtypes={_tuple([str(d) for d in s.dtypes])},",
+            *(["        int8_kernel=True,"] if s.int8_kernel else []),
             "    ),",
         ]
     lines.append("}")

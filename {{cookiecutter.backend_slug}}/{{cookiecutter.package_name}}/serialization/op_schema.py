@@ -33,6 +33,7 @@ OP_SCHEMAS = {
         attrs=(AttrSchema("alpha", AttrType.FLOAT),),
         shape_rule=ShapeRule.BROADCAST,
         dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SUB: OpSchema(
         opcode=2,
@@ -51,6 +52,7 @@ OP_SCHEMAS = {
         attrs=(),
         shape_rule=ShapeRule.BROADCAST,
         dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.DIV: OpSchema(
         opcode=4,
@@ -69,6 +71,7 @@ OP_SCHEMAS = {
         attrs=(),
         shape_rule=ShapeRule.SAME,
         dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SIGMOID: OpSchema(
         opcode=6,
@@ -96,6 +99,7 @@ OP_SCHEMAS = {
         attrs=(AttrSchema("min", AttrType.FLOAT), AttrSchema("max", AttrType.FLOAT)),
         shape_rule=ShapeRule.SAME,
         dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.LINEAR: OpSchema(
         opcode=9,
@@ -105,6 +109,7 @@ OP_SCHEMAS = {
         attrs=(),
         shape_rule=ShapeRule.LINEAR,
         dtypes=(6, 1, 3),
+        int8_kernel=True,
     ),
     Opcode.MM: OpSchema(
         opcode=10,
@@ -114,6 +119,7 @@ OP_SCHEMAS = {
         attrs=(),
         shape_rule=ShapeRule.MM,
         dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.BMM: OpSchema(
         opcode=11,
@@ -123,6 +129,7 @@ OP_SCHEMAS = {
         attrs=(),
         shape_rule=ShapeRule.BMM,
         dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.QUANTIZE: OpSchema(
         opcode=120,
