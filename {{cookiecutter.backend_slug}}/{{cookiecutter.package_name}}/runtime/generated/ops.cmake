@@ -12,4 +12,19 @@ set(OP_KERNELS
     linear
     mm
     bmm
+    gelu
+    silu
+    hardswish
+    hardsigmoid
+    leaky_relu
+    exp
+    sqrt
+    rsqrt
+    abs
+    maximum
+    minimum
+    convolution
+    avg_pool2d
+    mean
+    sum
 )
