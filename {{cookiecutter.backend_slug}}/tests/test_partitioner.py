@@ -114,7 +114,9 @@ def test_linear_is_kept_whole_unless_skipped(lower):
 def test_linear_filter_only_keeps_supported_linears():
     partitioner = {{ cookiecutter.__partitioner_class }}()
     ops, keep = partitioner.ops_to_not_decompose(None)
-    assert ops == [torch.ops.aten.linear.default]
+    kept_whole = [entry for entry in OP_SUPPORT if entry.keep_undecomposed]
+    assert ops == [entry.aten_op for entry in kept_whole]
+    assert torch.ops.aten.linear.default in ops
 
     def linear_node(dtype):
         model = torch.nn.Linear(3, 4).to(dtype)
@@ -123,7 +125,8 @@ def test_linear_filter_only_keeps_supported_linears():
 
     assert keep(linear_node(torch.float32))
     assert not keep(linear_node(torch.float64))
-    assert {{ cookiecutter.__partitioner_class }}(skip_ops=["linear"]).ops_to_not_decompose(None) == ([], None)
+    skip_all = [entry.name for entry in kept_whole]
+    assert {{ cookiecutter.__partitioner_class }}(skip_ops=skip_all).ops_to_not_decompose(None) == ([], None)
 
 
 def test_unknown_skip_op_is_refused():

@@ -23,8 +23,4 @@ set(OP_KERNELS
     abs
     maximum
     minimum
-    convolution
-    avg_pool2d
-    mean
-    sum
 )
