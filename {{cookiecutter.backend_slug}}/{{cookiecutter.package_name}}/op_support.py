@@ -42,7 +42,13 @@ from executorch.exir.dialects._ops import ops as exir_ops
 from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
 
-from .serialization.blob_format import MAX_RANK
+from .serialization.blob_format import (
+    BlobFormatError,
+    convolution_output_shape,
+    MAX_RANK,
+    pool2d_output_shape,
+    reduce_output_shape,
+)
 from .serialization.schema_types import AttrType, ShapeRule
 
 SUPPORTED_DTYPES: Tuple[torch.dtype, ...] = (torch.float32,)
@@ -312,6 +318,48 @@ def _upper_bound(value: Any) -> Any:
     return math.inf if value is None else value
 
 
+def _pair(value: Any) -> Any:
+    """An int or a one-element list as the [h, w] pair PyTorch's pooling reads it as."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        return (value[0], value[0])
+    return value
+
+
+def _no_divisor(value: Any) -> Any:
+    return 0 if value is None else value
+
+
+def _all_dims(value: Any) -> Any:
+    return () if value is None else value
+
+
+def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, ...]]) -> Check:
+    """Refuse a node the blob validators would refuse: the shape rule's own checks, in one place."""
+
+    def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+        values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
+        tensors = [arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments]
+        shapes = [None if t is None else tuple(t.meta["val"].shape) for t in tensors]
+        try:
+            rule("it", shapes if rule is convolution_output_shape else shapes[0], values)
+        except BlobFormatError as error:
+            return str(error)
+        return None
+
+    return check
+
+
+def _check_no_dtype(check: Check) -> Check:
+    def checked(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+        if arguments.get("dtype") is not None:
+            return f"dtype is {arguments['dtype']}; only the input's dtype is supported"
+        return check(node, arguments)
+
+    return checked
+
+
 def _gelu_tanh(value: Any) -> bool:
     """gelu's ``approximate``: "tanh" -> True, "none" -> False."""
     if value not in ("none", "tanh"):
@@ -335,6 +383,38 @@ _BROADCAST_SAMPLES = (
 
 # HARDWARE-INTEGRATION: list the operators your hardware runs, with the rules
 # it imposes; each entry needs a kernel in runtime/ops/<name>.cpp.
+_CONVOLUTION_ATTRS = (
+    Attr("stride", AttrType.INT_LIST),
+    Attr("padding", AttrType.INT_LIST),
+    Attr("dilation", AttrType.INT_LIST),
+    Attr("transposed", AttrType.BOOL),
+    Attr("output_padding", AttrType.INT_LIST),
+    Attr("groups", AttrType.INT),
+)
+_AVG_POOL2D_ATTRS = (
+    Attr("kernel_size", AttrType.INT_LIST, convert=_pair),
+    Attr("stride", AttrType.INT_LIST, convert=_pair),
+    Attr("padding", AttrType.INT_LIST, convert=_pair),
+    Attr("ceil_mode", AttrType.BOOL),
+    Attr("count_include_pad", AttrType.BOOL),
+    Attr("divisor_override", AttrType.INT, convert=_no_divisor),
+)
+_REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
+
+
+def _conv(stride, padding, dilation=None, transposed=False, output_padding=None, groups=1) -> Dict[str, Any]:
+    """The arguments of aten.convolution after its tensors (the schema has no defaults)."""
+    spatial = len(stride)
+    return {
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation or [1] * spatial,
+        "transposed": transposed,
+        "output_padding": output_padding or [0] * spatial,
+        "groups": groups,
+    }
+
+
 OP_SUPPORT: Tuple[OpSupport, ...] = (
     OpSupport(
         name="add",
@@ -485,6 +565,119 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         check=_check_ranks(3),
         quantization=f"{_STATIC_INT8} on both operands",
         samples=(Sample(inputs=((2, 2, 3), (2, 3, 4))),),
+    ),
+    # --- convolution, pooling, reductions, matmul
+    OpSupport(
+        name="convolution",
+        # conv1d, conv2d, depthwise and transposed convolutions all export as this.
+        edge_op=exir_ops.edge.aten.convolution.default,
+        opcode=60,
+        operands=(
+            Operand("input"),
+            Operand("weight", OperandRole.WEIGHT),
+            Operand("bias", OperandRole.BIAS, optional=True),
+        ),
+        attrs=_CONVOLUTION_ATTRS,
+        shape_rule=ShapeRule.CONVOLUTION,
+        constraints=(
+            "1 or 2 spatial dimensions (conv1d, conv2d); any stride, padding, dilation and groups "
+            "(depthwise included); transposed with output_padding below stride or dilation; "
+            "optional bias"
+        ),
+        check=_check_output_shape(_CONVOLUTION_ATTRS, convolution_output_shape),
+        quantization=(
+            "calls of aten.convolution only; nn.Conv1d/nn.Conv2d export aten.conv1d/aten.conv2d, "
+            "which the quantizer does not annotate yet"
+        ),
+        samples=(
+            Sample(inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"),
+            Sample(
+                inputs=((2, 4, 9, 9), (6, 2, 3, 3), None),
+                kwargs=_conv([2, 1], [0, 2], dilation=[2, 1], groups=2),
+                id="grouped_strided_dilated_no_bias",
+            ),
+            Sample(
+                inputs=((1, 4, 7, 7), (4, 1, 3, 3), (4,)),
+                kwargs=_conv([2, 2], [1, 1], groups=4),
+                id="depthwise",
+            ),
+            Sample(
+                inputs=((2, 3, 10), (5, 3, 3), (5,)),
+                kwargs=_conv([2], [1], dilation=[2]),
+                id="conv1d",
+            ),
+            Sample(
+                inputs=((1, 4, 5, 5), (4, 3, 3, 3), (3,)),
+                kwargs=_conv([2, 2], [1, 1], transposed=True, output_padding=[1, 1]),
+                id="transposed",
+            ),
+            Sample(
+                inputs=((1, 4, 4, 3), (4, 2, 2, 3), None),
+                kwargs=_conv([2, 1], [0, 1], dilation=[1, 2], transposed=True, groups=2),
+                id="transposed_grouped_dilated",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="avg_pool2d",
+        edge_op=exir_ops.edge.aten.avg_pool2d.default,
+        opcode=61,
+        operands=_X,
+        attrs=_AVG_POOL2D_ATTRS,
+        shape_rule=ShapeRule.POOL2D,
+        constraints=(
+            "input [n, c, h, w] or [c, h, w]; padding at most half of kernel_size; "
+            "ceil_mode, count_include_pad and divisor_override as PyTorch"
+        ),
+        check=_check_output_shape(_AVG_POOL2D_ATTRS, pool2d_output_shape),
+        samples=(
+            Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
+            Sample(
+                inputs=((2, 3, 7, 9),),
+                kwargs={"kernel_size": [3, 2], "stride": [2, 3], "padding": [1, 1], "ceil_mode": True},
+                id="padding_ceil_mode",
+            ),
+            Sample(
+                inputs=((3, 6, 6),),
+                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "count_include_pad": False},
+                id="exclude_pad_rank3",
+            ),
+            Sample(
+                inputs=((1, 2, 5, 5),),
+                kwargs={"kernel_size": [2, 2], "stride": [1, 1], "divisor_override": 3},
+                id="divisor_override",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="mean",
+        # AdaptiveAvgPool2d(1) and global average pooling export as mean.dim.
+        edge_op=exir_ops.edge.aten.mean.dim,
+        opcode=62,
+        operands=_X,
+        attrs=_REDUCE_ATTRS,
+        shape_rule=ShapeRule.REDUCE,
+        constraints="over the dims given (none: all), keepdim either way; no dtype argument",
+        check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
+        samples=(
+            Sample(inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": []}, id="all_dims"),
+        ),
+    ),
+    OpSupport(
+        name="sum",
+        edge_op=exir_ops.edge.aten.sum.dim_IntList,
+        opcode=63,
+        operands=_X,
+        attrs=_REDUCE_ATTRS,
+        shape_rule=ShapeRule.REDUCE,
+        constraints="over the dims given (none: all), keepdim either way; no dtype argument",
+        check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
+            Sample(inputs=((2, 3, 4, 2),), kwargs={"dim": [0, 2], "keepdim": True}, id="keepdim"),
+        ),
     ),
     # --- activations and normalization
     OpSupport(

@@ -31,6 +31,10 @@ class Opcode(enum.IntEnum):
     ABS = 20
     MAXIMUM = 21
     MINIMUM = 22
+    CONVOLUTION = 60
+    AVG_POOL2D = 61
+    MEAN = 62
+    SUM = 63
 
 
 OP_SCHEMAS = {
@@ -230,6 +234,42 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BROADCAST,
+        dtypes=(6,),
+    ),
+    Opcode.CONVOLUTION: OpSchema(
+        opcode=60,
+        name="convolution",
+        operands=(OperandSchema("input"), OperandSchema("weight"), OperandSchema("bias", optional=True)),
+        num_outputs=1,
+        attrs=(AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("dilation", AttrType.INT_LIST), AttrSchema("transposed", AttrType.BOOL), AttrSchema("output_padding", AttrType.INT_LIST), AttrSchema("groups", AttrType.INT)),
+        shape_rule=ShapeRule.CONVOLUTION,
+        dtypes=(6,),
+    ),
+    Opcode.AVG_POOL2D: OpSchema(
+        opcode=61,
+        name="avg_pool2d",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("kernel_size", AttrType.INT_LIST), AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("ceil_mode", AttrType.BOOL), AttrSchema("count_include_pad", AttrType.BOOL), AttrSchema("divisor_override", AttrType.INT)),
+        shape_rule=ShapeRule.POOL2D,
+        dtypes=(6,),
+    ),
+    Opcode.MEAN: OpSchema(
+        opcode=62,
+        name="mean",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT_LIST), AttrSchema("keepdim", AttrType.BOOL)),
+        shape_rule=ShapeRule.REDUCE,
+        dtypes=(6,),
+    ),
+    Opcode.SUM: OpSchema(
+        opcode=63,
+        name="sum",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT_LIST), AttrSchema("keepdim", AttrType.BOOL)),
+        shape_rule=ShapeRule.REDUCE,
         dtypes=(6,),
     ),
 }

@@ -23,4 +23,8 @@ set(OP_KERNELS
     abs
     maximum
     minimum
+    convolution
+    avg_pool2d
+    mean
+    sum
 )
