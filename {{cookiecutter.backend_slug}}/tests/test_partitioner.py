@@ -173,3 +173,19 @@ def test_the_log_says_why_each_node_stays_on_the_cpu(lower, caplog):
     # One row per node, with its name and reason (the table wraps long cells).
     assert f"aten_{OTHER_OP.overloadpacket.__name__}_default" in report
     assert "not in the" in report and "float64" in report
+
+
+def test_multi_output_op_goes_whole_with_its_first_output(lower):
+    # max_pool2d exports as max_pool2d_with_indices + getitem 0: both go into the delegate.
+    x = torch.randn(1, 2, 6, 6)
+    lowered = lower(Fn(lambda t: torch.nn.functional.max_pool2d(t, 2)), (x,))
+    assert lowered.delegated_ops() == ["max_pool2d_with_indices.default"]
+    assert lowered.cpu_ops() == []
+
+
+def test_multi_output_op_whose_other_outputs_are_used_stays_on_cpu(lower):
+    x = torch.randn(1, 2, 6, 6)
+    model = Fn(lambda t: torch.nn.functional.max_pool2d(t, 2, return_indices=True))
+    lowered = lower(model, (x,))
+    assert lowered.delegated_ops() == []
+    assert "max_pool2d_with_indices.default" in lowered.cpu_ops()

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import math
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -43,6 +44,7 @@ from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
 
 from .serialization.blob_format import (
+    batch_norm_output_shape,
     BlobFormatError,
     convolution_output_shape,
     MAX_RANK,
@@ -191,6 +193,10 @@ class OpSupport:
             ATen op whole; needed for ops outside core ATen, which the edge
             dialect would otherwise decompose before the partitioner sees them.
         dtypes: tensor dtypes the op computes in.
+        first_output_only: the ATen op returns several tensors and the
+            backend computes the first (batch norm's normalized output, max
+            pooling's values); a node is claimed only when every user takes
+            output 0, and its ``getitem`` nodes go into the delegate with it.
     """
 
     name: str
@@ -208,6 +214,7 @@ class OpSupport:
     output_shares_input_qparams: bool = False
     keep_undecomposed: bool = False
     dtypes: Tuple[torch.dtype, ...] = SUPPORTED_DTYPES
+    first_output_only: bool = False
 
     @property
     def kernel_name(self) -> str:
@@ -260,7 +267,13 @@ class OpSupport:
             problem = _tensor_problem(value.meta.get("val"), self.dtypes)
             if problem:
                 return f"its {operand.role.value} operand {value.name} {problem}"
-        problem = _tensor_problem(node.meta.get("val"), self.dtypes)
+        output = node.meta.get("val")
+        if self.first_output_only:
+            others = [user.name for user in node.users if not _takes_first_output(user)]
+            if others:
+                return f"{', '.join(others)} use outputs other than the first, which this backend does not compute"
+            output = output[0] if isinstance(output, (tuple, list)) else output
+        problem = _tensor_problem(output, self.dtypes)
         if problem:
             return f"its output {problem}"
         for attr in self.attrs:
@@ -269,6 +282,10 @@ class OpSupport:
             except UnsupportedValue as error:
                 return str(error)
         return self.check(node, arguments) if self.check is not None else None
+
+
+def _takes_first_output(user: Node) -> bool:
+    return user.op == "call_function" and user.target is operator.getitem and user.args[1] == 0
 
 
 def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str]:
@@ -351,6 +368,16 @@ def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, 
     return check
 
 
+def _check_batch_norm(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    names = ("input", "weight", "bias", "running_mean", "running_var")
+    shapes = [None if arguments[name] is None else _shape(arguments, name) for name in names]
+    try:
+        batch_norm_output_shape("it", shapes)
+    except BlobFormatError as error:
+        return str(error)
+    return None
+
+
 def _check_no_dtype(check: Check) -> Check:
     def checked(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
         if arguments.get("dtype") is not None:
@@ -358,6 +385,12 @@ def _check_no_dtype(check: Check) -> Check:
         return check(node, arguments)
 
     return checked
+
+
+def _check_float_result(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    if arguments["half_to_float"]:
+        return "half_to_float is True; only float32 in and out is supported"
+    return None
 
 
 def _gelu_tanh(value: Any) -> bool:
@@ -398,6 +431,14 @@ _AVG_POOL2D_ATTRS = (
     Attr("ceil_mode", AttrType.BOOL),
     Attr("count_include_pad", AttrType.BOOL),
     Attr("divisor_override", AttrType.INT, convert=_no_divisor),
+)
+_FIRST_OUTPUT_NOT_ANNOTATED = "not annotated yet (float32): the quantizer annotates single-output ops"
+_MAX_POOL2D_ATTRS = (
+    Attr("kernel_size", AttrType.INT_LIST, convert=_pair),
+    Attr("stride", AttrType.INT_LIST, convert=_pair),
+    Attr("padding", AttrType.INT_LIST, convert=_pair),
+    Attr("dilation", AttrType.INT_LIST, convert=_pair),
+    Attr("ceil_mode", AttrType.BOOL),
 )
 _REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
 
@@ -679,6 +720,68 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4, 2),), kwargs={"dim": [0, 2], "keepdim": True}, id="keepdim"),
         ),
     ),
+    OpSupport(
+        name="max_pool2d",
+        # MaxPool2d exports as max_pool2d_with_indices; the values are output 0.
+        edge_op=exir_ops.edge.aten.max_pool2d_with_indices.default,
+        opcode=64,
+        operands=_X,
+        attrs=_MAX_POOL2D_ATTRS,
+        shape_rule=ShapeRule.POOL2D,
+        constraints=(
+            "input [n, c, h, w] or [c, h, w]; padding at most half of kernel_size; dilation and "
+            "ceil_mode as PyTorch; the indices output stays unused (return_indices=False)"
+        ),
+        check=_check_output_shape(_MAX_POOL2D_ATTRS, pool2d_output_shape),
+        quantization=_FIRST_OUTPUT_NOT_ANNOTATED,
+        first_output_only=True,
+        samples=(
+            Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
+            Sample(
+                inputs=((2, 3, 9, 7),),
+                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True},
+                id="padding_ceil_mode",
+            ),
+            Sample(
+                inputs=((3, 9, 9),),
+                kwargs={"kernel_size": [2, 3], "stride": [1, 2], "dilation": [2, 1]},
+                id="dilation_rank3",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="batch_norm",
+        # BatchNorm in eval mode when export does not fold it into a convolution.
+        edge_op=exir_ops.edge.aten._native_batch_norm_legit_no_training.default,
+        opcode=65,
+        operands=(
+            Operand("input"),
+            Operand("weight", OperandRole.WEIGHT, optional=True),
+            Operand("bias", OperandRole.WEIGHT, optional=True),
+            Operand("running_mean", OperandRole.WEIGHT),
+            Operand("running_var", OperandRole.WEIGHT),
+        ),
+        attrs=(Attr("eps", AttrType.FLOAT, finite=True),),
+        shape_rule=ShapeRule.BATCH_NORM,
+        constraints="inference (running statistics); input [n, c, ...]; weight, bias, mean, var [c]",
+        check=_check_batch_norm,
+        quantization=_FIRST_OUTPUT_NOT_ANNOTATED,
+        first_output_only=True,
+        samples=(
+            Sample(
+                inputs=((2, 3, 4, 5), (3,), (3,), (3,), (3,)),
+                kwargs={"momentum": 0.1, "eps": 1e-5},
+                id="affine",
+                low=0.1,
+            ),
+            Sample(
+                inputs=((2, 4, 6), None, None, (4,), (4,)),
+                kwargs={"momentum": 0.1, "eps": 1e-3},
+                id="no_affine_rank3",
+                low=0.1,
+            ),
+        ),
+    ),
     # --- activations and normalization
     OpSupport(
         name="gelu",
@@ -792,6 +895,34 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints=f"{_BROADCAST}; NaN if either is NaN",
         samples=_BROADCAST_SAMPLES,
     ),
+    OpSupport(
+        name="softmax",
+        edge_op=exir_ops.edge.aten._softmax.default,
+        opcode=23,
+        operands=_X,
+        attrs=(Attr("dim", AttrType.INT),),
+        shape_rule=ShapeRule.ALONG_DIM,
+        constraints="along one dimension; computed stably (the maximum is subtracted first)",
+        check=_check_float_result,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "half_to_float": False}, id="middle"),
+        ),
+    ),
+    OpSupport(
+        name="log_softmax",
+        edge_op=exir_ops.edge.aten._log_softmax.default,
+        opcode=24,
+        operands=_X,
+        attrs=(Attr("dim", AttrType.INT),),
+        shape_rule=ShapeRule.ALONG_DIM,
+        constraints="along one dimension; computed stably (x - max - log(sum(exp(x - max))))",
+        check=_check_float_result,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
+        ),
+    ),
 )
 
 OP_SUPPORT_BY_NAME: Mapping[str, OpSupport] = {entry.name: entry for entry in OP_SUPPORT}
@@ -812,10 +943,26 @@ def lookup(target: Any) -> Optional[OpSupport]:
         return None
 
 
+def lookup_node(node: Node) -> Optional[OpSupport]:
+    """The entry of a call node; a ``getitem`` of a multi-output op resolves to the op's entry."""
+    if node.op != "call_function":
+        return None
+    if node.target is operator.getitem and isinstance(node.args[0], Node):
+        entry = lookup_node(node.args[0])
+        return entry if entry is not None and entry.first_output_only else None
+    return lookup(node.target)
+
+
 def why_unsupported(node: Node) -> Optional[str]:
     """Why the backend cannot run ``node``, or None when it can."""
     if node.op != "call_function":
         return f"it is a {node.op} node"
+    if node.target is operator.getitem and lookup_node(node) is not None:
+        # Output 0 of a supported multi-output op goes with the op.
+        source = node.args[0]
+        if node.args[1] != 0:
+            return f"it takes output {node.args[1]} of {source.name}; only output 0 is computed"
+        return why_unsupported(source)
     entry = lookup(node.target)
     if entry is None:
         target = getattr(node.target, "_op", node.target)  # the ATen op behind an edge op

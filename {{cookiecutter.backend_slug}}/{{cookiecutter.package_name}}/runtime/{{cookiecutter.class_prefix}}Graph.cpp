@@ -1063,6 +1063,51 @@ class Parser {
     return true;
   }
 
+  // Input [n, c, ...]; every other present operand (weight, bias, running
+  // mean and variance) is [c]; the output has the input's shape.
+  bool batch_norm_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    if (x.rank < 2) {
+      return fail(format(
+          "%s: input %s is not [n, c, ...]",
+          what.c_str(),
+          shape_string(x).c_str()));
+    }
+    for (size_t i = 1; i < op.inputs.size(); ++i) {
+      if (op.inputs[i] == kNoTensor) {
+        continue;
+      }
+      const Shape& param = shape_of(op.inputs[i]);
+      if (param.rank != 1 || param.dim(0) != x.dim(1)) {
+        return fail(format(
+            "%s: operand %s is %s; it must be [%u]",
+            what.c_str(),
+            op.schema->operands[i].name,
+            shape_string(param).c_str(),
+            x.dim(1)));
+      }
+    }
+    *out = x;
+    return true;
+  }
+
+  // Input 0's shape; attribute dim must be one of its dimensions (rank 0
+  // counts as 1), as softmax needs.
+  bool along_dim_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const int64_t dim = attr_named(op, "dim")->ints[0];
+    const int64_t rank = std::max<int64_t>(x.rank, 1);
+    if (dim < -rank || dim >= rank) {
+      return fail(format(
+          "%s: attribute dim is %lld, outside the rank %u",
+          what.c_str(),
+          static_cast<long long>(dim),
+          x.rank));
+    }
+    *out = x;
+    return true;
+  }
+
   // Output 0's shape must follow from the operands by the op's shape rule.
   bool check_output_shape(const Op& op, const std::string& what) {
     const Shape& out = shape_of(op.outputs[0]);
@@ -1156,6 +1201,16 @@ class Parser {
         break;
       case ShapeRule::Reduce:
         if (!reduce_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::AlongDim:
+        if (!along_dim_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::BatchNorm:
+        if (!batch_norm_shape(op, what, &expected)) {
           return false;
         }
         break;

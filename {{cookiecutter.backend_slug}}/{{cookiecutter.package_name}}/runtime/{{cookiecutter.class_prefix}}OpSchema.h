@@ -30,6 +30,8 @@ enum class ShapeRule : uint32_t {
   Convolution, // attributes stride, padding, dilation, transposed, ...
   Pool2d, // attributes kernel_size, stride, padding, [dilation,] ceil_mode
   Reduce, // attributes dim (empty: all), keepdim
+  AlongDim, // operand 0's shape; attribute dim is one of its dimensions
+  BatchNorm, // input [n, c, ...], every other present operand [c]
 };
 
 struct OperandSchema {

@@ -402,6 +402,10 @@ def expected_output_shape(
         return pool2d_output_shape(what, shapes[0], attrs)
     if rule is ShapeRule.REDUCE:
         return reduce_output_shape(what, shapes[0], attrs)
+    if rule is ShapeRule.ALONG_DIM:
+        return along_dim_output_shape(what, shapes[0], attrs)
+    if rule is ShapeRule.BATCH_NORM:
+        return batch_norm_output_shape(what, shapes)
     raise BlobFormatError(f"{what} has shape rule {rule!r}, which this reader does not know")
 
 
@@ -483,6 +487,25 @@ def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
             size -= 1  # the last window must start inside the input or left padding
         sizes.append(size)
     return tuple(x[:-2]) + tuple(sizes)
+
+
+def batch_norm_output_shape(what: str, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+    """Input [n, c, ...]; each other present operand (weight, bias, mean, var) [c]."""
+    x = tuple(shapes[0])
+    if len(x) < 2:
+        raise BlobFormatError(f"{what} needs input [n, c, ...], got {list(x)}")
+    for shape in shapes[1:]:
+        if shape is not None and tuple(shape) != (x[1],):
+            raise BlobFormatError(f"{what} needs per-channel operands [{x[1]}], got {list(shape)}")
+    return x
+
+
+def along_dim_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0's shape; the attribute dim must be one of its dimensions (rank 0 counts as 1)."""
+    rank = max(len(x), 1)
+    if not -rank <= attrs["dim"] < rank:
+        raise BlobFormatError(f"{what} attribute dim is {attrs['dim']}, outside the input's rank {len(x)}")
+    return tuple(x)
 
 
 def reduce_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:

@@ -31,10 +31,14 @@ class Opcode(enum.IntEnum):
     ABS = 20
     MAXIMUM = 21
     MINIMUM = 22
+    SOFTMAX = 23
+    LOG_SOFTMAX = 24
     CONVOLUTION = 60
     AVG_POOL2D = 61
     MEAN = 62
     SUM = 63
+    MAX_POOL2D = 64
+    BATCH_NORM = 65
 
 
 OP_SCHEMAS = {
@@ -236,6 +240,24 @@ OP_SCHEMAS = {
         shape_rule=ShapeRule.BROADCAST,
         dtypes=(6,),
     ),
+    Opcode.SOFTMAX: OpSchema(
+        opcode=23,
+        name="softmax",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT),),
+        shape_rule=ShapeRule.ALONG_DIM,
+        dtypes=(6,),
+    ),
+    Opcode.LOG_SOFTMAX: OpSchema(
+        opcode=24,
+        name="log_softmax",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT),),
+        shape_rule=ShapeRule.ALONG_DIM,
+        dtypes=(6,),
+    ),
     Opcode.CONVOLUTION: OpSchema(
         opcode=60,
         name="convolution",
@@ -270,6 +292,24 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dim", AttrType.INT_LIST), AttrSchema("keepdim", AttrType.BOOL)),
         shape_rule=ShapeRule.REDUCE,
+        dtypes=(6,),
+    ),
+    Opcode.MAX_POOL2D: OpSchema(
+        opcode=64,
+        name="max_pool2d",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("kernel_size", AttrType.INT_LIST), AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("dilation", AttrType.INT_LIST), AttrSchema("ceil_mode", AttrType.BOOL)),
+        shape_rule=ShapeRule.POOL2D,
+        dtypes=(6,),
+    ),
+    Opcode.BATCH_NORM: OpSchema(
+        opcode=65,
+        name="batch_norm",
+        operands=(OperandSchema("input"), OperandSchema("weight", optional=True), OperandSchema("bias", optional=True), OperandSchema("running_mean"), OperandSchema("running_var")),
+        num_outputs=1,
+        attrs=(AttrSchema("eps", AttrType.FLOAT),),
+        shape_rule=ShapeRule.BATCH_NORM,
         dtypes=(6,),
     ),
 }

@@ -58,6 +58,8 @@ class ShapeRule(str, enum.Enum):
     kernel_size, stride (empty: kernel_size), padding, dilation (if the op has
     it), ceil_mode. REDUCE: input 0 reduced over the attribute dim (empty: all
     dimensions), keeping size-1 dimensions if the attribute keepdim is true.
+    BATCH_NORM: input [n, c, ...] and every other present operand [c]; the
+    output has the input's shape.
     """
 
     SAME = "same"
@@ -68,6 +70,8 @@ class ShapeRule(str, enum.Enum):
     CONVOLUTION = "convolution"
     POOL2D = "pool2d"
     REDUCE = "reduce"
+    ALONG_DIM = "along_dim"
+    BATCH_NORM = "batch_norm"
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,12 @@ set(OP_KERNELS
     abs
     maximum
     minimum
+    softmax
+    log_softmax
     convolution
     avg_pool2d
     mean
     sum
+    max_pool2d
+    batch_norm
 )

@@ -260,6 +260,46 @@ reduce_sum_float(const KernelContext& context, uint32_t dims_attr, bool mean) {
   }
 }
 
+// Softmax of x along dimension dim, numerically stable: the largest value is
+// subtracted before exp(), and the sum is accumulated in double.
+// log_result: out = log(softmax(x)) = x - max - log(sum).
+inline void
+softmax_float(const KernelContext& context, int64_t dim, bool log_result) {
+  const Shape& shape = context.input_info(0).shape;
+  const float* x = context.input<float>(0);
+  float* out = context.output<float>();
+  const int64_t rank = shape.rank == 0 ? 1 : shape.rank;
+  const uint32_t axis = static_cast<uint32_t>((dim + rank) % rank);
+  size_t outer = 1;
+  size_t inner = 1;
+  const size_t size = shape.rank == 0 ? 1 : shape.dim(axis);
+  for (uint32_t d = 0; d < shape.rank; ++d) {
+    if (d < axis) {
+      outer *= shape.dim(d);
+    } else if (d > axis) {
+      inner *= shape.dim(d);
+    }
+  }
+  for (size_t o = 0; o < outer; ++o) {
+    for (size_t i = 0; i < inner; ++i) {
+      const size_t base = o * size * inner + i;
+      float max = -INFINITY;
+      for (size_t k = 0; k < size; ++k) {
+        max = std::fmax(max, x[base + k * inner]);
+      }
+      double sum = 0.0;
+      for (size_t k = 0; k < size; ++k) {
+        sum += std::exp(double(x[base + k * inner]) - double(max));
+      }
+      for (size_t k = 0; k < size; ++k) {
+        const double shifted = double(x[base + k * inner]) - double(max);
+        out[base + k * inner] = static_cast<float>(
+            log_result ? shifted - std::log(sum) : std::exp(shifted) / sum);
+      }
+    }
+  }
+}
+
 } // namespace kernel_util
 
 } // namespace {{ cookiecutter.__cpp_namespace }}
