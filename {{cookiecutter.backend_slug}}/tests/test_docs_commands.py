@@ -30,7 +30,8 @@ for everyone to see (several directives may share one comment, separated by
   is not installed.
 - ``<!-- docs-test: skip "REASON" -->`` does not run the block; the reason says
   where else what it does is tested.
-- ``<!-- docs-test: slow -->`` marks the page's test ``slow`` (a C++ build).
+- ``<!-- docs-test: slow -->`` marks the page's test ``slow``: it builds C++, builds a package
+  (pip), or starts the test suite, which the quick loop (``-m "not slow"``) leaves out.
 """
 
 from __future__ import annotations
