@@ -18,13 +18,11 @@ from typing import Any, Dict, List, Sequence
 
 from gen_schema import PACKAGE_DIR, header, op_schemas
 
+from {{ cookiecutter.package_name }}.serialization.schema_types import camel_case
+
 GENERATED_DIR = PACKAGE_DIR / "runtime" / "generated"
 
 _ATTR_TYPES = {1: "Int", 2: "Float", 3: "Bool", 4: "IntList", 5: "FloatList"}
-
-
-def _camel(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
 def _braced(text: str) -> str:
@@ -44,7 +42,7 @@ def op_schema_inc(schemas: Sequence[Any]) -> str:
         "// definitions of OpSchema, OperandSchema, AttrSchema, AttrType and ShapeRule.",
         "",
         "enum class OpCode : uint32_t {",
-        *[f"  {_camel(s.name)} = {s.opcode}," for s in schemas],
+        *[f"  {camel_case(s.name)} = {s.opcode}," for s in schemas],
         "};",
         "",
         f"inline constexpr uint32_t kNumOpCodes = {len(schemas)};",
@@ -56,13 +54,13 @@ def op_schema_inc(schemas: Sequence[Any]) -> str:
     for s in schemas:
         lines.append(f"namespace schema::{s.name} " + "{")
         for index, operand in enumerate(s.operands):
-            lines.append(f"inline constexpr uint32_t kInput{_camel(operand.name)} = {index};")
+            lines.append(f"inline constexpr uint32_t kInput{camel_case(operand.name)} = {index};")
         for index, attr in enumerate(s.attrs):
-            lines.append(f"inline constexpr uint32_t kAttr{_camel(attr.name)} = {index};")
+            lines.append(f"inline constexpr uint32_t kAttr{camel_case(attr.name)} = {index};")
         lines.append("} " + f"// namespace schema::{s.name}")
     lines.append("")
     for s in schemas:
-        camel = _camel(s.name)
+        camel = camel_case(s.name)
         lines += _array(
             "OperandSchema",
             f"k{camel}Operands",
@@ -76,7 +74,7 @@ def op_schema_inc(schemas: Sequence[Any]) -> str:
         lines += _array("uint32_t", f"k{camel}Dtypes", [str(d) for d in s.dtypes])
     lines += ["", "// In opcode order.", "inline constexpr OpSchema kOpSchemas[] = {"]
     for s in schemas:
-        camel = _camel(s.name)
+        camel = camel_case(s.name)
         operands = f"k{camel}Operands" if s.operands else "nullptr"
         attrs = f"k{camel}Attrs" if s.attrs else "nullptr"
         lines += [
@@ -88,7 +86,7 @@ def op_schema_inc(schemas: Sequence[Any]) -> str:
             f"        {s.num_outputs},",
             f"        {attrs},",
             f"        {len(s.attrs)},",
-            f"        ShapeRule::{_camel(s.shape_rule.value)},",
+            f"        ShapeRule::{camel_case(s.shape_rule.value)},",
             f"        k{camel}Dtypes,",
             f"        {len(s.dtypes)},",
             "    },",
@@ -107,7 +105,7 @@ def op_table_inc(schemas: Sequence[Any]) -> str:
         "",
         "// In opcode order, one entry per opcode of kOpSchemas.",
         "inline constexpr KernelEntry kKernelTable[] = {",
-        *["    " + _braced(f"OpCode::{_camel(s.name)}, &run_{s.name}") + "," for s in schemas],
+        *["    " + _braced(f"OpCode::{camel_case(s.name)}, &run_{s.name}") + "," for s in schemas],
         "};",
         "static_assert(",
         "    sizeof(kKernelTable) / sizeof(kKernelTable[0]) == kNumOpCodes,",

@@ -71,9 +71,10 @@ def build_delegate_library(project: Path, build: Path) -> Tuple[subprocess.Compl
     successful build) and where the library is when it succeeded.
     """
     source = project / "{{ cookiecutter.package_name }}"
+    cmake = find_cmake()
     steps = [
         [
-            find_cmake(),
+            cmake,
             "-S",
             source,
             "-B",
@@ -82,7 +83,7 @@ def build_delegate_library(project: Path, build: Path) -> Tuple[subprocess.Compl
             "-DCMAKE_BUILD_TYPE=Release",
             f"-DCMAKE_PREFIX_PATH={EXECUTORCH_DIR}",
         ],
-        [find_cmake(), "--build", build, "--parallel"],
+        [cmake, "--build", build, "--parallel"],
     ]
     for step in steps:
         result = subprocess.run(

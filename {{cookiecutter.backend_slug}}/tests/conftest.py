@@ -231,23 +231,6 @@ def assert_matches_eager(model, inputs, outputs, **tolerance) -> None:
 TABLE_START = "OP_SUPPORT: Tuple[OpSupport, ...] = (\n"
 
 
-def copy_project(destination: Path) -> Path:
-    """This project without builds, caches and git metadata."""
-    ignore = shutil.ignore_patterns(
-        "build*", ".git", "__pycache__", "*.pte", ".pytest_cache", "_build"
-    )
-    shutil.copytree(PROJECT_ROOT, destination, ignore=ignore)
-    return destination
-
-
-def add_table_entry(project: Path, entry: str) -> None:
-    """Append ``entry`` (one ``OpSupport(...)`` with its trailing comma) to OP_SUPPORT."""
-    table = project / "{{ cookiecutter.package_name }}" / "op_support.py"
-    text = table.read_text(encoding="utf-8")
-    end = text.index("\n)\n", text.index(TABLE_START))
-    table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
-
-
 # Imported by every Python that runs with project_env(): an editable install of
 # this project (`pip install -e .`, scikit-build-core's redirect mode) puts an
 # import hook in front of sys.path that would serve the original package to a
@@ -262,12 +245,34 @@ sys.meta_path[:] = [
 """
 
 
+def _copy_site(project: Path) -> Path:
+    """The folder of a copy's sitecustomize (written by copy_project)."""
+    return project / "build" / "copy-site"
+
+
+def copy_project(destination: Path) -> Path:
+    """This project without builds, caches and git metadata."""
+    ignore = shutil.ignore_patterns(
+        "build*", ".git", "__pycache__", "*.pte", ".pytest_cache", "_build"
+    )
+    shutil.copytree(PROJECT_ROOT, destination, ignore=ignore)
+    site = _copy_site(destination)
+    site.mkdir(parents=True)
+    (site / "sitecustomize.py").write_text(_COPY_SITECUSTOMIZE, encoding="utf-8")
+    return destination
+
+
+def add_table_entry(project: Path, entry: str) -> None:
+    """Append ``entry`` (one ``OpSupport(...)`` with its trailing comma) to OP_SUPPORT."""
+    table = project / "{{ cookiecutter.package_name }}" / "op_support.py"
+    text = table.read_text(encoding="utf-8")
+    end = text.index("\n)\n", text.index(TABLE_START))
+    table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
+
+
 def project_env(project: Path) -> dict:
     """Environment for running a copy's scripts and tests with its own package."""
-    site = project / "build" / "copy-site"
-    site.mkdir(parents=True, exist_ok=True)
-    (site / "sitecustomize.py").write_text(_COPY_SITECUSTOMIZE, encoding="utf-8")
-    path = os.pathsep.join([str(project), str(site)])
+    path = os.pathsep.join([str(project), str(_copy_site(project))])
     return {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
