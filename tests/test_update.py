@@ -155,11 +155,13 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-# neg the new way (0.3.0): a table entry, its kernel, and the generator.
+# neg the new way (0.3.0): a table entry, its kernel, and the generator. Its
+# old opcode, 12, belongs to a template operator since 0.3.0: the team takes
+# the next free number, as the CHANGELOG says (models are re-exported anyway).
 NEG_ENTRY = '''    OpSupport(
         name="neg",
         edge_op=exir_ops.edge.aten.neg.default,
-        opcode=12,
+        opcode=OPCODE,
         operands=(Operand("self"),),
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
@@ -200,7 +202,9 @@ def add_neg_the_new_way(project: Path) -> None:
     table = project / PACKAGE / "op_support.py"
     text = table.read_text(encoding="utf-8")
     end = text.index("\n)\n", text.index(TABLE_START))
-    table.write_text(text[: end + 1] + NEG_ENTRY + text[end + 1 :], encoding="utf-8")
+    opcode = max(int(number) for number in re.findall(r"\bopcode=(\d+)", text)) + 1
+    entry = NEG_ENTRY.replace("OPCODE", str(opcode))
+    table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
     (project / NEG_KERNEL_FILE).write_text(neg_kernel(project), encoding="utf-8")
     run_script(project, "scripts/generate.py")
 

@@ -59,11 +59,12 @@ def features_list(table: Sequence[Any]) -> str:
 
 
 def quantized_list(table: Sequence[Any]) -> str:
-    """What the quantizer annotates: every entry; dynamic and weight-only: entries with weights."""
-    static = ", ".join(f"`{entry.name}`" for entry in table)
+    """What the quantizer annotates: every single-output entry; dynamic and weight-only: those with weights."""
+    annotated = [entry for entry in table if not entry.first_output_only]
+    static = ", ".join(f"`{entry.name}`" for entry in annotated)
     weighted = ", ".join(
         f"`{entry.name}`"
-        for entry in table
+        for entry in annotated
         if any(o.role.value == "weight" for o in entry.operands)
     )
     return "\n".join(

@@ -7,6 +7,7 @@ from {{ cookiecutter.package_name }}.upstream_noise import silence_known_upstrea
 
 silence_known_upstream_noise()  # before torch and ExecuTorch load: see upstream_noise.py
 
+import operator
 import os
 import shutil
 import subprocess
@@ -79,7 +80,7 @@ class Lowered:
             _op_name(n.target)
             for module in self.lowered_modules
             for n in module.original_module.graph.nodes
-            if n.op == "call_function"
+            if n.op == "call_function" and n.target is not operator.getitem
         ]
 
     @property
@@ -130,11 +131,14 @@ class OneOp(torch.nn.Module):
         self.op = entry.aten_op
         self.present = [shape is not None for shape in sample.inputs]
         self.kwargs = dict(sample.kwargs)
+        self.first_output_only = entry.first_output_only
 
     def forward(self, *tensors):
         tensors = iter(tensors)
         operands = [next(tensors) if present else None for present in self.present]
-        return self.op(*operands, **self.kwargs)
+        result = self.op(*operands, **self.kwargs)
+        # An entry that computes output 0 of a multi-output op: the model returns that one.
+        return result[0] if self.first_output_only else result
 
 
 def sample_model(entry: OpSupport, sample: Sample, seed: int = 0) -> Tuple[OneOp, tuple]:

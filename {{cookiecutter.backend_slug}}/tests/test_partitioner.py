@@ -123,7 +123,9 @@ def test_linear_is_kept_whole_unless_skipped(lower):
 def test_linear_filter_only_keeps_supported_linears():
     partitioner = {{ cookiecutter.__partitioner_class }}()
     ops, keep = partitioner.ops_to_not_decompose(None)
-    assert ops == [torch.ops.aten.linear.default]
+    kept_whole = [entry for entry in OP_SUPPORT if entry.keep_undecomposed]
+    assert ops == [entry.aten_op for entry in kept_whole]
+    assert torch.ops.aten.linear.default in ops
 
     def linear_node(dtype):
         model = torch.nn.Linear(3, 4).to(dtype)
@@ -132,7 +134,8 @@ def test_linear_filter_only_keeps_supported_linears():
 
     assert keep(linear_node(torch.float32))
     assert not keep(linear_node(torch.float64))
-    assert {{ cookiecutter.__partitioner_class }}(skip_ops=["linear"]).ops_to_not_decompose(None) == ([], None)
+    skip_all = [entry.name for entry in kept_whole]
+    assert {{ cookiecutter.__partitioner_class }}(skip_ops=skip_all).ops_to_not_decompose(None) == ([], None)
 
 
 def test_unknown_skip_op_is_refused():
@@ -183,3 +186,19 @@ def test_the_log_says_why_each_node_stays_on_the_cpu(lower, caplog):
     # One row per node, with its name and reason (the table wraps long cells).
     assert f"aten_{OTHER_OP.overloadpacket.__name__}_default" in report
     assert "not in the" in report and "float64" in report
+
+
+def test_multi_output_op_goes_whole_with_its_first_output(lower):
+    # max_pool2d exports as max_pool2d_with_indices + getitem 0: both go into the delegate.
+    x = torch.randn(1, 2, 6, 6)
+    lowered = lower(Fn(lambda t: torch.nn.functional.max_pool2d(t, 2)), (x,))
+    assert lowered.delegated_ops() == ["max_pool2d_with_indices.default"]
+    assert lowered.cpu_ops() == []
+
+
+def test_multi_output_op_whose_other_outputs_are_used_stays_on_cpu(lower):
+    x = torch.randn(1, 2, 6, 6)
+    model = Fn(lambda t: torch.nn.functional.max_pool2d(t, 2, return_indices=True))
+    lowered = lower(model, (x,))
+    assert lowered.delegated_ops() == []
+    assert "max_pool2d_with_indices.default" in lowered.cpu_ops()

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import math
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -42,7 +43,14 @@ from executorch.exir.dialects._ops import ops as exir_ops
 from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
 
-from .serialization.blob_format import MAX_RANK
+from .serialization.blob_format import (
+    batch_norm_output_shape,
+    BlobFormatError,
+    convolution_output_shape,
+    MAX_RANK,
+    pool2d_output_shape,
+    reduce_output_shape,
+)
 from .serialization.schema_types import AttrType, ShapeRule
 
 SUPPORTED_DTYPES: Tuple[torch.dtype, ...] = (torch.float32,)
@@ -187,6 +195,10 @@ class OpSupport:
             ATen op whole; needed for ops outside core ATen, which the edge
             dialect would otherwise decompose before the partitioner sees them.
         dtypes: tensor dtypes the op computes in.
+        first_output_only: the ATen op returns several tensors and the
+            backend computes the first (batch norm's normalized output, max
+            pooling's values); a node is claimed only when every user takes
+            output 0, and its ``getitem`` nodes go into the delegate with it.
     """
 
     name: str
@@ -204,6 +216,7 @@ class OpSupport:
     output_shares_input_qparams: bool = False
     keep_undecomposed: bool = False
     dtypes: Tuple[torch.dtype, ...] = SUPPORTED_DTYPES
+    first_output_only: bool = False
 
     @property
     def kernel_name(self) -> str:
@@ -256,7 +269,13 @@ class OpSupport:
             problem = _tensor_problem(value.meta.get("val"), self.dtypes)
             if problem:
                 return f"its {operand.role.value} operand {value.name} {problem}"
-        problem = _tensor_problem(node.meta.get("val"), self.dtypes)
+        output = node.meta.get("val")
+        if self.first_output_only:
+            others = [user.name for user in node.users if not _takes_first_output(user)]
+            if others:
+                return f"{', '.join(others)} use outputs other than the first, which this backend does not compute"
+            output = output[0] if isinstance(output, (tuple, list)) else output
+        problem = _tensor_problem(output, self.dtypes)
         if problem:
             return f"its output {problem}"
         for attr in self.attrs:
@@ -265,6 +284,10 @@ class OpSupport:
             except UnsupportedValue as error:
                 return str(error)
         return self.check(node, arguments) if self.check is not None else None
+
+
+def _takes_first_output(user: Node) -> bool:
+    return user.op == "call_function" and user.target is operator.getitem and user.args[1] == 0
 
 
 def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str]:
@@ -314,6 +337,71 @@ def _upper_bound(value: Any) -> Any:
     return math.inf if value is None else value
 
 
+def _pair(value: Any) -> Any:
+    """An int or a one-element list as the [h, w] pair PyTorch's pooling reads it as."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        return (value[0], value[0])
+    return value
+
+
+def _no_divisor(value: Any) -> Any:
+    return 0 if value is None else value
+
+
+def _all_dims(value: Any) -> Any:
+    return () if value is None else value
+
+
+def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, ...]]) -> Check:
+    """Refuse a node the blob validators would refuse: the shape rule's own checks, in one place."""
+
+    def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+        values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
+        tensors = [arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments]
+        shapes = [None if t is None else tuple(t.meta["val"].shape) for t in tensors]
+        try:
+            rule("it", shapes if rule is convolution_output_shape else shapes[0], values)
+        except BlobFormatError as error:
+            return str(error)
+        return None
+
+    return check
+
+
+def _check_batch_norm(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    names = ("input", "weight", "bias", "running_mean", "running_var")
+    shapes = [None if arguments[name] is None else _shape(arguments, name) for name in names]
+    try:
+        batch_norm_output_shape("it", shapes)
+    except BlobFormatError as error:
+        return str(error)
+    return None
+
+
+def _check_no_dtype(check: Check) -> Check:
+    def checked(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+        if arguments.get("dtype") is not None:
+            return f"dtype is {arguments['dtype']}; only the input's dtype is supported"
+        return check(node, arguments)
+
+    return checked
+
+
+def _check_float_result(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    if arguments["half_to_float"]:
+        return "half_to_float is True; only float32 in and out is supported"
+    return None
+
+
+def _gelu_tanh(value: Any) -> bool:
+    """gelu's ``approximate``: "tanh" -> True, "none" -> False."""
+    if value not in ("none", "tanh"):
+        raise UnsupportedValue(f"approximate is {value!r}; only 'none' or 'tanh' is supported")
+    return value == "tanh"
+
+
 # --- the table ---------------------------------------------------------------
 
 _X = (Operand("self"),)
@@ -330,6 +418,46 @@ _BROADCAST_SAMPLES = (
 
 # HARDWARE-INTEGRATION: list the operators your hardware runs, with the rules
 # it imposes; each entry needs a kernel in runtime/ops/<name>.cpp.
+_CONVOLUTION_ATTRS = (
+    Attr("stride", AttrType.INT_LIST),
+    Attr("padding", AttrType.INT_LIST),
+    Attr("dilation", AttrType.INT_LIST),
+    Attr("transposed", AttrType.BOOL),
+    Attr("output_padding", AttrType.INT_LIST),
+    Attr("groups", AttrType.INT),
+)
+_AVG_POOL2D_ATTRS = (
+    Attr("kernel_size", AttrType.INT_LIST, convert=_pair),
+    Attr("stride", AttrType.INT_LIST, convert=_pair),
+    Attr("padding", AttrType.INT_LIST, convert=_pair),
+    Attr("ceil_mode", AttrType.BOOL),
+    Attr("count_include_pad", AttrType.BOOL),
+    Attr("divisor_override", AttrType.INT, convert=_no_divisor),
+)
+_FIRST_OUTPUT_NOT_ANNOTATED = "not annotated yet (float32): the quantizer annotates single-output ops"
+_MAX_POOL2D_ATTRS = (
+    Attr("kernel_size", AttrType.INT_LIST, convert=_pair),
+    Attr("stride", AttrType.INT_LIST, convert=_pair),
+    Attr("padding", AttrType.INT_LIST, convert=_pair),
+    Attr("dilation", AttrType.INT_LIST, convert=_pair),
+    Attr("ceil_mode", AttrType.BOOL),
+)
+_REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
+
+
+def _conv(stride, padding, dilation=None, transposed=False, output_padding=None, groups=1) -> Dict[str, Any]:
+    """The arguments of aten.convolution after its tensors (the schema has no defaults)."""
+    spatial = len(stride)
+    return {
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation or [1] * spatial,
+        "transposed": transposed,
+        "output_padding": output_padding or [0] * spatial,
+        "groups": groups,
+    }
+
+
 OP_SUPPORT: Tuple[OpSupport, ...] = (
     OpSupport(
         name="add",
@@ -496,6 +624,322 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         quantization=f"{_STATIC_INT8} on both operands",
         samples=(Sample(inputs=((2, 2, 3), (2, 3, 4))),),
     ),
+    # --- convolution, pooling, reductions, matmul
+    OpSupport(
+        name="convolution",
+        # conv1d, conv2d, depthwise and transposed convolutions all export as this.
+        edge_op=exir_ops.edge.aten.convolution.default,
+        opcode=60,
+        operands=(
+            Operand("input"),
+            Operand("weight", OperandRole.WEIGHT),
+            Operand("bias", OperandRole.BIAS, optional=True),
+        ),
+        attrs=_CONVOLUTION_ATTRS,
+        shape_rule=ShapeRule.CONVOLUTION,
+        constraints=(
+            "1 or 2 spatial dimensions (conv1d, conv2d); any stride, padding, dilation and groups "
+            "(depthwise included); transposed with output_padding below stride or dilation; "
+            "optional bias"
+        ),
+        check=_check_output_shape(_CONVOLUTION_ATTRS, convolution_output_shape),
+        quantization=(
+            "calls of aten.convolution only; nn.Conv1d/nn.Conv2d export aten.conv1d/aten.conv2d, "
+            "which the quantizer does not annotate yet"
+        ),
+        samples=(
+            Sample(inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"),
+            Sample(
+                inputs=((2, 4, 9, 9), (6, 2, 3, 3), None),
+                kwargs=_conv([2, 1], [0, 2], dilation=[2, 1], groups=2),
+                id="grouped_strided_dilated_no_bias",
+            ),
+            Sample(
+                inputs=((1, 4, 7, 7), (4, 1, 3, 3), (4,)),
+                kwargs=_conv([2, 2], [1, 1], groups=4),
+                id="depthwise",
+            ),
+            Sample(
+                inputs=((2, 3, 10), (5, 3, 3), (5,)),
+                kwargs=_conv([2], [1], dilation=[2]),
+                id="conv1d",
+            ),
+            Sample(
+                inputs=((1, 4, 5, 5), (4, 3, 3, 3), (3,)),
+                kwargs=_conv([2, 2], [1, 1], transposed=True, output_padding=[1, 1]),
+                id="transposed",
+            ),
+            Sample(
+                inputs=((1, 4, 4, 3), (4, 2, 2, 3), None),
+                kwargs=_conv([2, 1], [0, 1], dilation=[1, 2], transposed=True, groups=2),
+                id="transposed_grouped_dilated",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="avg_pool2d",
+        edge_op=exir_ops.edge.aten.avg_pool2d.default,
+        opcode=61,
+        operands=_X,
+        attrs=_AVG_POOL2D_ATTRS,
+        shape_rule=ShapeRule.POOL2D,
+        constraints=(
+            "input [n, c, h, w] or [c, h, w]; padding at most half of kernel_size; "
+            "ceil_mode, count_include_pad and divisor_override as PyTorch"
+        ),
+        check=_check_output_shape(_AVG_POOL2D_ATTRS, pool2d_output_shape),
+        samples=(
+            Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
+            Sample(
+                inputs=((2, 3, 7, 9),),
+                kwargs={"kernel_size": [3, 2], "stride": [2, 3], "padding": [1, 1], "ceil_mode": True},
+                id="padding_ceil_mode",
+            ),
+            Sample(
+                inputs=((3, 6, 6),),
+                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "count_include_pad": False},
+                id="exclude_pad_rank3",
+            ),
+            Sample(
+                inputs=((1, 2, 5, 5),),
+                kwargs={"kernel_size": [2, 2], "stride": [1, 1], "divisor_override": 3},
+                id="divisor_override",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="mean",
+        # AdaptiveAvgPool2d(1) and global average pooling export as mean.dim.
+        edge_op=exir_ops.edge.aten.mean.dim,
+        opcode=62,
+        operands=_X,
+        attrs=_REDUCE_ATTRS,
+        shape_rule=ShapeRule.REDUCE,
+        constraints="over the dims given (none: all), keepdim either way; no dtype argument",
+        check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
+        samples=(
+            Sample(inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": []}, id="all_dims"),
+        ),
+    ),
+    OpSupport(
+        name="sum",
+        edge_op=exir_ops.edge.aten.sum.dim_IntList,
+        opcode=63,
+        operands=_X,
+        attrs=_REDUCE_ATTRS,
+        shape_rule=ShapeRule.REDUCE,
+        constraints="over the dims given (none: all), keepdim either way; no dtype argument",
+        check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
+            Sample(inputs=((2, 3, 4, 2),), kwargs={"dim": [0, 2], "keepdim": True}, id="keepdim"),
+        ),
+    ),
+    OpSupport(
+        name="max_pool2d",
+        # MaxPool2d exports as max_pool2d_with_indices; the values are output 0.
+        edge_op=exir_ops.edge.aten.max_pool2d_with_indices.default,
+        opcode=64,
+        operands=_X,
+        attrs=_MAX_POOL2D_ATTRS,
+        shape_rule=ShapeRule.POOL2D,
+        constraints=(
+            "input [n, c, h, w] or [c, h, w]; padding at most half of kernel_size; dilation and "
+            "ceil_mode as PyTorch; the indices output stays unused (return_indices=False)"
+        ),
+        check=_check_output_shape(_MAX_POOL2D_ATTRS, pool2d_output_shape),
+        quantization=_FIRST_OUTPUT_NOT_ANNOTATED,
+        first_output_only=True,
+        samples=(
+            Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
+            Sample(
+                inputs=((2, 3, 9, 7),),
+                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True},
+                id="padding_ceil_mode",
+            ),
+            Sample(
+                inputs=((3, 9, 9),),
+                kwargs={"kernel_size": [2, 3], "stride": [1, 2], "dilation": [2, 1]},
+                id="dilation_rank3",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="batch_norm",
+        # BatchNorm in eval mode when export does not fold it into a convolution.
+        edge_op=exir_ops.edge.aten._native_batch_norm_legit_no_training.default,
+        opcode=65,
+        operands=(
+            Operand("input"),
+            Operand("weight", OperandRole.WEIGHT, optional=True),
+            Operand("bias", OperandRole.WEIGHT, optional=True),
+            Operand("running_mean", OperandRole.WEIGHT),
+            Operand("running_var", OperandRole.WEIGHT),
+        ),
+        attrs=(Attr("eps", AttrType.FLOAT, finite=True),),
+        shape_rule=ShapeRule.BATCH_NORM,
+        constraints="inference (running statistics); input [n, c, ...]; weight, bias, mean, var [c]",
+        check=_check_batch_norm,
+        quantization=_FIRST_OUTPUT_NOT_ANNOTATED,
+        first_output_only=True,
+        samples=(
+            Sample(
+                inputs=((2, 3, 4, 5), (3,), (3,), (3,), (3,)),
+                kwargs={"momentum": 0.1, "eps": 1e-5},
+                id="affine",
+                low=0.1,
+            ),
+            Sample(
+                inputs=((2, 4, 6), None, None, (4,), (4,)),
+                kwargs={"momentum": 0.1, "eps": 1e-3},
+                id="no_affine_rank3",
+                low=0.1,
+            ),
+        ),
+    ),
+    # --- activations and normalization
+    OpSupport(
+        name="gelu",
+        edge_op=exir_ops.edge.aten.gelu.default,
+        opcode=12,
+        operands=_X,
+        attrs=(Attr("tanh", AttrType.BOOL, arg="approximate", convert=_gelu_tanh),),
+        shape_rule=ShapeRule.SAME,
+        constraints="approximate is 'none' (erf) or 'tanh'",
+        samples=(
+            Sample(inputs=((2, 3, 4),), low=-6.0, high=6.0, id="erf"),
+            Sample(inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"),
+        ),
+    ),
+    OpSupport(
+        name="silu",
+        edge_op=exir_ops.edge.aten.silu.default,
+        opcode=13,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        samples=(Sample(inputs=((2, 3, 4),), low=-100.0, high=100.0),),
+        # Otherwise the edge dialect splits it into sigmoid + mul.
+        keep_undecomposed=True,
+    ),
+    OpSupport(
+        name="hardswish",
+        edge_op=exir_ops.edge.aten.hardswish.default,
+        opcode=14,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        samples=(Sample(inputs=((2, 3, 4),), low=-5.0, high=5.0),),
+        # Otherwise the edge dialect splits it into add, clamp, mul, div and copies.
+        keep_undecomposed=True,
+    ),
+    OpSupport(
+        name="hardsigmoid",
+        edge_op=exir_ops.edge.aten.hardsigmoid.default,
+        opcode=15,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        samples=(Sample(inputs=((2, 3, 4),), low=-5.0, high=5.0),),
+        keep_undecomposed=True,
+    ),
+    OpSupport(
+        name="leaky_relu",
+        edge_op=exir_ops.edge.aten.leaky_relu.default,
+        opcode=16,
+        operands=_X,
+        attrs=(Attr("negative_slope", AttrType.FLOAT, finite=True),),
+        shape_rule=ShapeRule.SAME,
+        constraints="negative_slope is a finite number",
+        samples=(
+            Sample(inputs=((2, 3, 4),), id="default"),
+            Sample(inputs=((2, 3, 4),), kwargs={"negative_slope": 0.2}, id="slope"),
+        ),
+    ),
+    OpSupport(
+        name="exp",
+        edge_op=exir_ops.edge.aten.exp.default,
+        opcode=17,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        samples=_UNARY_SAMPLES,
+    ),
+    OpSupport(
+        name="sqrt",
+        edge_op=exir_ops.edge.aten.sqrt.default,
+        opcode=18,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape; NaN for negative inputs, as in PyTorch",
+        samples=(Sample(inputs=((2, 3, 4),), low=0.0, high=9.0),),
+    ),
+    OpSupport(
+        name="rsqrt",
+        edge_op=exir_ops.edge.aten.rsqrt.default,
+        opcode=19,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape; inf at 0 and NaN for negative inputs, as in PyTorch",
+        samples=(Sample(inputs=((2, 3, 4),), low=0.01, high=9.0),),
+    ),
+    OpSupport(
+        name="abs",
+        edge_op=exir_ops.edge.aten.abs.default,
+        opcode=20,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        samples=_UNARY_SAMPLES,
+    ),
+    OpSupport(
+        name="maximum",
+        edge_op=exir_ops.edge.aten.maximum.default,
+        opcode=21,
+        operands=_XY,
+        shape_rule=ShapeRule.BROADCAST,
+        constraints=f"{_BROADCAST}; NaN if either is NaN",
+        samples=_BROADCAST_SAMPLES,
+    ),
+    OpSupport(
+        name="minimum",
+        edge_op=exir_ops.edge.aten.minimum.default,
+        opcode=22,
+        operands=_XY,
+        shape_rule=ShapeRule.BROADCAST,
+        constraints=f"{_BROADCAST}; NaN if either is NaN",
+        samples=_BROADCAST_SAMPLES,
+    ),
+    OpSupport(
+        name="softmax",
+        edge_op=exir_ops.edge.aten._softmax.default,
+        opcode=23,
+        operands=_X,
+        attrs=(Attr("dim", AttrType.INT),),
+        shape_rule=ShapeRule.ALONG_DIM,
+        constraints="along one dimension; computed stably (the maximum is subtracted first)",
+        check=_check_float_result,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "half_to_float": False}, id="middle"),
+        ),
+    ),
+    OpSupport(
+        name="log_softmax",
+        edge_op=exir_ops.edge.aten._log_softmax.default,
+        opcode=24,
+        operands=_X,
+        attrs=(Attr("dim", AttrType.INT),),
+        shape_rule=ShapeRule.ALONG_DIM,
+        constraints="along one dimension; computed stably (x - max - log(sum(exp(x - max))))",
+        check=_check_float_result,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
+        ),
+    ),
 )
 
 OP_SUPPORT_BY_NAME: Mapping[str, OpSupport] = {entry.name: entry for entry in OP_SUPPORT}
@@ -516,10 +960,26 @@ def lookup(target: Any) -> Optional[OpSupport]:
         return None
 
 
+def lookup_node(node: Node) -> Optional[OpSupport]:
+    """The entry of a call node; a ``getitem`` of a multi-output op resolves to the op's entry."""
+    if node.op != "call_function":
+        return None
+    if node.target is operator.getitem and isinstance(node.args[0], Node):
+        entry = lookup_node(node.args[0])
+        return entry if entry is not None and entry.first_output_only else None
+    return lookup(node.target)
+
+
 def why_unsupported(node: Node) -> Optional[str]:
     """Why the backend cannot run ``node``, or None when it can."""
     if node.op != "call_function":
         return f"it is a {node.op} node"
+    if node.target is operator.getitem and lookup_node(node) is not None:
+        # Output 0 of a supported multi-output op goes with the op.
+        source = node.args[0]
+        if node.args[1] != 0:
+            return f"it takes output {node.args[1]} of {source.name}; only output 0 is computed"
+        return why_unsupported(source)
     entry = lookup(node.target)
     if entry is None:
         target = getattr(node.target, "_op", node.target)  # the ATen op behind an edge op

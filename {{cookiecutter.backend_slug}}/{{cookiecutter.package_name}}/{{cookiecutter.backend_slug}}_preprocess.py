@@ -20,6 +20,7 @@ under the same string, so renaming one means renaming the other.
 from __future__ import annotations
 
 import hashlib
+import operator
 from typing import Dict, List, Optional, Tuple, final
 
 import torch
@@ -38,7 +39,7 @@ from torch.export import ExportedProgram
 from torch.fx import Node
 
 from .compile_spec import CompileOptions, parse_compile_specs
-from .op_support import SUPPORTED_DTYPES, lookup
+from .op_support import SUPPORTED_DTYPES, lookup, why_unsupported
 from .serialization.blob_format import (
     MAX_RANK,
     SCALAR_TYPE_FLOAT32,
@@ -163,6 +164,11 @@ class _BlobBuilder:
         self.graph.constants.append(Constant(tensor_id, key, len(raw)))
 
     def _add_op(self, node: Node) -> None:
+        if node.target is operator.getitem:
+            # Output 0 of a multi-output op is the op's (only) output tensor.
+            self._check_getitem(node)
+            self._tensor_ids[node] = self._tensor_ids[node.args[0]]
+            return
         entry = lookup(node.target)
         if entry is None:
             raise PreprocessError(
@@ -179,8 +185,12 @@ class _BlobBuilder:
             None if operand is None else self._tensor_ids[operand]
             for operand in entry.operand_nodes(node)
         )
-        # The table has single-output entries only (op_support._self_check).
-        outputs = (self._new_tensor(node, node.meta.get("val")),)
+        # The table has single-output entries only (op_support._self_check);
+        # a first_output_only entry writes output 0 of the ATen op.
+        value = node.meta.get("val")
+        if entry.first_output_only and isinstance(value, (tuple, list)):
+            value = value[0]
+        outputs = (self._new_tensor(node, value),)
         name = node.name if self.options.debug_names else ""
         op_index = len(self.graph.ops)
         self.graph.ops.append(
@@ -189,6 +199,14 @@ class _BlobBuilder:
         debug_handle = node.meta.get("debug_handle")
         if isinstance(debug_handle, int) and debug_handle > 0:
             self.debug_handle_map[op_index] = (debug_handle,)
+
+    def _check_getitem(self, node: Node) -> None:
+        reason = why_unsupported(node)
+        if reason is not None or node.args[0] not in self._tensor_ids:
+            raise PreprocessError(
+                f"{self._backend} cannot run node {node.name!r} (getitem): "
+                f"{reason or 'its source is not in the delegate'}"
+            )
 
     def _add_outputs(self, node: Node) -> None:
         for value in node.args[0]:

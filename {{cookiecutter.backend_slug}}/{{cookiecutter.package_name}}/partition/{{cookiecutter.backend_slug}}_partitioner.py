@@ -25,7 +25,7 @@ from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
 
 from ..compile_spec import parse_compile_specs
-from ..op_support import OP_SUPPORT, OP_SUPPORT_BY_NAME, lookup, why_unsupported
+from ..op_support import OP_SUPPORT, OP_SUPPORT_BY_NAME, lookup, lookup_node, why_unsupported
 from ..{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}
 
 logger = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ class TableOperatorSupport(OperatorSupportBase):
 
     def unsupported_reason(self, node: torch.fx.Node) -> Optional[str]:
         reason = why_unsupported(node)
-        if reason is None and lookup(node.target).name in self.skipped:
-            return f"{lookup(node.target).name} is in skip_ops"
+        if reason is None and lookup_node(node).name in self.skipped:
+            return f"{lookup_node(node).name} is in skip_ops"
         return reason
 
     def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:

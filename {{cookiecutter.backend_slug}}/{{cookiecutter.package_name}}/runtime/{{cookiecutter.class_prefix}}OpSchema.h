@@ -27,6 +27,11 @@ enum class ShapeRule : uint32_t {
   Linear, // [..., in] x [out, in] (+ bias [out]) -> [..., out]
   Mm, // [n, k] x [k, m] -> [n, m]
   Bmm, // [b, n, k] x [b, k, m] -> [b, n, m]
+  Convolution, // attributes stride, padding, dilation, transposed, ...
+  Pool2d, // attributes kernel_size, stride, padding, [dilation,] ceil_mode
+  Reduce, // attributes dim (empty: all), keepdim
+  AlongDim, // operand 0's shape; attribute dim is one of its dimensions
+  BatchNorm, // input [n, c, ...], every other present operand [c]
 };
 
 struct OperandSchema {

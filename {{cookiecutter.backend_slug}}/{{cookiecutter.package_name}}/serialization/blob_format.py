@@ -21,7 +21,7 @@ import math
 import struct
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from .op_schema import OP_SCHEMAS, Opcode
 from .schema_types import (
@@ -368,9 +368,13 @@ def broadcast_shapes(what: str, a: Sequence[int], b: Sequence[int]) -> Tuple[int
 
 
 def expected_output_shape(
-    what: str, rule: ShapeRule, shapes: Sequence[Optional[Tuple[int, ...]]]
+    what: str,
+    rule: ShapeRule,
+    shapes: Sequence[Optional[Tuple[int, ...]]],
+    attrs: Optional[Dict[str, Any]] = None,
 ) -> Tuple[int, ...]:
-    """Output 0's shape under ``rule`` for operand shapes (None: absent)."""
+    """Output 0's shape under ``rule`` for operand shapes (None: absent) and attributes by name."""
+    attrs = attrs or {}
     if rule is ShapeRule.SAME:
         return tuple(shapes[0])
     if rule is ShapeRule.BROADCAST:
@@ -392,13 +396,140 @@ def expected_output_shape(
             layout = "[n, k] and [k, m]" if rank == 2 else "[b, n, k] and [b, k, m]"
             raise BlobFormatError(f"{what} needs {layout}, got {list(a)} and {list(b)}")
         return tuple(a[:-1]) + (b[-1],)
+    if rule is ShapeRule.CONVOLUTION:
+        return convolution_output_shape(what, shapes, attrs)
+    if rule is ShapeRule.POOL2D:
+        return pool2d_output_shape(what, shapes[0], attrs)
+    if rule is ShapeRule.REDUCE:
+        return reduce_output_shape(what, shapes[0], attrs)
+    if rule is ShapeRule.ALONG_DIM:
+        return along_dim_output_shape(what, shapes[0], attrs)
+    if rule is ShapeRule.BATCH_NORM:
+        return batch_norm_output_shape(what, shapes)
     raise BlobFormatError(f"{what} has shape rule {rule!r}, which this reader does not know")
+
+
+def _spatial_list(what: str, attrs: Dict[str, Any], name: str, spatial: int, minimum: int) -> Tuple[int, ...]:
+    values = tuple(attrs[name])
+    if len(values) != spatial or any(v < minimum for v in values):
+        raise BlobFormatError(f"{what} attribute {name} is {list(values)}; it needs {spatial} values >= {minimum}")
+    return values
+
+
+def convolution_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]], attrs: Dict[str, Any]
+) -> Tuple[int, ...]:
+    """aten.convolution: input [n, c_in, *spatial], weight [c_out, c_in / groups, *kernel]
+    ([c_in, c_out / groups, *kernel] when transposed), optional bias [c_out]."""
+    x, weight = tuple(shapes[0]), tuple(shapes[1])
+    spatial = len(x) - 2
+    if spatial not in (1, 2) or len(weight) != len(x):
+        raise BlobFormatError(
+            f"{what} needs input [n, c, *spatial] with 1 or 2 spatial dimensions and a weight of the "
+            f"same rank, got {list(x)} and {list(weight)}"
+        )
+    groups = attrs["groups"]
+    transposed = bool(attrs["transposed"])
+    stride = _spatial_list(what, attrs, "stride", spatial, 1)
+    padding = _spatial_list(what, attrs, "padding", spatial, 0)
+    dilation = _spatial_list(what, attrs, "dilation", spatial, 1)
+    output_padding = _spatial_list(what, attrs, "output_padding", spatial, 0)
+    if groups < 1 or x[1] % groups != 0:
+        raise BlobFormatError(f"{what} has groups {groups}, which does not divide {x[1]} input channels")
+    if transposed:
+        if weight[0] != x[1]:
+            raise BlobFormatError(f"{what} needs weight [{x[1]}, c_out / groups, ...], got {list(weight)}")
+        out_channels = weight[1] * groups
+        if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
+            raise BlobFormatError(f"{what} output_padding {list(output_padding)} must be below stride or dilation")
+        sizes = tuple(
+            (i - 1) * s - 2 * p + d * (k - 1) + op + 1
+            for i, s, p, d, k, op in zip(x[2:], stride, padding, dilation, weight[2:], output_padding)
+        )
+    else:
+        if weight[1] * groups != x[1] or weight[0] % groups != 0:
+            raise BlobFormatError(
+                f"{what} needs weight [c_out, {x[1] // groups}, ...] with c_out divisible by groups "
+                f"{groups}, got {list(weight)}"
+            )
+        if any(op != 0 for op in output_padding):
+            raise BlobFormatError(f"{what} has output_padding {list(output_padding)} without transposed")
+        out_channels = weight[0]
+        sizes = tuple(
+            (i + 2 * p - d * (k - 1) - 1) // s + 1 if i + 2 * p - d * (k - 1) - 1 >= 0 else 0
+            for i, s, p, d, k in zip(x[2:], stride, padding, dilation, weight[2:])
+        )
+    if any(size < 1 for size in sizes):
+        raise BlobFormatError(f"{what} gives an empty output {list(sizes)} for input {list(x)}")
+    if len(shapes) > 2 and shapes[2] is not None and tuple(shapes[2]) != (out_channels,):
+        raise BlobFormatError(f"{what} needs bias [{out_channels}], got {list(shapes[2])}")
+    return (x[0], out_channels) + sizes
+
+
+def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Pooling over the last two dimensions of [n, c, h, w] or [c, h, w]."""
+    if len(x) not in (3, 4):
+        raise BlobFormatError(f"{what} needs input [n, c, h, w] or [c, h, w], got {list(x)}")
+    kernel = _spatial_list(what, attrs, "kernel_size", 2, 1)
+    stride = tuple(attrs["stride"]) or kernel
+    stride = _spatial_list(what, {"stride": stride}, "stride", 2, 1)
+    padding = _spatial_list(what, attrs, "padding", 2, 0)
+    dilation = _spatial_list(what, attrs, "dilation", 2, 1) if "dilation" in attrs else (1, 1)
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise BlobFormatError(f"{what} padding {list(padding)} must be at most half of kernel_size {list(kernel)}")
+    sizes = []
+    for i, k, s, p, d in zip(x[-2:], kernel, stride, padding, dilation):
+        span = i + 2 * p - d * (k - 1) - 1
+        if span < 0:
+            raise BlobFormatError(f"{what}: kernel_size {list(kernel)} is larger than the padded input {list(x)}")
+        size = (span + (s - 1 if attrs["ceil_mode"] else 0)) // s + 1
+        if attrs["ceil_mode"] and (size - 1) * s >= i + p:
+            size -= 1  # the last window must start inside the input or left padding
+        sizes.append(size)
+    return tuple(x[:-2]) + tuple(sizes)
+
+
+def batch_norm_output_shape(what: str, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+    """Input [n, c, ...]; each other present operand (weight, bias, mean, var) [c]."""
+    x = tuple(shapes[0])
+    if len(x) < 2:
+        raise BlobFormatError(f"{what} needs input [n, c, ...], got {list(x)}")
+    for shape in shapes[1:]:
+        if shape is not None and tuple(shape) != (x[1],):
+            raise BlobFormatError(f"{what} needs per-channel operands [{x[1]}], got {list(shape)}")
+    return x
+
+
+def along_dim_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0's shape; the attribute dim must be one of its dimensions (rank 0 counts as 1)."""
+    rank = max(len(x), 1)
+    if not -rank <= attrs["dim"] < rank:
+        raise BlobFormatError(f"{what} attribute dim is {attrs['dim']}, outside the input's rank {len(x)}")
+    return tuple(x)
+
+
+def reduce_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input reduced over ``dim`` (empty: every dimension), size-1 dimensions kept if keepdim."""
+    rank = len(x)
+    dims = set()
+    for dim in attrs["dim"]:
+        if not -max(rank, 1) <= dim < max(rank, 1):
+            raise BlobFormatError(f"{what} attribute dim has {dim}, outside the input's rank {rank}")
+        dims.add(dim % max(rank, 1))
+    if len(dims) != len(attrs["dim"]):
+        raise BlobFormatError(f"{what} attribute dim {list(attrs['dim'])} names a dimension twice")
+    if not dims:
+        dims = set(range(rank))
+    if attrs["keepdim"]:
+        return tuple(1 if d in dims else size for d, size in enumerate(x))
+    return tuple(size for d, size in enumerate(x) if d not in dims)
 
 
 def _check_op_shapes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:
     """Check that output 0 has the shape the op's shape rule gives."""
     shapes = [None if i is None else tensors[i].sizes for i in op.inputs]
-    expected = expected_output_shape(what, schema.shape_rule, shapes)
+    attrs = {attr.name: value for attr, value in zip(schema.attrs, op.attrs)}
+    expected = expected_output_shape(what, schema.shape_rule, shapes, attrs)
     actual = tensors[op.outputs[0]].sizes
     if tuple(actual) != tuple(expected):
         raise BlobFormatError(

@@ -20,6 +20,25 @@ class Opcode(enum.IntEnum):
     LINEAR = 9
     MM = 10
     BMM = 11
+    GELU = 12
+    SILU = 13
+    HARDSWISH = 14
+    HARDSIGMOID = 15
+    LEAKY_RELU = 16
+    EXP = 17
+    SQRT = 18
+    RSQRT = 19
+    ABS = 20
+    MAXIMUM = 21
+    MINIMUM = 22
+    SOFTMAX = 23
+    LOG_SOFTMAX = 24
+    CONVOLUTION = 60
+    AVG_POOL2D = 61
+    MEAN = 62
+    SUM = 63
+    MAX_POOL2D = 64
+    BATCH_NORM = 65
 
 
 OP_SCHEMAS = {
@@ -120,6 +139,177 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BMM,
+        dtypes=(6,),
+    ),
+    Opcode.GELU: OpSchema(
+        opcode=12,
+        name="gelu",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("tanh", AttrType.BOOL),),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.SILU: OpSchema(
+        opcode=13,
+        name="silu",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.HARDSWISH: OpSchema(
+        opcode=14,
+        name="hardswish",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.HARDSIGMOID: OpSchema(
+        opcode=15,
+        name="hardsigmoid",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.LEAKY_RELU: OpSchema(
+        opcode=16,
+        name="leaky_relu",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("negative_slope", AttrType.FLOAT),),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.EXP: OpSchema(
+        opcode=17,
+        name="exp",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.SQRT: OpSchema(
+        opcode=18,
+        name="sqrt",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.RSQRT: OpSchema(
+        opcode=19,
+        name="rsqrt",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.ABS: OpSchema(
+        opcode=20,
+        name="abs",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.MAXIMUM: OpSchema(
+        opcode=21,
+        name="maximum",
+        operands=(OperandSchema("self"), OperandSchema("other")),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.BROADCAST,
+        dtypes=(6,),
+    ),
+    Opcode.MINIMUM: OpSchema(
+        opcode=22,
+        name="minimum",
+        operands=(OperandSchema("self"), OperandSchema("other")),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.BROADCAST,
+        dtypes=(6,),
+    ),
+    Opcode.SOFTMAX: OpSchema(
+        opcode=23,
+        name="softmax",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT),),
+        shape_rule=ShapeRule.ALONG_DIM,
+        dtypes=(6,),
+    ),
+    Opcode.LOG_SOFTMAX: OpSchema(
+        opcode=24,
+        name="log_softmax",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT),),
+        shape_rule=ShapeRule.ALONG_DIM,
+        dtypes=(6,),
+    ),
+    Opcode.CONVOLUTION: OpSchema(
+        opcode=60,
+        name="convolution",
+        operands=(OperandSchema("input"), OperandSchema("weight"), OperandSchema("bias", optional=True)),
+        num_outputs=1,
+        attrs=(AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("dilation", AttrType.INT_LIST), AttrSchema("transposed", AttrType.BOOL), AttrSchema("output_padding", AttrType.INT_LIST), AttrSchema("groups", AttrType.INT)),
+        shape_rule=ShapeRule.CONVOLUTION,
+        dtypes=(6,),
+    ),
+    Opcode.AVG_POOL2D: OpSchema(
+        opcode=61,
+        name="avg_pool2d",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("kernel_size", AttrType.INT_LIST), AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("ceil_mode", AttrType.BOOL), AttrSchema("count_include_pad", AttrType.BOOL), AttrSchema("divisor_override", AttrType.INT)),
+        shape_rule=ShapeRule.POOL2D,
+        dtypes=(6,),
+    ),
+    Opcode.MEAN: OpSchema(
+        opcode=62,
+        name="mean",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT_LIST), AttrSchema("keepdim", AttrType.BOOL)),
+        shape_rule=ShapeRule.REDUCE,
+        dtypes=(6,),
+    ),
+    Opcode.SUM: OpSchema(
+        opcode=63,
+        name="sum",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT_LIST), AttrSchema("keepdim", AttrType.BOOL)),
+        shape_rule=ShapeRule.REDUCE,
+        dtypes=(6,),
+    ),
+    Opcode.MAX_POOL2D: OpSchema(
+        opcode=64,
+        name="max_pool2d",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("kernel_size", AttrType.INT_LIST), AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("dilation", AttrType.INT_LIST), AttrSchema("ceil_mode", AttrType.BOOL)),
+        shape_rule=ShapeRule.POOL2D,
+        dtypes=(6,),
+    ),
+    Opcode.BATCH_NORM: OpSchema(
+        opcode=65,
+        name="batch_norm",
+        operands=(OperandSchema("input"), OperandSchema("weight", optional=True), OperandSchema("bias", optional=True), OperandSchema("running_mean"), OperandSchema("running_var")),
+        num_outputs=1,
+        attrs=(AttrSchema("eps", AttrType.FLOAT),),
+        shape_rule=ShapeRule.BATCH_NORM,
         dtypes=(6,),
     ),
 }

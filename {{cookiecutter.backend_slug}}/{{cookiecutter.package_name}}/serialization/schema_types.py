@@ -52,6 +52,14 @@ class ShapeRule(str, enum.Enum):
     SAME: output 0 has input 0's shape. BROADCAST: inputs 0 and 1 broadcast like
     PyTorch. LINEAR: input [..., in], weight [out, in], optional bias [out] ->
     [..., out]. MM: [n, k] @ [k, m]. BMM: [b, n, k] @ [b, k, m].
+    CONVOLUTION: input [n, c, *spatial] (1 or 2 spatial dims) and weight by
+    the attributes stride, padding, dilation, transposed, output_padding,
+    groups. POOL2D: input [n, c, h, w] (or [c, h, w]) by the attributes
+    kernel_size, stride (empty: kernel_size), padding, dilation (if the op has
+    it), ceil_mode. REDUCE: input 0 reduced over the attribute dim (empty: all
+    dimensions), keeping size-1 dimensions if the attribute keepdim is true.
+    BATCH_NORM: input [n, c, ...] and every other present operand [c]; the
+    output has the input's shape.
     """
 
     SAME = "same"
@@ -59,6 +67,11 @@ class ShapeRule(str, enum.Enum):
     LINEAR = "linear"
     MM = "mm"
     BMM = "bmm"
+    CONVOLUTION = "convolution"
+    POOL2D = "pool2d"
+    REDUCE = "reduce"
+    ALONG_DIM = "along_dim"
+    BATCH_NORM = "batch_norm"
 
 
 @dataclass(frozen=True)

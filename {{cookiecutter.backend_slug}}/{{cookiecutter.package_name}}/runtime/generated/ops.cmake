@@ -12,4 +12,23 @@ set(OP_KERNELS
     linear
     mm
     bmm
+    gelu
+    silu
+    hardswish
+    hardsigmoid
+    leaky_relu
+    exp
+    sqrt
+    rsqrt
+    abs
+    maximum
+    minimum
+    softmax
+    log_softmax
+    convolution
+    avg_pool2d
+    mean
+    sum
+    max_pool2d
+    batch_norm
 )

@@ -15,7 +15,9 @@
 
 #include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Graph.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -204,6 +206,96 @@ inline void matmul(
         acc += double(a[row * k + i]) * double(b[i * m + col]);
       }
       out[row * m + col] = static_cast<float>(acc);
+    }
+  }
+}
+
+// Sums operand 0 over attribute `dims_attr` (empty: every dimension) in
+// double and writes sum * scale to the output (keepdim does not change the
+// output's element order).
+inline void
+reduce_sum_float(const KernelContext& context, uint32_t dims_attr, bool mean) {
+  const Shape& in = context.input_info(0).shape;
+  const std::vector<int64_t>& dims = context.attr_ints(dims_attr);
+  const int64_t rank = std::max<int64_t>(in.rank, 1);
+  bool reduced[kMaxRank] = {};
+  for (const int64_t dim : dims) {
+    reduced[(dim + rank) % rank] = true;
+  }
+  // Output stride of each input dimension: 0 along the reduced ones.
+  std::array<size_t, kMaxRank> strides{};
+  size_t stride = 1;
+  size_t count = 1; // input elements per output element
+  for (uint32_t d = in.rank; d-- > 0;) {
+    if (dims.empty() || reduced[d]) {
+      count *= in.dim(d);
+    } else {
+      strides[d] = stride;
+      stride *= in.dim(d);
+    }
+  }
+  const size_t out_count = context.output_info().numel;
+  std::vector<double> sums(out_count, 0.0);
+  const float* x = context.input<float>(0);
+  const size_t in_count = context.input_info(0).numel;
+  std::array<uint32_t, kMaxRank> index{};
+  size_t offset = 0;
+  for (size_t i = 0; i < in_count; ++i) {
+    sums[offset] += x[i];
+    for (uint32_t d = in.rank; d-- > 0;) {
+      if (++index[d] < in.dim(d)) {
+        offset += strides[d];
+        break;
+      }
+      offset -= strides[d] * (in.dim(d) - 1);
+      index[d] = 0;
+    }
+  }
+  const double scale = mean ? 1.0 / double(count) : 1.0;
+  float* out = context.output<float>();
+  for (size_t i = 0; i < out_count; ++i) {
+    // mean over zero elements is NaN, as in PyTorch.
+    out[i] =
+        static_cast<float>(mean && count == 0 ? std::nan("") : sums[i] * scale);
+  }
+}
+
+// Softmax of x along dimension dim, numerically stable: the largest value is
+// subtracted before exp(), and the sum is accumulated in double.
+// log_result: out = log(softmax(x)) = x - max - log(sum).
+inline void
+softmax_float(const KernelContext& context, int64_t dim, bool log_result) {
+  const Shape& shape = context.input_info(0).shape;
+  const float* x = context.input<float>(0);
+  float* out = context.output<float>();
+  const int64_t rank = shape.rank == 0 ? 1 : shape.rank;
+  const uint32_t axis = static_cast<uint32_t>((dim + rank) % rank);
+  size_t outer = 1;
+  size_t inner = 1;
+  const size_t size = shape.rank == 0 ? 1 : shape.dim(axis);
+  for (uint32_t d = 0; d < shape.rank; ++d) {
+    if (d < axis) {
+      outer *= shape.dim(d);
+    } else if (d > axis) {
+      inner *= shape.dim(d);
+    }
+  }
+  for (size_t o = 0; o < outer; ++o) {
+    for (size_t i = 0; i < inner; ++i) {
+      const size_t base = o * size * inner + i;
+      float max = -INFINITY;
+      for (size_t k = 0; k < size; ++k) {
+        max = std::fmax(max, x[base + k * inner]);
+      }
+      double sum = 0.0;
+      for (size_t k = 0; k < size; ++k) {
+        sum += std::exp(double(x[base + k * inner]) - double(max));
+      }
+      for (size_t k = 0; k < size; ++k) {
+        const double shifted = double(x[base + k * inner]) - double(max);
+        out[base + k * inner] = static_cast<float>(
+            log_result ? shifted - std::log(sum) : std::exp(shifted) / sum);
+      }
     }
   }
 }
