@@ -44,10 +44,10 @@ from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
 
 from .serialization.blob_format import (
-    batch_norm_output_shape,
-    BlobFormatError,
-    convolution_output_shape,
     MAX_RANK,
+    BlobFormatError,
+    batch_norm_output_shape,
+    convolution_output_shape,
     pool2d_output_shape,
     reduce_output_shape,
 )
@@ -359,7 +359,9 @@ def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, 
 
     def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
         values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
-        tensors = [arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments]
+        tensors = [
+            arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments
+        ]
         shapes = [None if t is None else tuple(t.meta["val"].shape) for t in tensors]
         try:
             rule("it", shapes if rule is convolution_output_shape else shapes[0], values)
@@ -434,7 +436,9 @@ _AVG_POOL2D_ATTRS = (
     Attr("count_include_pad", AttrType.BOOL),
     Attr("divisor_override", AttrType.INT, convert=_no_divisor),
 )
-_FIRST_OUTPUT_NOT_ANNOTATED = "not annotated yet (float32): the quantizer annotates single-output ops"
+_FIRST_OUTPUT_NOT_ANNOTATED = (
+    "not annotated yet (float32): the quantizer annotates single-output ops"
+)
 _MAX_POOL2D_ATTRS = (
     Attr("kernel_size", AttrType.INT_LIST, convert=_pair),
     Attr("stride", AttrType.INT_LIST, convert=_pair),
@@ -445,7 +449,9 @@ _MAX_POOL2D_ATTRS = (
 _REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
 
 
-def _conv(stride, padding, dilation=None, transposed=False, output_padding=None, groups=1) -> Dict[str, Any]:
+def _conv(
+    stride, padding, dilation=None, transposed=False, output_padding=None, groups=1
+) -> Dict[str, Any]:
     """The arguments of aten.convolution after its tensors (the schema has no defaults)."""
     spatial = len(stride)
     return {
@@ -648,7 +654,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             "which the quantizer does not annotate yet"
         ),
         samples=(
-            Sample(inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"),
+            Sample(
+                inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"
+            ),
             Sample(
                 inputs=((2, 4, 9, 9), (6, 2, 3, 3), None),
                 kwargs=_conv([2, 1], [0, 2], dilation=[2, 1], groups=2),
@@ -692,12 +700,22 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
                 inputs=((2, 3, 7, 9),),
-                kwargs={"kernel_size": [3, 2], "stride": [2, 3], "padding": [1, 1], "ceil_mode": True},
+                kwargs={
+                    "kernel_size": [3, 2],
+                    "stride": [2, 3],
+                    "padding": [1, 1],
+                    "ceil_mode": True,
+                },
                 id="padding_ceil_mode",
             ),
             Sample(
                 inputs=((3, 6, 6),),
-                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "count_include_pad": False},
+                kwargs={
+                    "kernel_size": [3, 3],
+                    "stride": [2, 2],
+                    "padding": [1, 1],
+                    "count_include_pad": False,
+                },
                 id="exclude_pad_rank3",
             ),
             Sample(
@@ -718,7 +736,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="over the dims given (none: all), keepdim either way; no dtype argument",
         check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
         samples=(
-            Sample(inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"),
+            Sample(
+                inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": []}, id="all_dims"),
         ),
@@ -756,7 +776,12 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
                 inputs=((2, 3, 9, 7),),
-                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True},
+                kwargs={
+                    "kernel_size": [3, 3],
+                    "stride": [2, 2],
+                    "padding": [1, 1],
+                    "ceil_mode": True,
+                },
                 id="padding_ceil_mode",
             ),
             Sample(
@@ -810,7 +835,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="approximate is 'none' (erf) or 'tanh'",
         samples=(
             Sample(inputs=((2, 3, 4),), low=-6.0, high=6.0, id="erf"),
-            Sample(inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"),
+            Sample(
+                inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"
+            ),
         ),
     ),
     OpSupport(
@@ -922,7 +949,13 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="along one dimension; computed stably (the maximum is subtracted first)",
         check=_check_float_result,
         samples=(
-            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"dim": -1, "half_to_float": False},
+                low=-50.0,
+                high=50.0,
+                id="last",
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "half_to_float": False}, id="middle"),
         ),
     ),
@@ -936,7 +969,13 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="along one dimension; computed stably (x - max - log(sum(exp(x - max))))",
         check=_check_float_result,
         samples=(
-            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"dim": -1, "half_to_float": False},
+                low=-50.0,
+                high=50.0,
+                id="last",
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
         ),
     ),
