@@ -100,7 +100,7 @@ void run_kernel(
   op.outputs.push_back(static_cast<uint32_t>(graph.tensors.size()));
   graph.tensors.push_back(out_info);
   data.push_back(out);
-  const KernelFn kernel = find_kernel(opcode);
+  const KernelFn kernel = find_kernel(opcode, kDtypeFloat32);
   CHECK(kernel != nullptr);
   if (kernel != nullptr) {
     kernel(KernelContext(graph, op, data.data()));
@@ -339,7 +339,8 @@ TEST(every_opcode_has_a_schema_and_a_kernel) {
   CHECK_EQ(sizeof(kOpSchemas) / sizeof(kOpSchemas[0]), size_t(kNumOpCodes));
   for (const OpSchema& schema : kOpSchemas) {
     CHECK(find_op_schema(static_cast<uint32_t>(schema.opcode)) == &schema);
-    CHECK(find_kernel(schema.opcode) != nullptr);
+    CHECK(find_kernel(schema.opcode, kDtypeFloat32) != nullptr);
+    CHECK(find_kernel(schema.opcode, kDtypeInt8) != nullptr);
   }
   CHECK(find_op_schema(0) == nullptr);
   CHECK(find_op_schema(kMaxOpCode + 1) == nullptr);

@@ -20,6 +20,8 @@ class Opcode(enum.IntEnum):
     LINEAR = 9
     MM = 10
     BMM = 11
+    QUANTIZE = 120
+    DEQUANTIZE = 121
 
 
 OP_SCHEMAS = {
@@ -30,7 +32,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("alpha", AttrType.FLOAT),),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SUB: OpSchema(
         opcode=2,
@@ -48,7 +51,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.DIV: OpSchema(
         opcode=4,
@@ -66,7 +70,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SIGMOID: OpSchema(
         opcode=6,
@@ -93,7 +98,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("min", AttrType.FLOAT), AttrSchema("max", AttrType.FLOAT)),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.LINEAR: OpSchema(
         opcode=9,
@@ -102,7 +108,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.LINEAR,
-        dtypes=(6,),
+        dtypes=(6, 1, 3),
+        int8_kernel=True,
     ),
     Opcode.MM: OpSchema(
         opcode=10,
@@ -111,7 +118,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.MM,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.BMM: OpSchema(
         opcode=11,
@@ -120,6 +128,25 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BMM,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
+    ),
+    Opcode.QUANTIZE: OpSchema(
+        opcode=120,
+        name="quantize",
+        operands=(OperandSchema("input"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6, 1),
+    ),
+    Opcode.DEQUANTIZE: OpSchema(
+        opcode=121,
+        name="dequantize",
+        operands=(OperandSchema("input"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6, 1),
     ),
 }
