@@ -188,7 +188,9 @@ class OpSupport:
         keep_undecomposed: ask ``to_edge_transform_and_lower`` to keep the
             ATen op whole; needed for ops outside core ATen, which the edge
             dialect would otherwise decompose before the partitioner sees them.
-        dtypes: tensor dtypes the op computes in (float).
+        dtypes: tensor dtypes the op computes in (float). A converting op
+            (quantize, dequantize) lists two: the dtype it reads, then the
+            one it writes; the blob parsers hold its tensors to that order.
         int8: static int8 runs in integer: preprocess folds the
             ``dequantize -> op -> quantize`` group around the node into int8
             tensors with quantization parameters (an int32 bias), and the
@@ -615,7 +617,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         samples=(
             Sample(inputs=((2, 3, 4),), kwargs=_QPARAM_ARGS, low=-128, high=128, dtype=torch.int8),
         ),
-        dtypes=(torch.float32, torch.int8),
+        dtypes=(torch.int8, torch.float32),
     ),
 )
 

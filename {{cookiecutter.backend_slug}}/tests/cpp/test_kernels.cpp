@@ -335,6 +335,22 @@ TEST(mm_and_bmm) {
   }
 }
 
+TEST(quantize_value_rounds_saturates_and_defines_nan_and_infinities) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const QuantParam q{0.5f, 3};
+  // Half to even, then the zero point: 1.25 / 0.5 = 2.5 -> 2, 1.75 -> 4.
+  CHECK_EQ(int(kernel_util::quantize_value(1.25f, q)), 5);
+  CHECK_EQ(int(kernel_util::quantize_value(1.75f, q)), 7);
+  // Saturation, infinities and values int64 cannot hold included.
+  CHECK_EQ(int(kernel_util::quantize_value(100.0f, q)), 127);
+  CHECK_EQ(int(kernel_util::quantize_value(-100.0f, q)), -128);
+  CHECK_EQ(int(kernel_util::quantize_value(3e38f, q)), 127);
+  CHECK_EQ(int(kernel_util::quantize_value(inf, q)), 127);
+  CHECK_EQ(int(kernel_util::quantize_value(-inf, q)), -128);
+  // NaN is quant_min, as ExecuTorch's quantize_per_tensor gives on x86-64.
+  CHECK_EQ(int(kernel_util::quantize_value(std::nanf(""), q)), -128);
+}
+
 TEST(every_opcode_has_a_schema_and_a_kernel) {
   CHECK_EQ(sizeof(kOpSchemas) / sizeof(kOpSchemas[0]), size_t(kNumOpCodes));
   for (const OpSchema& schema : kOpSchemas) {

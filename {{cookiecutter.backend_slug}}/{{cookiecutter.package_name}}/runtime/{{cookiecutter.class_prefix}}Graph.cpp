@@ -830,8 +830,9 @@ class Parser {
   //   per tensor, except a per-channel weight of a linear-shaped op and the
   //   last optional operand, the bias, which is int32 with zero point 0);
   // * any other op whose dtypes include int8 (quantize, dequantize) converts
-  //   one operand between float32 and a quantized int8 tensor, the int8 side
-  //   per tensor unless it is a constant input;
+  //   its operand from its schema's first dtype to the second, between
+  //   float32 and a quantized int8 tensor, the int8 side per tensor unless it
+  //   is a constant input (its kernel reads the qparams of that side);
   // * every other op reads and writes one dtype.
   bool check_op_dtypes(const Op& op, const std::string& what) {
     const OpSchema& schema = *op.schema;
@@ -895,17 +896,18 @@ class Parser {
     }
     if (takes_int8 && schema.num_operands == 1 && schema.num_outputs == 1) {
       const TensorInfo& in = graph_.tensors[op.inputs[0]];
-      const bool quantize =
-          in.dtype == kDtypeFloat32 && out.dtype == kDtypeInt8;
-      const bool dequantize =
-          in.dtype == kDtypeInt8 && out.dtype == kDtypeFloat32;
-      if (!quantize && !dequantize) {
+      const uint32_t reads = schema.dtypes[0];
+      const uint32_t writes = schema.num_dtypes == 2 ? schema.dtypes[1] : reads;
+      if (in.dtype != reads || out.dtype != writes || reads == writes) {
         return fail(format(
-            "%s converts %s to %s; it converts between float32 and int8",
+            "%s converts %s to %s; it converts %s to %s",
             what.c_str(),
             dtype_name(in.dtype),
-            dtype_name(out.dtype)));
+            dtype_name(out.dtype),
+            dtype_name(reads),
+            dtype_name(writes)));
       }
+      const bool quantize = out.dtype == kDtypeInt8;
       const TensorInfo& q = quantize ? out : in;
       if (q.quant_scheme == QuantScheme::None ||
           (q.quant_scheme == QuantScheme::PerChannel &&

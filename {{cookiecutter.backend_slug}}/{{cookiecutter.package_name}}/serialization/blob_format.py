@@ -394,14 +394,15 @@ def _check_op_quantization(
                 raise BlobFormatError(f"{operand}: an int32 bias has zero point 0")
         return
     if SCALAR_TYPE_INT8 in schema.dtypes and len(op.inputs) == 1 and len(op.outputs) == 1:
+        # A converting op reads its schema's first dtype and writes the second.
         source = tensors[op.inputs[0]]
-        quantize = source.dtype == SCALAR_TYPE_FLOAT32 and out.dtype == SCALAR_TYPE_INT8
-        dequantize = source.dtype == SCALAR_TYPE_INT8 and out.dtype == SCALAR_TYPE_FLOAT32
-        if not (quantize or dequantize):
+        reads, writes = schema.dtypes
+        if (source.dtype, out.dtype) != (reads, writes):
             raise BlobFormatError(
                 f"{what} converts {_dtype_name(source.dtype)} to {_dtype_name(out.dtype)}; "
-                "it converts between float32 and int8"
+                f"it converts {_dtype_name(reads)} to {_dtype_name(writes)}"
             )
+        quantize = out.dtype == SCALAR_TYPE_INT8
         # Per channel only for a constant input: checked by validate() (it knows the constants).
         quantized = out if quantize else source
         if quantized.quant is None or (quantize and quantized.quant.axis is not None):

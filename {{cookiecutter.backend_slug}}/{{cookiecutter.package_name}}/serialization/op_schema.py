@@ -147,6 +147,6 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6, 1),
+        dtypes=(1, 6),
     ),
 }

@@ -280,13 +280,23 @@ inline int8_t saturate_int8(int64_t value) {
   return static_cast<int8_t>(std::clamp<int64_t>(value, -128, 127));
 }
 
-// ExecuTorch's quantize_per_tensor (kernels/quantized/cpu/op_quantize.cpp):
-// the reciprocal of the scale in float, rounding half to even, then the zero
-// point and saturation.
+// ExecuTorch's quantize_per_tensor (kernels/quantized/cpu/op_quantize.cpp,
+// quantize_val): the reciprocal of the scale in float, rounding half to even,
+// then the zero point and saturation to [-128, 127]. Upstream converts the
+// rounded float to int64 with a cast, which C++ leaves undefined for NaN and
+// for values int64 cannot hold; here both are defined:
+// - a value beyond the int8 range, infinities included, saturates to -128 or
+//   127 (as PyTorch's eager quantize_per_tensor does);
+// - NaN becomes -128 (quant_min): what ExecuTorch's CPU kernel returns on
+//   x86-64, where the cast of NaN yields INT64_MIN and the clamp quant_min.
 inline int8_t quantize_value(float x, const QuantParam& q) {
   const float inv_scale = 1.0f / q.scale;
   const float rounded = std::nearbyint(x * inv_scale);
-  // Clamp in float first: a huge or infinite x must not overflow int64.
+  if (std::isnan(rounded)) {
+    return std::numeric_limits<int8_t>::min();
+  }
+  // Clamp in float first, so that the cast below is defined: [-1024, 1024]
+  // plus any int8 zero point still saturates to the same int8.
   const float bounded = std::clamp(rounded, -1024.0f, 1024.0f);
   return saturate_int8(static_cast<int64_t>(bounded) + q.zero_point);
 }
