@@ -1,36 +1,55 @@
-"""A bounded slice of ExecuTorch's backend test suite, run as this backend's flow.
+"""ExecuTorch's backend test suite, run as this backend's flows.
 
-The whole suite is one command (see docs/tutorials): this slice covers
-operators the backend claims and one it does not (floor), which must pass by
-staying on the CPU.
+The whole suite is one command (see docs/tutorials): the float flow runs a
+slice that covers operators the backend claims and one it does not (floor),
+which must pass by staying on the CPU.
+{%- if cookiecutter.include_quantizer %} The static int8 flow runs the suite's
+module of every quantized operator the table claims: 0 failures, and every
+subtest that passes is delegated whole, its quantize/dequantize ops included
+(the plugin's --delegation-report).
+{%- endif %}
 """
 
 from __future__ import annotations
-
+{% if cookiecutter.include_quantizer %}
+import importlib.util
+{%- endif %}
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+{%- if cookiecutter.include_quantizer %}
+
+from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT
+{%- endif %}
 
 # Builds or runs the C++ runtime: deselect with -m "not slow".
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = "executorch.backends.test.suite.operators"
+{%- if cookiecutter.include_quantizer %}
+# The suite's module of each operator the quantizer annotates (quantize and
+# dequantize are the groups' boundary; mm and bmm have no module upstream).
+QUANTIZED_MODULES = [
+    f"test_{entry.name}"
+    for entry in OP_SUPPORT
+    if not entry.converts and importlib.util.find_spec(f"{SUITE}.test_{entry.name}") is not None
+]
+{%- endif %}
 SLICES = {
     "{{ cookiecutter.backend_slug }}": ["test_add", "test_relu", "test_clamp", "test_linear", "test_floor"],
 {%- if cookiecutter.include_quantizer %}
-    "{{ cookiecutter.backend_slug }}_static_int8": ["test_add", "test_linear"],
+    "{{ cookiecutter.backend_slug }}_static_int8": QUANTIZED_MODULES,
 {%- endif %}
 }
 
 
-@pytest.mark.parametrize("flow", list(SLICES))
-def test_backend_test_suite_slice(flow):
-    modules = [f"{SUITE}.{name}" for name in SLICES[flow]]
-    run = subprocess.run(
+def run_suite(flow: str, modules: list, report: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -42,17 +61,40 @@ def test_backend_test_suite_slice(flow):
             "-p",
             "{{ cookiecutter.package_name }}.test.suite_flow",
             "--pyargs",
-            *modules,
+            *[f"{SUITE}.{name}" for name in modules],
             "-m",
             f"flow_{flow}",
             "-W",
             "ignore",
+            "--delegation-report",
+            str(report),
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+
+
+@pytest.mark.parametrize("flow", list(SLICES))
+def test_backend_test_suite(flow, tmp_path):
+    report = tmp_path / "delegation.json"
+    run = run_suite(flow, SLICES[flow], report)
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
+    records = json.loads(report.read_text(encoding="utf-8"))
+    assert records, "the plugin recorded no subtest"
+    if flow == "{{ cookiecutter.backend_slug }}":
+        return
+    # Every quantized subtest that ran is one delegate with nothing left on
+    # the CPU: the operator and its quantize/dequantize ops.
+    passed = [record for record in records if record["result"] == "Pass"]
+    partial = [
+        (record["test"], record["undelegated_ops"])
+        for record in passed
+        if not record["delegated"] or record["undelegated_ops"]
+    ]
+    assert partial == []
+    for module in SLICES[flow]:
+        assert any(f"{module}.py" in record["test"] for record in passed), module
