@@ -20,7 +20,7 @@ from pathlib import Path
 
 import _common
 
-BENCHMARKS = ("generation", "update", "lowering", "runtime", "tests")
+BENCHMARKS = ("generation", "update", "lowering", "runtime", "int8", "tests")
 
 
 def describe_machine() -> None:

@@ -89,10 +89,21 @@ def op_schema_inc(schemas: Sequence[Any]) -> str:
             f"        ShapeRule::{camel_case(s.shape_rule.value)},",
             f"        k{camel}Dtypes,",
             f"        {len(s.dtypes)},",
+            f"        {'true' if s.int8_kernel else 'false'},",
             "    },",
         ]
     lines.append("};")
     return "\n".join(lines) + "\n"
+
+
+def kernel_names(schemas: Sequence[Any]) -> List[str]:
+    """The kernel files (``runtime/ops/<name>.cpp``) of all opcodes, in opcode order."""
+    names: List[str] = []
+    for s in schemas:
+        names.append(s.name)
+        if s.int8_kernel:
+            names.append(f"{s.name}_int8")
+    return names
 
 
 def op_table_inc(schemas: Sequence[Any]) -> str:
@@ -101,11 +112,21 @@ def op_table_inc(schemas: Sequence[Any]) -> str:
         "// Included by ops/OpKernel.h inside the backend's namespace. Each kernel is",
         "// defined in ops/<name>.cpp; a missing one fails the link naming run_<name>.",
         "",
-        *[f"void run_{s.name}(const KernelContext& context);" for s in schemas],
+        *[f"void run_{name}(const KernelContext& context);" for name in kernel_names(schemas)],
         "",
-        "// In opcode order, one entry per opcode of kOpSchemas.",
+        "// In opcode order, one entry per opcode of kOpSchemas: the float kernel",
+        "// and the integer one (run when the op's output is int8; null when the",
+        "// table entry has no int8 kernel).",
         "inline constexpr KernelEntry kKernelTable[] = {",
-        *["    " + _braced(f"OpCode::{camel_case(s.name)}, &run_{s.name}") + "," for s in schemas],
+        *[
+            "    "
+            + _braced(
+                f"OpCode::{camel_case(s.name)}, &run_{s.name}, "
+                + (f"&run_{s.name}_int8" if s.int8_kernel else "nullptr")
+            )
+            + ","
+            for s in schemas
+        ],
         "};",
         "static_assert(",
         "    sizeof(kKernelTable) / sizeof(kKernelTable[0]) == kNumOpCodes,",
@@ -117,9 +138,10 @@ def op_table_inc(schemas: Sequence[Any]) -> str:
 def ops_cmake(schemas: Sequence[Any]) -> str:
     lines = [
         header("#"),
-        "# One kernel per opcode: runtime/ops/<name>.cpp defines run_<name>.",
+        "# One kernel per opcode: runtime/ops/<name>.cpp defines run_<name>; an",
+        "# opcode with an integer kernel also has runtime/ops/<name>_int8.cpp.",
         "set(OP_KERNELS",
-        *[f"    {s.name}" for s in schemas],
+        *[f"    {name}" for name in kernel_names(schemas)],
         ")",
     ]
     return "\n".join(lines) + "\n"

@@ -37,8 +37,27 @@ def end(block: str) -> str:
 
 
 def _dtypes(entry: Any) -> str:
-    names = {"float32": "fp32", "float16": "fp16", "int8": "int8"}
-    return ", ".join(names.get(str(d).replace("torch.", ""), str(d)) for d in entry.dtypes)
+    names = {"float32": "fp32", "float16": "fp16", "int8": "int8", "int32": "int32"}
+    dtypes = getattr(entry, "blob_dtypes", entry.dtypes)
+    return ", ".join(names.get(str(d).replace("torch.", ""), str(d)) for d in dtypes)
+
+
+def _converts(entry: Any) -> bool:
+    """quantize/dequantize: the float I/O boundary of a quantized delegate."""
+    return not getattr(entry, "int8", False) and "int8" in {
+        str(d).replace("torch.", "") for d in entry.dtypes
+    }
+
+
+def quantization(entry: Any) -> str:
+    """The Quantization column: what PT2E does to the op and how the delegate computes it."""
+    if not HAS_QUANTIZER:
+        return "none"
+    if _converts(entry):
+        return entry.quantization
+    if getattr(entry, "int8", False):
+        return f"{entry.quantization}; static int8 runs in integer (run_{entry.kernel_name}_int8)"
+    return f"{entry.quantization}; computes in float32 inside the delegate between dequantize and quantize"
 
 
 def op_support_csv(table: Sequence[Any]) -> str:
@@ -46,8 +65,7 @@ def op_support_csv(table: Sequence[Any]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["Operator", "Compute DType", "Quantization", "Constraints"])
     for entry in table:
-        quantization = entry.quantization if HAS_QUANTIZER else "none"
-        writer.writerow([entry.name, _dtypes(entry), quantization, entry.constraints])
+        writer.writerow([entry.name, _dtypes(entry), quantization(entry), entry.constraints])
     return out.getvalue()
 
 
@@ -59,9 +77,10 @@ def features_list(table: Sequence[Any]) -> str:
 
 
 def quantized_list(table: Sequence[Any]) -> str:
-    """What the quantizer annotates: every single-output entry; dynamic and weight-only: those with weights."""
-    annotated = [entry for entry in table if not entry.first_output_only]
+    """What the quantizer annotates: every entry; dynamic and weight-only: entries with weights."""
+    annotated = [entry for entry in table if entry.annotated]
     static = ", ".join(f"`{entry.name}`" for entry in annotated)
+    integer = ", ".join(f"`{entry.name}`" for entry in table if entry.int8)
     weighted = ", ".join(
         f"`{entry.name}`"
         for entry in annotated
@@ -70,6 +89,8 @@ def quantized_list(table: Sequence[Any]) -> str:
     return "\n".join(
         [
             f"- Operators: {static}.",
+            f"- Static int8 runs in integer kernels: {integer or 'none'}; the others compute in "
+            "float32 inside the delegate between a dequantize and a quantize.",
             f"- Operators with weights (dynamic and weight-only schemes): {weighted or 'none'}.",
         ]
     )

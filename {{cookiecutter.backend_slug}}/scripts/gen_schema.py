@@ -77,7 +77,10 @@ def schema_of(entry: Any) -> Any:
         num_outputs=int(getattr(entry, "num_outputs", 1)),
         attrs=attrs,
         shape_rule=st.ShapeRule(getattr(entry.shape_rule, "value", entry.shape_rule)),
-        dtypes=tuple(_dtype_code(dtype, entry.name) for dtype in entry.dtypes),
+        dtypes=tuple(
+            _dtype_code(dtype, entry.name) for dtype in getattr(entry, "blob_dtypes", entry.dtypes)
+        ),
+        int8_kernel=bool(getattr(entry, "int8", False)),
     )
 
 
@@ -151,6 +154,7 @@ def render(schemas: Sequence[Any]) -> str:
             f"        attrs={_tuple(attrs)},",
             f"        shape_rule=ShapeRule.{s.shape_rule.name},",
             f"        dtypes={_tuple([str(d) for d in s.dtypes])},",
+            *(["        int8_kernel=True,"] if s.int8_kernel else []),
             "    ),",
         ]
     lines.append("}")

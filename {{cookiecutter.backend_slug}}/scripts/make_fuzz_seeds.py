@@ -105,7 +105,9 @@ def table_models() -> Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch
     for entry in OP_SUPPORT:
         sample = entry.samples[0]
         inputs = tuple(
-            torch.rand(shape) * 4.0 - 2.0 for shape in sample.inputs if shape is not None
+            (torch.rand(shape) * 4.0 - 2.0).to(sample.dtype)
+            for shape in sample.inputs
+            if shape is not None
         )
         models[f"op-{entry.name}"] = (lambda entry=entry: OneOp(entry), inputs)
     return models

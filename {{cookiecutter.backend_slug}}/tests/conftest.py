@@ -145,7 +145,11 @@ def sample_model(entry: OpSupport, sample: Sample, seed: int = 0) -> Tuple[OneOp
     """The one-op model of ``sample`` and inputs for it."""
     generator = torch.Generator().manual_seed(seed)
     inputs = tuple(
-        torch.rand(shape, generator=generator) * (sample.high - sample.low) + sample.low
+        (torch.rand(shape, generator=generator) * (sample.high - sample.low) + sample.low)
+        .floor()
+        .to(sample.dtype)
+        if sample.dtype != torch.float32
+        else torch.rand(shape, generator=generator) * (sample.high - sample.low) + sample.low
         for shape in sample.inputs
         if shape is not None
     )

@@ -214,6 +214,29 @@ def test_quantization_parameters_are_checked(dtype, quant, message):
         validate(graph)
 
 
+def converting_graph(first: Opcode, second: Opcode) -> DelegateGraph:
+    """x (float32) -> first -> q (int8, per tensor) -> second -> y (float32)."""
+    return DelegateGraph(
+        tensors=[
+            TensorInfo((2, 3)),
+            TensorInfo((2, 3), INT8, QuantParams((0.5,), (0,))),
+            TensorInfo((2, 3)),
+        ],
+        ops=[Op(first, (0,), (1,)), Op(second, (1,), (2,))],
+        inputs=[0],
+        outputs=[2],
+    )
+
+
+def test_converting_ops_go_the_direction_of_their_opcode():
+    validate(converting_graph(Opcode.QUANTIZE, Opcode.DEQUANTIZE))
+    # Either direction has float32 and int8 tensors; only one is the kernel's.
+    with pytest.raises(
+        BlobFormatError, match=r"converts float32 to int8; it converts int8 to float32"
+    ):
+        validate(converting_graph(Opcode.DEQUANTIZE, Opcode.QUANTIZE))
+
+
 # --- what a reader must refuse ---------------------------------------------
 
 

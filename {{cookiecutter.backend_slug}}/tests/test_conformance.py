@@ -1,13 +1,21 @@
-"""A bounded slice of ExecuTorch's backend test suite, run as this backend's flow.
+"""ExecuTorch's backend test suite, run as this backend's flows.
 
-The whole suite is one command (see docs/tutorials): this slice covers
-operators the backend claims, whose passing tests must all delegate, and one it
-does not (floor), whose tests must pass by staying on the CPU. The counts come
-from the table that the suite_flow plugin prints per flow.
+The whole suite is one command (see docs/tutorials). Here the float flow runs
+the suite's modules of a few operators the backend claims, whose passing tests
+must all delegate, and of one it does not (floor), whose tests must pass on
+the CPU.
+{%- if cookiecutter.include_quantizer %} The static int8 flow runs the suite's
+module of every quantized operator the table claims: 0 failures, and every
+subtest that passes is delegated whole, its quantize/dequantize ops included.
+{%- endif %} The counts come from the table the suite_flow plugin prints per
+flow, the operators left on the CPU from its --delegation-report.
 """
 
 from __future__ import annotations
-
+{% if cookiecutter.include_quantizer %}
+import importlib.util
+{%- endif %}
+import json
 import os
 import re
 import subprocess
@@ -15,25 +23,37 @@ import sys
 from pathlib import Path
 
 import pytest
+{%- if cookiecutter.include_quantizer %}
+
+from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT
+{%- endif %}
 
 # Builds or runs the C++ runtime: deselect with -m "not slow".
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = "executorch.backends.test.suite.operators"
+{%- if cookiecutter.include_quantizer %}
+# The suite's module of each operator the quantizer annotates (quantize and
+# dequantize are the groups' boundary; mm and bmm have no module upstream).
+QUANTIZED_MODULES = [
+    f"test_{entry.name}"
+    for entry in OP_SUPPORT
+    if entry.annotated and importlib.util.find_spec(f"{SUITE}.test_{entry.name}") is not None
+]
+{%- endif %}
 SLICES = {
     "{{ cookiecutter.backend_slug }}": ["test_add", "test_relu", "test_clamp", "test_linear"],
 {%- if cookiecutter.include_quantizer %}
-    "{{ cookiecutter.backend_slug }}_static_int8": ["test_add", "test_linear"],
+    "{{ cookiecutter.backend_slug }}_static_int8": QUANTIZED_MODULES,
 {%- endif %}
 }
 # Operators the backend does not claim: the suite's tests pass on the CPU.
 CPU_ONLY_SLICE = ["test_floor"]
 
 
-def run_suite(flow, names):
-    """{"passed": n, "failed": n, "skipped": n, "delegated": n} of ``flow`` on the suite modules ``names``."""
-    modules = [f"{SUITE}.{name}" for name in names]
+def run_suite(flow: str, modules: list, report: Path) -> dict:
+    """``flow``'s counts on the suite ``modules``: passed, failed, skipped, delegated."""
     run = subprocess.run(
         [
             sys.executable,
@@ -46,11 +66,13 @@ def run_suite(flow, names):
             "-p",
             "{{ cookiecutter.package_name }}.test.suite_flow",
             "--pyargs",
-            *modules,
+            *[f"{SUITE}.{name}" for name in modules],
             "-m",
             f"flow_{flow}",
             "-W",
             "ignore",
+            "--delegation-report",
+            str(report),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -64,13 +86,25 @@ def run_suite(flow, names):
 
 
 @pytest.mark.parametrize("flow", list(SLICES))
-def test_claimed_operators_pass_and_delegate(flow):
-    counts = run_suite(flow, SLICES[flow])
+def test_claimed_operators_pass_and_delegate(flow, tmp_path):
+    report = tmp_path / "delegation.json"
+    counts = run_suite(flow, SLICES[flow], report)
     assert counts["failed"] == 0 and counts["passed"] > 0, counts
     assert counts["delegated"] == counts["passed"], counts
+    records = json.loads(report.read_text(encoding="utf-8"))
+    passed = [record for record in records if record["result"] == "Pass"]
+    for module in SLICES[flow]:
+        assert any(f"{module}.py" in record["test"] for record in passed), module
+{%- if cookiecutter.include_quantizer %}
+    if flow == "{{ cookiecutter.backend_slug }}_static_int8":
+        # Every quantized subtest is one delegate with nothing left on the
+        # CPU: the operator and its quantize/dequantize ops.
+        partial = [(r["test"], r["undelegated_ops"]) for r in passed if r["undelegated_ops"]]
+        assert partial == []
+{%- endif %}
 
 
-def test_unclaimed_operators_pass_on_the_cpu():
-    counts = run_suite("{{ cookiecutter.backend_slug }}", CPU_ONLY_SLICE)
+def test_unclaimed_operators_pass_on_the_cpu(tmp_path):
+    counts = run_suite("{{ cookiecutter.backend_slug }}", CPU_ONLY_SLICE, tmp_path / "delegation.json")
     assert counts["failed"] == 0 and counts["passed"] > 0, counts
     assert counts["delegated"] == 0, counts

@@ -178,7 +178,7 @@ def test_unsupported_node_is_refused():
 def test_tensor_of_another_dtype_is_refused():
     program = edge_program(Fn(torch.add), (torch.ones(2, dtype=torch.int32),) * 2)
     with pytest.raises(
-        PreprocessError, match=r"'args_0' has dtype torch.int32; blobs hold only float32"
+        PreprocessError, match=r"operand args_\d has dtype int32; supported: float32"
     ):
         {{ cookiecutter.__backend_id }}.preprocess(program, [])
 

@@ -151,7 +151,8 @@ class Sample:
 
     ``inputs`` are the shapes of the tensor operands in order (``None``: an
     absent optional operand); ``kwargs`` are the other arguments, by name.
-    Inputs are drawn uniformly from ``[low, high)``.
+    Inputs are drawn uniformly from ``[low, high)`` (rounded down to ``dtype``
+    when it is an integer type).
     """
 
     inputs: Tuple[Optional[Tuple[int, ...]], ...]
@@ -159,6 +160,7 @@ class Sample:
     id: str = ""
     low: float = -3.0
     high: float = 3.0
+    dtype: torch.dtype = torch.float32
 
 
 Check = Callable[[Node, Mapping[str, Any]], Optional[str]]
@@ -194,7 +196,19 @@ class OpSupport:
         keep_undecomposed: ask ``to_edge_transform_and_lower`` to keep the
             ATen op whole; needed for ops outside core ATen, which the edge
             dialect would otherwise decompose before the partitioner sees them.
-        dtypes: tensor dtypes the op computes in.
+        dtypes: tensor dtypes the op computes in (float). A converting op
+            (quantize, dequantize) lists two: the dtype it reads, then the
+            one it writes; the blob parsers hold its tensors to that order.
+        int8: static int8 runs in integer: preprocess folds the
+            ``dequantize -> op -> quantize`` group around the node into int8
+            tensors with quantization parameters (an int32 bias), and the
+            runtime runs ``run_<kernel>_int8`` from
+            ``runtime/ops/<kernel>_int8.cpp`` on them (the generated dispatch
+            table picks it when the op's output is int8). Without it, a
+            quantized op runs in float inside the delegate, between a
+            dequantize and a quantize op.
+        int8_check: rules the integer kernel adds (e.g. ``add``'s alpha must
+            be 1); a node that breaks them runs in float inside the delegate.
         first_output_only: the ATen op returns several tensors and the
             backend computes the first (batch norm's normalized output, max
             pooling's values); a node is claimed only when every user takes
@@ -217,6 +231,34 @@ class OpSupport:
     keep_undecomposed: bool = False
     dtypes: Tuple[torch.dtype, ...] = SUPPORTED_DTYPES
     first_output_only: bool = False
+    int8: bool = False
+    int8_check: Optional[Check] = None
+
+    @property
+    def blob_dtypes(self) -> Tuple[torch.dtype, ...]:
+        """The dtypes the op's tensors may have in a blob: int8 (and an int32 bias) for integer kernels."""
+        extra: Tuple[torch.dtype, ...] = ()
+        if self.int8:
+            extra = (torch.int8,)
+            if any(operand.role is OperandRole.BIAS for operand in self.operands):
+                extra += (torch.int32,)
+        return tuple(self.dtypes) + tuple(d for d in extra if d not in self.dtypes)
+
+    @property
+    def converts(self) -> bool:
+        """quantize/dequantize: converts between float32 and int8 (the quantizer skips it)."""
+        return torch.int8 in self.dtypes and not self.int8
+
+    @property
+    def annotated(self) -> bool:
+        """The quantizer annotates it: not quantize/dequantize, nor an op computing output 0 of several."""
+        return not self.converts and not self.first_output_only
+
+    def int8_reason(self, node: Node) -> Optional[str]:
+        """Why ``node`` cannot run on the integer kernel (it then runs in float), or None."""
+        if not self.int8:
+            return f"{self.name} has no integer kernel"
+        return self.int8_check(node, self.arguments(node)) if self.int8_check is not None else None
 
     @property
     def kernel_name(self) -> str:
@@ -404,6 +446,52 @@ def _gelu_tanh(value: Any) -> bool:
     return value == "tanh"
 
 
+def _alpha_is_one(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    if arguments["alpha"] != 1:
+        return f"alpha is {arguments['alpha']!r}; the integer kernel takes alpha 1"
+    return None
+
+
+def _check_qparams(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    """Static per-tensor int8 qparams (dequantize ignores quant_min/max, as ExecuTorch does)."""
+    if arguments["dtype"] != torch.int8:
+        return f"dtype is {arguments['dtype']}; only int8 is supported"
+    scale, zero_point = arguments["scale"], arguments["zero_point"]
+    if (
+        not isinstance(scale, float)
+        or not math.isfinite(scale)
+        or not scale > 0
+        or scale > _FLOAT32_MAX
+    ):
+        return f"scale {scale!r} is not a finite float32 > 0"
+    if not isinstance(zero_point, int) or not -128 <= zero_point <= 127:
+        return f"zero_point {zero_point!r} is not an int8"
+    return None
+
+
+def _check_dequantize(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    if arguments["input"].meta["val"].dtype != torch.int8:
+        return "its input is not int8"
+    return _check_qparams(node, arguments)
+
+
+def _check_quantize(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    if arguments["input"].meta["val"].dtype != torch.float32:
+        return "its input is not float32"
+    if arguments["quant_min"] != -128 or arguments["quant_max"] != 127:
+        return f"quant range [{arguments['quant_min']}, {arguments['quant_max']}]; only [-128, 127] is supported"
+    return _check_qparams(node, arguments)
+
+
+_QPARAM_ARGS = {
+    "scale": 0.05,
+    "zero_point": 3,
+    "quant_min": -128,
+    "quant_max": 127,
+    "dtype": torch.int8,
+}
+
+
 # --- the table ---------------------------------------------------------------
 
 _X = (Operand("self"),)
@@ -477,6 +565,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             *_BROADCAST_SAMPLES,
             Sample(inputs=((2, 3), (3,)), kwargs={"alpha": 2}, id="alpha"),
         ),
+        int8=True,
+        int8_check=_alpha_is_one,
     ),
     OpSupport(
         name="sub",
@@ -499,6 +589,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.BROADCAST,
         constraints=_BROADCAST,
         samples=_BROADCAST_SAMPLES,
+        int8=True,
     ),
     OpSupport(
         name="div",
@@ -521,6 +612,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         quantization=_SHARES_QPARAMS,
         samples=_UNARY_SAMPLES,
         output_shares_input_qparams=True,
+        int8=True,
     ),
     OpSupport(
         name="sigmoid",
@@ -564,6 +656,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             ),
         ),
         output_shares_input_qparams=True,
+        int8=True,
     ),
     OpSupport(
         name="clamp",
@@ -584,6 +677,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), kwargs={"max": -0.25}, id="max"),
         ),
         output_shares_input_qparams=True,
+        int8=True,
     ),
     OpSupport(
         name="linear",
@@ -599,7 +693,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         check=_check_linear,
         quantization=(
             "PT2E int8 weights (per-channel or per-tensor) with static or dynamic "
-            "int8 activations, or weight-only"
+            "int8 activations, or weight-only; dynamic and weight-only compute in "
+            "float32 inside the delegate from the int8 weights"
         ),
         samples=(
             Sample(inputs=((2, 3), (4, 3), (4,)), id="bias"),
@@ -607,6 +702,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         ),
         # Otherwise the edge dialect splits it into permute_copy + addmm/mm.
         keep_undecomposed=True,
+        int8=True,
     ),
     OpSupport(
         name="mm",
@@ -618,6 +714,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         check=_check_ranks(2),
         quantization=f"{_STATIC_INT8} on both operands",
         samples=(Sample(inputs=((2, 3), (3, 5))),),
+        int8=True,
     ),
     OpSupport(
         name="bmm",
@@ -629,6 +726,37 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         check=_check_ranks(3),
         quantization=f"{_STATIC_INT8} on both operands",
         samples=(Sample(inputs=((2, 2, 3), (2, 3, 4))),),
+        int8=True,
+    ),
+    # --- the float I/O boundary of a quantized delegate (opcodes 120+) ---
+    # A quantized model's float inputs are quantized, and its float outputs
+    # dequantized, inside the delegate, as XNNPACK does. The scale and zero
+    # point are the int8 tensor's quantization parameters in the blob.
+    OpSupport(
+        name="quantize",
+        edge_op=exir_ops.edge.quantized_decomposed.quantize_per_tensor.default,
+        opcode=120,
+        operands=(Operand("input"),),
+        shape_rule=ShapeRule.SAME,
+        constraints="float32 to int8, per tensor; quant_min/quant_max -128/127",
+        quantization="the float input of a quantized group, quantized inside the delegate",
+        check=_check_quantize,
+        samples=(Sample(inputs=((2, 3, 4),), kwargs=_QPARAM_ARGS),),
+        dtypes=(torch.float32, torch.int8),
+    ),
+    OpSupport(
+        name="dequantize",
+        edge_op=exir_ops.edge.quantized_decomposed.dequantize_per_tensor.default,
+        opcode=121,
+        operands=(Operand("input"),),
+        shape_rule=ShapeRule.SAME,
+        constraints="int8 to float32, per tensor (per-channel weights are folded by preprocess)",
+        quantization="the float output of a quantized group, dequantized inside the delegate",
+        check=_check_dequantize,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs=_QPARAM_ARGS, low=-128, high=128, dtype=torch.int8),
+        ),
+        dtypes=(torch.int8, torch.float32),
     ),
     # --- convolution, pooling, reductions, matmul
     OpSupport(

@@ -12,6 +12,26 @@ runtime executes, laid out as ``serialization/FORMAT.md`` describes:
   operands and attributes its table entry (``op_support.py``) declares;
 * the output node lists the delegate outputs.
 
+Quantized graphs (PT2E static int8) are folded as XNNPACK's and Arm's
+backends fold them:
+
+* a ``dequantize`` of a constant int8 weight becomes that constant, stored
+  as int8 with its scales and zero points (per tensor, or per channel along
+  axis 0);
+* a ``quantize`` produces an int8 tensor with its scale and zero point; a
+  ``dequantize`` of it needs no op: its consumers read the int8 tensor;
+* an integer-capable op (``OpSupport.int8``) whose tensor operands all come
+  from such dequantize ops and whose only user is a ``quantize`` is written
+  as one op on int8 tensors, its output carrying the quantize's qparams; a
+  float bias is quantized here to int32 with scale input scale x weight
+  scale (per channel when the weights are) and zero point 0, rounding half
+  to even; the runtime runs the op's integer kernel;
+* anything else that reads an int8 tensor as float (an op without integer
+  kernel, a float output of the delegate) reads it through a ``dequantize``
+  op; a float tensor that is quantized is written by a ``quantize`` op. Such
+  ops compute in float inside the delegate (weight-only and dynamic
+  quantization of linear do, from int8 weights).
+
 The class name is the backend id written into the .pte: ExecuTorch finds
 this class by name at lowering time, and the C++ runtime registers itself
 under the same string, so renaming one means renaming the other.
@@ -27,6 +47,7 @@ import torch
 from executorch.exir._serialize._named_data_store import NamedDataStore
 from executorch.exir.backend.backend_details import BackendDetails, PreprocessResult
 from executorch.exir.backend.compile_spec_schema import CompileSpec
+from executorch.exir.dialects._ops import ops as exir_ops
 from torch._export.utils import (
     get_buffer,
     get_lifted_tensor_constant,
@@ -39,16 +60,30 @@ from torch.export import ExportedProgram
 from torch.fx import Node
 
 from .compile_spec import CompileOptions, parse_compile_specs
-from .op_support import SUPPORTED_DTYPES, lookup, why_unsupported
+from .op_support import OperandRole, OpSupport, lookup, why_unsupported
 from .serialization.blob_format import (
     MAX_RANK,
     SCALAR_TYPE_FLOAT32,
+    SCALAR_TYPE_INT8,
+    SCALAR_TYPE_INT32,
     Constant,
     DelegateGraph,
     Op,
+    QuantParams,
     TensorInfo,
     serialize,
 )
+
+_QUANTIZE = exir_ops.edge.quantized_decomposed.quantize_per_tensor.default
+_DEQUANTIZE = exir_ops.edge.quantized_decomposed.dequantize_per_tensor.default
+_DEQUANTIZE_PER_CHANNEL = exir_ops.edge.quantized_decomposed.dequantize_per_channel.default
+_DEQUANTIZE_OPS = (_DEQUANTIZE, _DEQUANTIZE_PER_CHANNEL)
+# Blob dtype codes of the tensors a delegate holds.
+_DTYPE_CODES = {
+    torch.float32: SCALAR_TYPE_FLOAT32,
+    torch.int8: SCALAR_TYPE_INT8,
+    torch.int32: SCALAR_TYPE_INT32,
+}
 
 # Named data is read back on the device; 16 bytes suits vector loads of float32.
 CONSTANT_ALIGNMENT = 16
@@ -102,14 +137,31 @@ class _BlobBuilder:
         # op index -> debug handles of the node it came from (devtools use it
         # to match runtime profiling events to the original model).
         self.debug_handle_map: Dict[int, Tuple[int, ...]] = {}
+        # node -> the tensor holding its value (for a dequantize node: the
+        # int8 tensor it reads; _float_id dequantizes on demand).
         self._tensor_ids: Dict[Node, int] = {}
+        # int8 tensor id -> the float tensor of its dequantize op.
+        self._dequantized: Dict[int, int] = {}
+        # quantize nodes whose tensor an integer op already writes.
+        self._folded: set = set()
 
     def build(self) -> None:
         for node in self.program.graph.nodes:
             if node.op == "placeholder":
-                self._add_placeholder(node)
+                if self._constant_data(node) is None:
+                    tensor_id = self._new_tensor(node, node.meta.get("val"))
+                    self.graph.inputs.append(tensor_id)
+                # Constants are written when an op first reads them: a weight
+                # as the int8 data of its dequantize, scales not at all.
             elif node.op == "call_function":
-                self._add_op(node)
+                if node.target is _QUANTIZE:
+                    self._add_quantize(node)
+                elif node.target in _DEQUANTIZE_OPS:
+                    self._add_dequantize(node)
+                elif node.target is operator.getitem:
+                    self._add_getitem(node)
+                else:
+                    self._add_op(node)
             elif node.op == "output":
                 self._add_outputs(node)
             else:
@@ -121,28 +173,41 @@ class _BlobBuilder:
     def _backend(self) -> str:
         return {{ cookiecutter.__backend_id }}.__name__
 
+    # --- tensors ----------------------------------------------------------
+
+    def _add_tensor(
+        self,
+        node: Node,
+        sizes: Tuple[int, ...],
+        dtype: torch.dtype,
+        quant: Optional[QuantParams] = None,
+    ) -> int:
+        if dtype not in _DTYPE_CODES:
+            raise PreprocessError(
+                f"{self._backend}: {node.name!r} has dtype {dtype}; blobs hold float32, int8, int32"
+            )
+        if len(sizes) > MAX_RANK or not all(isinstance(s, int) for s in sizes):
+            raise PreprocessError(
+                f"{self._backend}: {node.name!r} has shape {list(sizes)}; blobs hold "
+                f"static shapes of rank at most {MAX_RANK}"
+            )
+        self.graph.tensors.append(TensorInfo(tuple(sizes), _DTYPE_CODES[dtype], quant))
+        return len(self.graph.tensors) - 1
+
     def _new_tensor(self, node: Node, value: object) -> int:
         if not isinstance(value, torch.Tensor):
             raise PreprocessError(
                 f"{self._backend}: {node.name!r} is {type(value).__name__}, not a tensor"
             )
-        if value.dtype not in SUPPORTED_DTYPES:
-            raise PreprocessError(
-                f"{self._backend}: {node.name!r} has dtype {value.dtype}; blobs hold only float32"
-            )
-        if value.dim() > MAX_RANK or not all(isinstance(s, int) for s in value.shape):
-            raise PreprocessError(
-                f"{self._backend}: {node.name!r} has shape {list(value.shape)}; blobs hold "
-                f"static shapes of rank at most {MAX_RANK}"
-            )
-        tensor_id = len(self.graph.tensors)
-        self.graph.tensors.append(TensorInfo(tuple(value.shape), SCALAR_TYPE_FLOAT32))
+        tensor_id = self._add_tensor(node, tuple(value.shape), value.dtype)
         self._tensor_ids[node] = tensor_id
         return tensor_id
 
     def _constant_data(self, node: Node) -> Optional[torch.Tensor]:
         """The data of a parameter, buffer or lifted constant; None for a user input."""
         program = self.program
+        if not isinstance(node, Node) or node.op != "placeholder":
+            return None
         if is_param(program, node):
             return get_param(program, node)
         if is_buffer(program, node):
@@ -151,25 +216,108 @@ class _BlobBuilder:
             return get_lifted_tensor_constant(program, node)
         return None
 
-    def _add_placeholder(self, node: Node) -> None:
-        data = self._constant_data(node)
-        tensor_id = self._new_tensor(node, node.meta.get("val") if data is None else data)
-        if data is None:
-            self.graph.inputs.append(tensor_id)
-            return
+    def _add_constant(
+        self, node: Node, data: torch.Tensor, quant: Optional[QuantParams] = None
+    ) -> int:
+        tensor_id = self._add_tensor(node, tuple(data.shape), data.dtype, quant)
         raw = data.detach().contiguous().cpu().numpy().tobytes()
         key = named_data_key(raw)
         # Equal data gets the same key, so the store keeps a single copy.
         self.named_data.add_named_data(key, raw, alignment=CONSTANT_ALIGNMENT)
         self.graph.constants.append(Constant(tensor_id, key, len(raw)))
+        return tensor_id
 
-    def _add_op(self, node: Node) -> None:
-        if node.target is operator.getitem:
-            # Output 0 of a multi-output op is the op's (only) output tensor.
-            self._check_getitem(node)
-            self._tensor_ids[node] = self._tensor_ids[node.args[0]]
+    def _id(self, node: Node) -> int:
+        """The tensor of ``node``'s value; a constant is written on first use."""
+        if node not in self._tensor_ids:
+            data = self._constant_data(node)
+            if data is None:
+                raise PreprocessError(
+                    f"{self._backend}: {node.name!r} is read before it is computed"
+                )
+            self._tensor_ids[node] = self._add_constant(node, data)
+        return self._tensor_ids[node]
+
+    def _float_id(self, node: Node) -> int:
+        """``node``'s value as a float32 tensor: an int8 one is read through a dequantize op."""
+        tensor_id = self._id(node)
+        if self.graph.tensors[tensor_id].dtype == SCALAR_TYPE_FLOAT32:
+            return tensor_id
+        if tensor_id not in self._dequantized:
+            info = self.graph.tensors[tensor_id]
+            if info.dtype != SCALAR_TYPE_INT8 or info.quant is None:
+                raise PreprocessError(
+                    f"{self._backend}: {node.name!r} is a {info.dtype} tensor without int8 "
+                    "quantization parameters; only quantized int8 tensors can be dequantized"
+                )
+            out = self._add_tensor(node, info.sizes, torch.float32)
+            self._append_op(node, lookup(_DEQUANTIZE), (tensor_id,), out, (), "dequantize")
+            self._dequantized[tensor_id] = out
+        return self._dequantized[tensor_id]
+
+    # --- quantization parameters -------------------------------------------
+
+    def _qparams(self, node: Node) -> QuantParams:
+        """The scale(s) and zero point(s) of a quantize/dequantize node."""
+        if node.target is _DEQUANTIZE_PER_CHANNEL:
+            scales = self._constant_data(node.args[1])
+            zeros = self._constant_data(node.args[2]) if isinstance(node.args[2], Node) else None
+            if scales is None:
+                raise PreprocessError(
+                    f"{self._backend}: {node.name!r}: per-channel scales are not constants"
+                )
+            zero_points = (
+                (0,) * scales.numel() if zeros is None else tuple(int(z) for z in zeros.tolist())
+            )
+            return QuantParams(
+                tuple(float(v) for v in scales.tolist()), zero_points, axis=int(node.args[3])
+            )
+        scale, zero_point = node.args[1], node.args[2]
+        if not isinstance(scale, (int, float)) or not isinstance(zero_point, int):
+            raise PreprocessError(
+                f"{self._backend}: {node.name!r}: scale and zero point must be numbers "
+                f"(static quantization), got {scale!r} and {zero_point!r}"
+            )
+        return QuantParams((float(scale),), (int(zero_point),))
+
+    def _add_quantize(self, node: Node) -> None:
+        if node in self._folded:
             return
-        entry = lookup(node.target)
+        entry = lookup(_QUANTIZE)
+        self._refuse_unsupported(node, entry)
+        source = self._float_id(node.args[0])
+        out = self._add_tensor(
+            node, self.graph.tensors[source].sizes, torch.int8, self._qparams(node)
+        )
+        self._append_op(node, entry, (source,), out, (), node.name)
+        self._tensor_ids[node] = out
+
+    def _add_dequantize(self, node: Node) -> None:
+        """A dequantize is no op of its own: its consumers read the quantized tensor."""
+        source = node.args[0]
+        quant = self._qparams(node)
+        data = self._constant_data(source)
+        if data is not None:
+            # A quantized weight (int8) or bias (int32): stored as integers.
+            self._tensor_ids[node] = self._add_constant(source, data, quant)
+            return
+        tensor_id = self._id(source)
+        info = self.graph.tensors[tensor_id]
+        if info.quant is None:
+            # An int8 delegate input: it takes the dequantize's qparams.
+            self.graph.tensors[tensor_id] = TensorInfo(
+                info.sizes, info.dtype, quant, info.dynamic_dims
+            )
+        elif info.quant != quant:
+            raise PreprocessError(
+                f"{self._backend}: {node.name!r} dequantizes {source.name!r} with {quant}, "
+                f"but it was quantized with {info.quant}"
+            )
+        self._tensor_ids[node] = tensor_id
+
+    # --- ops -----------------------------------------------------------------
+
+    def _refuse_unsupported(self, node: Node, entry: Optional[OpSupport]) -> OpSupport:
         if entry is None:
             raise PreprocessError(
                 f"{self._backend} has no operator for node {node.name!r} ({node.target}); "
@@ -180,9 +328,41 @@ class _BlobBuilder:
             raise PreprocessError(
                 f"{self._backend} cannot run node {node.name!r} ({entry.name}): {reason}"
             )
-        # An absent optional operand (linear without bias) is written as None.
+        return entry
+
+    def _append_op(
+        self,
+        node: Node,
+        entry: OpSupport,
+        inputs: Tuple[Optional[int], ...],
+        output: int,
+        attrs: Tuple,
+        name: str,
+    ) -> None:
+        op_index = len(self.graph.ops)
+        self.graph.ops.append(
+            Op(
+                entry.opcode,
+                inputs,
+                (output,),
+                attrs=attrs,
+                name=name if self.options.debug_names else "",
+            )
+        )
+        debug_handle = node.meta.get("debug_handle")
+        if isinstance(debug_handle, int) and debug_handle > 0:
+            self.debug_handle_map[op_index] = (debug_handle,)
+
+    def _add_op(self, node: Node) -> None:
+        entry = self._refuse_unsupported(node, lookup(node.target))
+        attrs = entry.attr_values(node)
+        quantize = self._integer_output(node, entry)
+        if quantize is not None:
+            self._add_integer_op(node, entry, quantize, attrs)
+            return
+        # Float: an absent optional operand (linear without bias) is None.
         inputs = tuple(
-            None if operand is None else self._tensor_ids[operand]
+            None if operand is None else self._float_id(operand)
             for operand in entry.operand_nodes(node)
         )
         # The table has single-output entries only (op_support._self_check);
@@ -190,23 +370,99 @@ class _BlobBuilder:
         value = node.meta.get("val")
         if entry.first_output_only and isinstance(value, (tuple, list)):
             value = value[0]
-        outputs = (self._new_tensor(node, value),)
-        name = node.name if self.options.debug_names else ""
-        op_index = len(self.graph.ops)
-        self.graph.ops.append(
-            Op(entry.opcode, inputs, outputs, attrs=entry.attr_values(node), name=name)
-        )
-        debug_handle = node.meta.get("debug_handle")
-        if isinstance(debug_handle, int) and debug_handle > 0:
-            self.debug_handle_map[op_index] = (debug_handle,)
+        output = self._new_tensor(node, value)
+        self._append_op(node, entry, inputs, output, attrs, node.name)
 
-    def _check_getitem(self, node: Node) -> None:
+    def _add_getitem(self, node: Node) -> None:
+        """Output 0 of a multi-output op is the op's (only) output tensor."""
         reason = why_unsupported(node)
         if reason is not None or node.args[0] not in self._tensor_ids:
             raise PreprocessError(
                 f"{self._backend} cannot run node {node.name!r} (getitem): "
                 f"{reason or 'its source is not in the delegate'}"
             )
+        self._tensor_ids[node] = self._tensor_ids[node.args[0]]
+
+    def _int8_operand(self, node: Optional[Node]) -> Optional[TensorInfo]:
+        """The int8 tensor a dequantize operand reads, or None."""
+        if not isinstance(node, Node) or node.target not in _DEQUANTIZE_OPS:
+            return None
+        info = self.graph.tensors[self._tensor_ids[node]]
+        return info if info.dtype == SCALAR_TYPE_INT8 and info.quant is not None else None
+
+    def _integer_output(self, node: Node, entry: OpSupport) -> Optional[Node]:
+        """The quantize node that ends ``node``'s int8 group, or None when it runs in float."""
+        if entry.int8_reason(node) is not None or len(node.users) != 1:
+            return None
+        (user,) = node.users
+        if user.target is not _QUANTIZE or lookup(_QUANTIZE).unsupported_reason(user) is not None:
+            return None
+        for operand, operand_node in zip(entry.operands, entry.operand_nodes(node)):
+            if operand.role is OperandRole.BIAS:
+                if operand_node is not None and self._bias_data(operand_node) is None:
+                    return None
+                continue
+            info = self._int8_operand(operand_node)
+            if info is None:
+                return None
+            if info.quant.axis is not None and (
+                operand.role is not OperandRole.WEIGHT or info.quant.axis != 0
+            ):
+                return None
+        return user
+
+    def _bias_data(self, node: Node) -> Optional[torch.Tensor]:
+        """A float constant bias, or None (an int32 bias arrives as a dequantize)."""
+        data = self._constant_data(node)
+        return data if data is not None and data.dtype == torch.float32 else None
+
+    def _add_integer_op(self, node: Node, entry: OpSupport, quantize: Node, attrs: Tuple) -> None:
+        operand_nodes = entry.operand_nodes(node)
+        inputs: List[Optional[int]] = []
+        for operand, operand_node in zip(entry.operands, operand_nodes):
+            if operand_node is None:
+                inputs.append(None)
+            elif operand.role is OperandRole.BIAS:
+                inputs.append(self._int32_bias(node, entry, operand_nodes, operand_node))
+            else:
+                inputs.append(self._tensor_ids[operand_node])
+        output = self._add_tensor(
+            quantize, tuple(node.meta["val"].shape), torch.int8, self._qparams(quantize)
+        )
+        self._tensor_ids[node] = output
+        self._tensor_ids[quantize] = output
+        self._folded.add(quantize)
+        self._append_op(node, entry, tuple(inputs), output, attrs, node.name)
+
+    def _int32_bias(
+        self, node: Node, entry: OpSupport, operand_nodes: List[Optional[Node]], bias: Node
+    ) -> int:
+        """The float bias quantized to int32: scale input scale x weight scale, zero point 0."""
+        roles = [operand.role for operand in entry.operands]
+        x_quant = self.graph.tensors[
+            self._tensor_ids[operand_nodes[roles.index(OperandRole.ACTIVATION)]]
+        ].quant
+        w_quant = self.graph.tensors[
+            self._tensor_ids[operand_nodes[roles.index(OperandRole.WEIGHT)]]
+        ].quant
+        # float32 products, as the scales are stored (XNNPACK's from_bias).
+        scales = tuple(
+            float(
+                torch.tensor(x_quant.scales[0], dtype=torch.float32)
+                * torch.tensor(s, dtype=torch.float32)
+            )
+            for s in w_quant.scales
+        )
+        data = self._bias_data(bias)
+        divisor = torch.tensor(scales, dtype=torch.float64)
+        # torch.round rounds half to even, as quantize_per_tensor does.
+        quantized = (
+            torch.round(data.double() / divisor).clamp(-(2**31) + 1, 2**31 - 1).to(torch.int32)
+        )
+        quant = QuantParams(
+            scales, (0,) * len(scales), axis=0 if w_quant.axis is not None else None
+        )
+        return self._add_constant(bias, quantized, quant)
 
     def _add_outputs(self, node: Node) -> None:
         for value in node.args[0]:
@@ -214,4 +470,8 @@ class _BlobBuilder:
                 raise PreprocessError(
                     f"{self._backend}: delegate output {value!r} is not a tensor of the graph"
                 )
-            self.graph.outputs.append(self._tensor_ids[value])
+            wanted = value.meta.get("val")
+            if isinstance(wanted, torch.Tensor) and wanted.dtype == torch.float32:
+                self.graph.outputs.append(self._float_id(value))
+            else:
+                self.graph.outputs.append(self._tensor_ids[value])

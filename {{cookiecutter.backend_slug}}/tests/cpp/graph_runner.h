@@ -48,7 +48,8 @@ inline void execute(const Graph& graph) {
     pointers[id] = data[id].data();
   }
   for (const Op& op : graph.ops) {
-    const KernelFn kernel = find_kernel(op.opcode);
+    const KernelFn kernel =
+        find_kernel(op.opcode, graph.tensors[op.outputs[0]].dtype);
     if (kernel == nullptr) {
       std::abort(); // parse_graph() accepted an opcode without a kernel
     }

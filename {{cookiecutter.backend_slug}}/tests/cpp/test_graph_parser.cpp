@@ -503,6 +503,29 @@ TEST(quantization_parameters_are_checked) {
   CHECK_CONTAINS(error_of(blob), "is not quantized but has");
 }
 
+TEST(converting_ops_go_the_direction_of_their_opcode) {
+  // x (float32) -> quantize -> q (int8) -> dequantize -> y (float32).
+  const auto converting = [](OpCode first, OpCode second) {
+    BlobBuilder builder;
+    const uint32_t x = builder.input({2, 3});
+    const uint32_t q = builder.op(first, {x}, {2, 3});
+    const uint32_t y = builder.op(second, {q}, {2, 3});
+    builder.quantize(q, {0.5f}, {0});
+    builder.output(y);
+    std::vector<uint8_t> blob = builder.build();
+    set_u32(blob, blob_test::tensor_offset(blob, q), kDtypeInt8);
+    return blob;
+  };
+  CHECK_EQ(
+      error_of(converting(OpCode::Quantize, OpCode::Dequantize)),
+      std::string());
+  // The dtypes alone would allow either direction; the kernels do not (a
+  // dequantize reads its input's qparams, which a float32 input lacks).
+  CHECK_CONTAINS(
+      error_of(converting(OpCode::Dequantize, OpCode::Quantize)),
+      "converts float32 to int8; it converts int8 to float32");
+}
+
 TEST(ops_read_only_tensors_defined_earlier) {
   BlobBuilder builder;
   const uint32_t x = builder.input({4});

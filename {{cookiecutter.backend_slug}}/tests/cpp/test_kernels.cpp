@@ -100,7 +100,7 @@ void run_kernel(
   op.outputs.push_back(static_cast<uint32_t>(graph.tensors.size()));
   graph.tensors.push_back(out_info);
   data.push_back(out);
-  const KernelFn kernel = find_kernel(opcode);
+  const KernelFn kernel = find_kernel(opcode, kDtypeFloat32);
   CHECK(kernel != nullptr);
   if (kernel != nullptr) {
     kernel(KernelContext(graph, op, data.data()));
@@ -335,11 +335,28 @@ TEST(mm_and_bmm) {
   }
 }
 
+TEST(quantize_value_rounds_saturates_and_defines_nan_and_infinities) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const QuantParam q{0.5f, 3};
+  // Half to even, then the zero point: 1.25 / 0.5 = 2.5 -> 2, 1.75 -> 4.
+  CHECK_EQ(int(kernel_util::quantize_value(1.25f, q)), 5);
+  CHECK_EQ(int(kernel_util::quantize_value(1.75f, q)), 7);
+  // Saturation, infinities and values int64 cannot hold included.
+  CHECK_EQ(int(kernel_util::quantize_value(100.0f, q)), 127);
+  CHECK_EQ(int(kernel_util::quantize_value(-100.0f, q)), -128);
+  CHECK_EQ(int(kernel_util::quantize_value(3e38f, q)), 127);
+  CHECK_EQ(int(kernel_util::quantize_value(inf, q)), 127);
+  CHECK_EQ(int(kernel_util::quantize_value(-inf, q)), -128);
+  // NaN is quant_min, as ExecuTorch's quantize_per_tensor gives on x86-64.
+  CHECK_EQ(int(kernel_util::quantize_value(std::nanf(""), q)), -128);
+}
+
 TEST(every_opcode_has_a_schema_and_a_kernel) {
   CHECK_EQ(sizeof(kOpSchemas) / sizeof(kOpSchemas[0]), size_t(kNumOpCodes));
   for (const OpSchema& schema : kOpSchemas) {
     CHECK(find_op_schema(static_cast<uint32_t>(schema.opcode)) == &schema);
-    CHECK(find_kernel(schema.opcode) != nullptr);
+    CHECK(find_kernel(schema.opcode, kDtypeFloat32) != nullptr);
+    CHECK(find_kernel(schema.opcode, kDtypeInt8) != nullptr);
   }
   CHECK(find_op_schema(0) == nullptr);
   CHECK(find_op_schema(kMaxOpCode + 1) == nullptr);

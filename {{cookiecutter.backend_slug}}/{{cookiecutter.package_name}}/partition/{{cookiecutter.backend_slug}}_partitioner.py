@@ -3,9 +3,18 @@
 Every call node that the operator-support table accepts (``op_support.py``)
 is a candidate; ``CapabilityBasedPartitioner`` groups connected candidates
 into partitions, and each partition becomes one delegate call in the .pte.
-Everything else, including quantize/dequantize ops of a quantized model,
-stays on the CPU. A model whose supported ops are separated by unsupported
-ones therefore yields several partitions.
+A model whose supported ops are separated by unsupported ones therefore
+yields several partitions.
+
+Quantized models (PT2E static int8): the table's ``quantize`` and
+``dequantize`` entries claim the per-tensor q/dq nodes, and the
+dequantize of a constant int8 weight (per tensor or per channel) is claimed
+with them, so a ``dequantize -> op -> quantize`` chain becomes one delegate
+call with float inputs and outputs, as XNNPACK's partitioner does.
+Preprocess folds each group around an integer-capable op
+(``OpSupport.int8``) into int8 tensors with quantization parameters; see
+the docs' quantization section. Dynamic quantization (``choose_qparams``)
+stays on the CPU; its weight dequantize is delegated.
 
 Ops inside control-flow bodies (``torch.cond``, ``while_loop``) are not
 visited and stay on the CPU.
@@ -20,6 +29,8 @@ import torch
 from executorch.exir.backend.compile_spec_schema import CompileSpec
 from executorch.exir.backend.partitioner import DelegationSpec, Partitioner, PartitionResult
 from executorch.exir.backend.utils import WhyNoPartitionReporter, tag_constant_data
+from executorch.exir.dialects._ops import ops as exir_ops
+from torch._export.utils import is_buffer, is_lifted_tensor_constant, is_param
 from torch.export import ExportedProgram
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
@@ -43,12 +54,17 @@ class TableOperatorSupport(OperatorSupportBase):
         self,
         skipped: FrozenSet[str] = frozenset(),
         reporter: Optional[WhyNoPartitionReporter] = None,
+        program: Optional[ExportedProgram] = None,
     ) -> None:
         super().__init__()
         self.skipped = skipped
         self.reporter = reporter
+        # Needed to tell weights from user inputs (weight dequantize ops).
+        self.program = program
 
     def unsupported_reason(self, node: torch.fx.Node) -> Optional[str]:
+        if self.program is not None and is_weight_dequantize(node, self.program):
+            return None
         reason = why_unsupported(node)
         if reason is None and lookup_node(node).name in self.skipped:
             return f"{lookup_node(node).name} is in skip_ops"
@@ -59,6 +75,39 @@ class TableOperatorSupport(OperatorSupportBase):
         if reason is not None and node.op == "call_function" and self.reporter is not None:
             self.reporter.report_reject(node, reason)
         return reason is None
+
+
+# Dequantize ops whose input preprocess folds into a quantized constant.
+WEIGHT_DEQUANTIZE_OPS = (
+    exir_ops.edge.quantized_decomposed.dequantize_per_tensor.default,
+    exir_ops.edge.quantized_decomposed.dequantize_per_channel.default,
+)
+
+
+def is_weight_dequantize(node: torch.fx.Node, program: ExportedProgram) -> bool:
+    """A dequantize of a constant int8 tensor (a quantized weight or an int32 bias).
+
+    Its input is a placeholder that is not a user input (a frozen parameter
+    or lifted constant) and its scales and zero points are constants or
+    plain numbers. Preprocess stores the integers with their qparams.
+    """
+    if node.op != "call_function" or node.target not in WEIGHT_DEQUANTIZE_OPS:
+        return False
+    data = node.args[0]
+    value = data.meta.get("val") if isinstance(data, torch.fx.Node) else None
+    if not isinstance(value, torch.Tensor) or value.dtype not in (torch.int8, torch.int32):
+        return False
+    if data.op != "placeholder" or not (
+        is_param(program, data)
+        or is_buffer(program, data)
+        or is_lifted_tensor_constant(program, data)
+    ):
+        return False
+    if node.target is WEIGHT_DEQUANTIZE_OPS[1] and node.args[3] != 0:
+        return False  # per-channel along another axis than 0 (transposed conv)
+    return all(
+        not isinstance(arg, torch.fx.Node) or arg.op == "placeholder" for arg in node.args[1:3]
+    )
 
 
 def _resolve_skip_ops(skip_ops: Iterable[OpName]) -> FrozenSet[str]:
@@ -123,7 +172,7 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
         reporter = WhyNoPartitionReporter()
         capability_partitioner = CapabilityBasedPartitioner(
             exported_program.graph_module,
-            TableOperatorSupport(self.skip_ops, reporter),
+            TableOperatorSupport(self.skip_ops, reporter, exported_program),
             allows_single_node_partition=self.allows_single_node_partition,
         )
         partition_tags: Dict[str, DelegationSpec] = {}

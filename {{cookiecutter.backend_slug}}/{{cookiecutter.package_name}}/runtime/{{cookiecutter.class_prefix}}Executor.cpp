@@ -87,7 +87,8 @@ Error {{ cookiecutter.class_prefix }}Executor::check_supported() {
   }
   kernels_.resize(graph_.ops.size());
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
-    kernels_[i] = find_kernel(graph_.ops[i].opcode);
+    kernels_[i] = find_kernel(
+        graph_.ops[i].opcode, graph_.tensors[graph_.ops[i].outputs[0]].dtype);
     // parse_graph() accepts only opcodes of the generated table, and the
     // table has a kernel for each (or the build fails); this guards edits.
     ET_CHECK_OR_RETURN_ERROR(

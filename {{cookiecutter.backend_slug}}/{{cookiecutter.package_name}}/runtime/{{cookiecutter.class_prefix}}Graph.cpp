@@ -813,12 +813,116 @@ class Parser {
         return false;
       }
     }
-    if (!check_output_shape(op, what)) {
+    if (!check_output_shape(op, what) || !check_op_dtypes(op, what)) {
       return false;
     }
     for (uint32_t slot = 0; slot < num_outputs; ++slot) {
       if (!define(op.outputs[slot], TensorSource::OpOutput, what)) {
         return false;
+      }
+    }
+    return true;
+  }
+
+  // What the kernels assume about dtypes and quantization, beyond each
+  // tensor's dtype being one of the schema's:
+  // * an opcode with an integer kernel runs in one dtype, its output's:
+  //   float32 (all operands float32) or int8 (every operand quantized int8,
+  //   per tensor, except a per-channel weight of a linear-shaped op and the
+  //   last optional operand, the bias, which is int32 with zero point 0);
+  // * any other op whose dtypes include int8 (quantize, dequantize) converts
+  //   its operand from its schema's first dtype to the second, between
+  //   float32 and a quantized int8 tensor, the int8 side per tensor unless it
+  //   is a constant input (its kernel reads the qparams of that side);
+  // * every other op reads and writes one dtype.
+  bool check_op_dtypes(const Op& op, const std::string& what) {
+    const OpSchema& schema = *op.schema;
+    const TensorInfo& out = graph_.tensors[op.outputs[0]];
+    bool takes_int8 = false;
+    for (uint32_t i = 0; i < schema.num_dtypes; ++i) {
+      takes_int8 = takes_int8 || schema.dtypes[i] == kDtypeInt8;
+    }
+    if (schema.int8_kernel) {
+      const bool int8 = out.dtype == kDtypeInt8;
+      if (int8 && out.quant_scheme != QuantScheme::PerTensor) {
+        return fail(what + ": an int8 output must be quantized per tensor");
+      }
+      for (uint32_t slot = 0; slot < op.inputs.size(); ++slot) {
+        const uint32_t id = op.inputs[slot];
+        if (id == kNoTensor) {
+          continue;
+        }
+        const TensorInfo& in = graph_.tensors[id];
+        const std::string operand =
+            what + " operand " + schema.operands[slot].name;
+        const bool bias =
+            schema.operands[slot].optional && slot + 1 == schema.num_operands;
+        if (!int8) {
+          if (in.dtype != out.dtype) {
+            return fail(format(
+                "%s has dtype %s; the op computes in %s (its output's)",
+                operand.c_str(),
+                dtype_name(in.dtype),
+                dtype_name(out.dtype)));
+          }
+          continue;
+        }
+        const uint32_t expected = bias ? kDtypeInt32 : kDtypeInt8;
+        if (in.dtype != expected || in.quant_scheme == QuantScheme::None) {
+          return fail(format(
+              "%s must be a quantized %s tensor for the int8 kernel (it is "
+              "%s%s)",
+              operand.c_str(),
+              dtype_name(expected),
+              in.quant_scheme == QuantScheme::None ? "unquantized " : "",
+              dtype_name(in.dtype)));
+        }
+        const bool weight = slot == 1 && schema.shape_rule == ShapeRule::Linear;
+        if (in.quant_scheme == QuantScheme::PerChannel &&
+            (!(weight || bias) || in.quant_axis != 0)) {
+          return fail(
+              operand +
+              " is quantized per channel; the int8 kernel takes that only "
+              "for a linear weight or bias, along axis 0");
+        }
+        if (bias) {
+          for (const QuantParam& q : in.qparams) {
+            if (q.zero_point != 0) {
+              return fail(operand + ": an int32 bias has zero point 0");
+            }
+          }
+        }
+      }
+      return true;
+    }
+    if (takes_int8 && schema.num_operands == 1 && schema.num_outputs == 1) {
+      const TensorInfo& in = graph_.tensors[op.inputs[0]];
+      const uint32_t reads = schema.dtypes[0];
+      const uint32_t writes = schema.num_dtypes == 2 ? schema.dtypes[1] : reads;
+      if (in.dtype != reads || out.dtype != writes || reads == writes) {
+        return fail(format(
+            "%s converts %s to %s; it converts %s to %s",
+            what.c_str(),
+            dtype_name(in.dtype),
+            dtype_name(out.dtype),
+            dtype_name(reads),
+            dtype_name(writes)));
+      }
+      const bool quantize = out.dtype == kDtypeInt8;
+      const TensorInfo& q = quantize ? out : in;
+      if (q.quant_scheme == QuantScheme::None ||
+          (q.quant_scheme == QuantScheme::PerChannel &&
+           (quantize || q.source != TensorSource::Constant))) {
+        return fail(
+            what +
+            ": its int8 tensor must be quantized, per tensor unless it is a "
+            "constant input");
+      }
+      return true;
+    }
+    for (const uint32_t id : op.inputs) {
+      if (id != kNoTensor && graph_.tensors[id].dtype != out.dtype) {
+        return fail(what + ": its operands and output must have one dtype");
       }
     }
     return true;

@@ -57,6 +57,8 @@ struct OpSchema {
   ShapeRule shape_rule;
   const uint32_t* dtypes; // ExecuTorch ScalarType codes
   uint32_t num_dtypes;
+  // An integer kernel run_<name>_int8 runs the op when its output is int8.
+  bool int8_kernel;
 };
 
 #include "generated/OpSchema.inc"

@@ -354,6 +354,65 @@ def _check_op_dtypes(what: str, op: Op, schema: OpSchema, tensors: Sequence[Tens
             raise BlobFormatError(
                 f"{what} uses tensor {tensor_id} of dtype {_dtype_name(dtype)}; it takes {allowed}"
             )
+    _check_op_quantization(what, op, schema, tensors)
+
+
+def _check_op_quantization(
+    what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]
+) -> None:
+    """The dtype and quantization rules of FORMAT.md's "Quantized ops" (as the C++ parser)."""
+    out = tensors[op.outputs[0]]
+    if schema.int8_kernel:
+        int8 = out.dtype == SCALAR_TYPE_INT8
+        if int8 and (out.quant is None or out.quant.axis is not None):
+            raise BlobFormatError(f"{what}: an int8 output must be quantized per tensor")
+        for slot, tensor_id in enumerate(op.inputs):
+            if tensor_id is None:
+                continue
+            tensor = tensors[tensor_id]
+            operand = f"{what} operand {schema.operands[slot].name}"
+            bias = schema.operands[slot].optional and slot + 1 == len(schema.operands)
+            if not int8:
+                if tensor.dtype != out.dtype:
+                    raise BlobFormatError(
+                        f"{operand} has dtype {_dtype_name(tensor.dtype)}; the op computes in "
+                        f"{_dtype_name(out.dtype)} (its output's)"
+                    )
+                continue
+            expected = SCALAR_TYPE_INT32 if bias else SCALAR_TYPE_INT8
+            if tensor.dtype != expected or tensor.quant is None:
+                raise BlobFormatError(
+                    f"{operand} must be a quantized {_dtype_name(expected)} tensor for the int8 kernel"
+                )
+            weight = slot == 1 and schema.shape_rule is ShapeRule.LINEAR
+            if tensor.quant.axis is not None and (not (weight or bias) or tensor.quant.axis != 0):
+                raise BlobFormatError(
+                    f"{operand} is quantized per channel; the int8 kernel takes that only for a "
+                    "linear weight or bias, along axis 0"
+                )
+            if bias and any(tensor.quant.zero_points):
+                raise BlobFormatError(f"{operand}: an int32 bias has zero point 0")
+        return
+    if SCALAR_TYPE_INT8 in schema.dtypes and len(op.inputs) == 1 and len(op.outputs) == 1:
+        # A converting op reads its schema's first dtype and writes the second.
+        source = tensors[op.inputs[0]]
+        reads, writes = schema.dtypes
+        if (source.dtype, out.dtype) != (reads, writes):
+            raise BlobFormatError(
+                f"{what} converts {_dtype_name(source.dtype)} to {_dtype_name(out.dtype)}; "
+                f"it converts {_dtype_name(reads)} to {_dtype_name(writes)}"
+            )
+        quantize = out.dtype == SCALAR_TYPE_INT8
+        # Per channel only for a constant input: checked by validate() (it knows the constants).
+        quantized = out if quantize else source
+        if quantized.quant is None or (quantize and quantized.quant.axis is not None):
+            raise BlobFormatError(
+                f"{what}: its int8 tensor must be quantized, per tensor unless it is a constant input"
+            )
+        return
+    for tensor_id in op.inputs:
+        if tensor_id is not None and tensors[tensor_id].dtype != out.dtype:
+            raise BlobFormatError(f"{what}: its operands and output must have one dtype")
 
 
 def broadcast_shapes(what: str, a: Sequence[int], b: Sequence[int]) -> Tuple[int, ...]:

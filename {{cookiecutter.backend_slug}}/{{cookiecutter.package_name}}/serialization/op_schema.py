@@ -39,6 +39,8 @@ class Opcode(enum.IntEnum):
     SUM = 63
     MAX_POOL2D = 64
     BATCH_NORM = 65
+    QUANTIZE = 120
+    DEQUANTIZE = 121
 
 
 OP_SCHEMAS = {
@@ -49,7 +51,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("alpha", AttrType.FLOAT),),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SUB: OpSchema(
         opcode=2,
@@ -67,7 +70,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.DIV: OpSchema(
         opcode=4,
@@ -85,7 +89,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SIGMOID: OpSchema(
         opcode=6,
@@ -112,7 +117,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("min", AttrType.FLOAT), AttrSchema("max", AttrType.FLOAT)),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.LINEAR: OpSchema(
         opcode=9,
@@ -121,7 +127,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.LINEAR,
-        dtypes=(6,),
+        dtypes=(6, 1, 3),
+        int8_kernel=True,
     ),
     Opcode.MM: OpSchema(
         opcode=10,
@@ -130,7 +137,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.MM,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.BMM: OpSchema(
         opcode=11,
@@ -139,7 +147,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BMM,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.GELU: OpSchema(
         opcode=12,
@@ -311,5 +320,23 @@ OP_SCHEMAS = {
         attrs=(AttrSchema("eps", AttrType.FLOAT),),
         shape_rule=ShapeRule.BATCH_NORM,
         dtypes=(6,),
+    ),
+    Opcode.QUANTIZE: OpSchema(
+        opcode=120,
+        name="quantize",
+        operands=(OperandSchema("input"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6, 1),
+    ),
+    Opcode.DEQUANTIZE: OpSchema(
+        opcode=121,
+        name="dequantize",
+        operands=(OperandSchema("input"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(1, 6),
     ),
 }

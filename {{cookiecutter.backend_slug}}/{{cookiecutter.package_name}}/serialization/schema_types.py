@@ -101,6 +101,8 @@ class OpSchema:
     attrs: Tuple[AttrSchema, ...]
     shape_rule: ShapeRule
     dtypes: Tuple[int, ...]  # ScalarType codes the op's tensors may have
+    # The op has an integer kernel run_<name>_int8, run when its output is int8.
+    int8_kernel: bool = False
 
     @property
     def cpp_name(self) -> str:

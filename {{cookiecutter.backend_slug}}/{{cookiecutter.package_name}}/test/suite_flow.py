@@ -17,11 +17,17 @@ many tests passed, failed and were skipped, and how many of the passing tests
 delegated (lowered at least one node to a backend: the suite's own
 ``TestCaseSummary.is_delegated``). Select several flows in one run to compare
 them, e.g. ``-m "flow_{{ cookiecutter.backend_slug }} or flow_xnnpack"``.
+
+With ``--delegation-report FILE`` the plugin also writes, per suite subtest,
+whether it was delegated and which operators stayed on the CPU (JSON, from
+the suite's own records).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import executorch.backends.test.suite.flow as suite_flow
 import pytest
@@ -60,6 +66,18 @@ def all_flows() -> dict[str, TestFlow]:
 suite_flow.all_flows = all_flows
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--delegation-report",
+        type=Path,
+        default=None,
+        help="write each suite subtest's delegated and undelegated operators to this JSON file",
+    )
+
+
+_RECORDS: list[dict] = []
+
+
 def pytest_configure(config):
     # The suite's outputs are computed by the C++ delegate: load it once.
     load_runtime()
@@ -87,17 +105,42 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def pytest_terminal_summary(terminalreporter):
-    if not _TALLY:
-        return
-    terminalreporter.section("backend test suite: tests per flow")
-    terminalreporter.write_line(
-        f"{'flow':<32} {'passed':>7} {'failed':>7} {'skipped':>8} {'delegated':>10}"
-    )
-    for name, tally in sorted(_TALLY.items()):
-        terminalreporter.write_line(
-            f"{name:<32} {tally['passed']:>7} {tally['failed']:>7} {tally['skipped']:>8} {tally['delegated']:>10}"
+def pytest_runtest_teardown(item):
+    # The suite's TestRunner keeps one record per subtest (lower_and_run_model).
+    runner = getattr(item, "funcargs", {}).get("test_runner")
+    for record in getattr(runner, "_results", ()):
+        _RECORDS.append(
+            {
+                "test": item.nodeid,
+                "flow": record.flow,
+                "result": record.result.to_short_str(),
+                "delegated": record.is_delegated(),
+                "delegated_ops": dict(record.delegated_op_counts or {}),
+                "undelegated_ops": dict(record.undelegated_op_counts or {}),
+            }
         )
-    terminalreporter.write_line(
-        "delegated: passed tests that lowered at least one node to the backend"
-    )
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _TALLY:
+        terminalreporter.section("backend test suite: tests per flow")
+        terminalreporter.write_line(
+            f"{'flow':<32} {'passed':>7} {'failed':>7} {'skipped':>8} {'delegated':>10}"
+        )
+        for name, tally in sorted(_TALLY.items()):
+            terminalreporter.write_line(
+                f"{name:<32} {tally['passed']:>7} {tally['failed']:>7} {tally['skipped']:>8} {tally['delegated']:>10}"
+            )
+        terminalreporter.write_line(
+            "delegated: passed tests that lowered at least one node to the backend"
+        )
+    path = config.getoption("--delegation-report")
+    if path is not None:
+        path.write_text(json.dumps(_RECORDS, indent=1), encoding="utf-8")
+        left = Counter()
+        for record in _RECORDS:
+            left.update(record["undelegated_ops"])
+        terminalreporter.write_line(
+            f"operators left on the CPU, over {len(_RECORDS)} subtests: {dict(left) or 'none'} "
+            f"(details: {path})"
+        )

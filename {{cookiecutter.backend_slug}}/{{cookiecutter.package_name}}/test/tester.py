@@ -47,8 +47,9 @@ class Quantize(HarnessQuantize):
     def __init__(
         self, quantization_config=None, calibrate=True, calibration_samples=None, is_qat=False
     ):
-        # quantize/dequantize run on ExecuTorch's CPU kernels; importing the
-        # module registers them before to_executorch().
+        # quantize/dequantize ops the partitioner leaves on the CPU (dynamic
+        # activations, unclaimed operators) run on ExecuTorch's quantized
+        # kernels; importing the module registers them before to_executorch().
         import executorch.kernels.quantized  # noqa: F401
 
         super().__init__(

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace {{ cookiecutter.__cpp_namespace }} {
@@ -84,17 +85,22 @@ using KernelFn = void (*)(const KernelContext& context);
 
 struct KernelEntry {
   OpCode opcode;
-  KernelFn run;
+  KernelFn run; // float kernel, ops/<name>.cpp
+  KernelFn run_int8; // integer kernel, ops/<name>_int8.cpp; null if none
 };
 
 #include <{{ cookiecutter.package_name }}/runtime/generated/OpTable.inc>
 
-// The kernel of an opcode; null only for an opcode without a schema, which
-// parse_graph() never accepts.
-inline KernelFn find_kernel(OpCode opcode) {
+// The kernel that runs an op: the integer one when the op's output is int8
+// and the opcode has one, else the float one (quantize and dequantize are
+// float kernels that read or write int8). Null only for an opcode without a
+// schema, which parse_graph() never accepts.
+inline KernelFn find_kernel(OpCode opcode, uint32_t output_dtype) {
   for (const KernelEntry& entry : kKernelTable) {
     if (entry.opcode == opcode) {
-      return entry.run;
+      return output_dtype == kDtypeInt8 && entry.run_int8 != nullptr
+          ? entry.run_int8
+          : entry.run;
     }
   }
   return nullptr;
@@ -297,6 +303,151 @@ softmax_float(const KernelContext& context, int64_t dim, bool log_result) {
             log_result ? shifted - std::log(sum) : std::exp(shifted) / sum);
       }
     }
+  }
+}
+
+// --- integer arithmetic of the int8 kernels ---------------------------------
+//
+// The int8 kernels (ops/<name>_int8.cpp) follow TensorFlow Lite's reference
+// integer kernels (tensorflow/lite/kernels/internal/reference/integer_ops/):
+// int32 accumulation of (q - zero_point) products, an int32 bias of scale
+// input_scale * weight_scale, then requantization of the accumulator by a
+// fixed-point multiplier and shift (QuantizeMultiplier), with
+// TFLITE_SINGLE_ROUNDING's rounding (one rounding, ties upward), then the
+// output zero point and saturation to [-128, 127]. ExecuTorch's CPU path
+// dequantizes, computes in float and rounds half to even, so the two differ
+// by at most one step on a small fraction of outputs (docs: quantization).
+
+// A real multiplier m > 0 as q * 2^(shift - 31), q in [2^30, 2^31): TFLite's
+// QuantizeMultiplier (quantization_util.cc).
+struct QuantizedMultiplier {
+  int32_t multiplier = 0;
+  int shift = 0; // left shift; negative: right shift
+};
+
+inline QuantizedMultiplier quantize_multiplier(double m) {
+  QuantizedMultiplier result;
+  if (!(m > 0.0)) {
+    return result;
+  }
+  const double fraction = std::frexp(m, &result.shift); // m = f * 2^shift
+  int64_t fixed = static_cast<int64_t>(std::round(fraction * (1LL << 31)));
+  if (fixed == (1LL << 31)) {
+    fixed /= 2;
+    ++result.shift;
+  }
+  if (result.shift < -31) { // too small to represent: flush to zero
+    result.shift = 0;
+    fixed = 0;
+  }
+  // Multipliers of 2^30 and above saturate (never met: they would mean an
+  // output step 2^30 times finer than the inputs').
+  if (result.shift > 30) {
+    result.shift = 30;
+    fixed = std::numeric_limits<int32_t>::max();
+  }
+  result.multiplier = static_cast<int32_t>(fixed);
+  return result;
+}
+
+// round(x * m) for m = quantize_multiplier(...): TFLite's
+// MultiplyByQuantizedMultiplier with TFLITE_SINGLE_ROUNDING (common.cc),
+// i.e. (x * q + 2^(30 - shift)) >> (31 - shift), saturated to int32.
+inline int32_t multiply_by_quantized_multiplier(
+    int64_t x,
+    const QuantizedMultiplier& m) {
+  const int total_shift = 31 - m.shift; // 1..62
+  const int64_t round = int64_t(1) << (total_shift - 1);
+  // |x| < 2^32 here, |q| < 2^31: the product fits in int64.
+  const int64_t result = (x * m.multiplier + round) >> total_shift;
+  return static_cast<int32_t>(std::clamp<int64_t>(
+      result,
+      std::numeric_limits<int32_t>::min(),
+      std::numeric_limits<int32_t>::max()));
+}
+
+inline int8_t saturate_int8(int64_t value) {
+  return static_cast<int8_t>(std::clamp<int64_t>(value, -128, 127));
+}
+
+// ExecuTorch's quantize_per_tensor (kernels/quantized/cpu/op_quantize.cpp,
+// quantize_val): the reciprocal of the scale in float, rounding half to even,
+// then the zero point and saturation to [-128, 127]. Upstream converts the
+// rounded float to int64 with a cast, which C++ leaves undefined for NaN and
+// for values int64 cannot hold; here both are defined:
+// - a value beyond the int8 range, infinities included, saturates to -128 or
+//   127 (as PyTorch's eager quantize_per_tensor does);
+// - NaN becomes -128 (quant_min): what ExecuTorch's CPU kernel returns on
+//   x86-64, where the cast of NaN yields INT64_MIN and the clamp quant_min.
+inline int8_t quantize_value(float x, const QuantParam& q) {
+  const float inv_scale = 1.0f / q.scale;
+  const float rounded = std::nearbyint(x * inv_scale);
+  if (std::isnan(rounded)) {
+    return std::numeric_limits<int8_t>::min();
+  }
+  // Clamp in float first, so that the cast below is defined: [-1024, 1024]
+  // plus any int8 zero point still saturates to the same int8.
+  const float bounded = std::clamp(rounded, -1024.0f, 1024.0f);
+  return saturate_int8(static_cast<int64_t>(bounded) + q.zero_point);
+}
+
+// The (single) quantization parameters of a per-tensor quantized tensor.
+inline const QuantParam& per_tensor(const TensorInfo& info) {
+  return info.qparams[0];
+}
+
+// Qparams of channel c of a per-tensor or per-channel tensor.
+inline const QuantParam& channel_qparam(const TensorInfo& info, size_t c) {
+  return info.quant_scheme == QuantScheme::PerChannel ? info.qparams[c]
+                                                      : info.qparams[0];
+}
+
+// out[n, m] = requantize(sum_k (a - za)(b - zb)): the int8 matmul of mm and
+// bmm, with per-tensor qparams.
+inline void matmul_int8(
+    const int8_t* a,
+    const int8_t* b,
+    int8_t* out,
+    size_t n,
+    size_t k,
+    size_t m,
+    const QuantParam& qa,
+    const QuantParam& qb,
+    const QuantParam& qout) {
+  const QuantizedMultiplier multiplier = quantize_multiplier(
+      double(qa.scale) * double(qb.scale) / double(qout.scale));
+  for (size_t row = 0; row < n; ++row) {
+    for (size_t col = 0; col < m; ++col) {
+      int32_t acc = 0;
+      for (size_t i = 0; i < k; ++i) {
+        acc += (int32_t(a[row * k + i]) - qa.zero_point) *
+            (int32_t(b[i * m + col]) - qb.zero_point);
+      }
+      out[row * m + col] = saturate_int8(
+          int64_t(qout.zero_point) +
+          multiply_by_quantized_multiplier(acc, multiplier));
+    }
+  }
+}
+
+// out = clamp(requantize(x), lo, hi) elementwise with x's and out's
+// per-tensor qparams; lo/hi are int8 codes (relu, clamp).
+inline void
+requantize_clamp_int8(const KernelContext& context, int32_t lo, int32_t hi) {
+  const QuantParam& qin = per_tensor(context.input_info(0));
+  const QuantParam& qout = per_tensor(context.output_info());
+  const QuantizedMultiplier multiplier =
+      quantize_multiplier(double(qin.scale) / double(qout.scale));
+  const int8_t* x = context.input<int8_t>(0);
+  int8_t* out = context.output<int8_t>();
+  const size_t count = context.output_info().numel;
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t value = int64_t(qout.zero_point) +
+        multiply_by_quantized_multiplier(
+                              int64_t(x[i]) - qin.zero_point, multiplier);
+    // As torch.clamp: when lo > hi every element becomes hi.
+    const int64_t low = value < lo ? lo : value;
+    out[i] = saturate_int8(low > hi ? hi : low);
   }
 }
 
