@@ -43,6 +43,7 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     logging.disable(logging.WARNING)
     project = args.backend or _common.generate_backend()
     _common.use_backend(project)
+    _common.use_runtime_library(project)
     import torch
     import executorch.kernels.quantized  # noqa: F401  (CPU quantize/dequantize kernels)
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
