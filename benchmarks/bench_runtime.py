@@ -7,6 +7,8 @@ kernels; the floor), delegated to the generated backend, delegated to
 XNNPACK. Calls are timed through executorch.runtime from Python (rounds
 interleaved across the three programs) and, for the first two, through the
 generated C++ example app's ``--iterations`` mode (its build has no XNNPACK).
+The reference networks of the generated backend (``executorch_zeta_accel.test.models``:
+CNNs, transformer blocks, ...) are timed the same way from Python, in float32.
 Init: load_method time (uncached, a new Method each time) of Linear(d, d) models whose weights grow, delegated
 vs undelegated, with the time per MB of weights.
 
@@ -109,6 +111,7 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
         f"Runtime: per-call latency, median of {rounds} rounds x {calls} calls", header, rows
     )
     print("target: generated within 1.05x of undelegated")
+    py.update(time_reference_models(torch, save, makers, runtime, calls // 10, rounds))
 
     # Init: load_method for growing weights.
     dims = [128, 512, 1024] if args.quick else [128, 512, 1024, 2048]
@@ -143,6 +146,39 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     print("\n".join(notes))
     print("target: init linear in weight size (per-MB cost flat or falling)")
     return {"python": py, "cpp": cpp, "init": init}
+
+
+def time_reference_models(torch, save, makers, runtime, calls: int, rounds: int) -> Dict[str, float]:
+    """Per-call latency of each reference network: undelegated (portable kernels), generated, XNNPACK."""
+    from executorch_zeta_accel.test.models import MODELS
+
+    per_model: Dict[str, float] = {}
+    rows = []
+    for model_name, case in MODELS.items():
+        model, example = case.build(), case.inputs()
+        ptes = {name: save(model, example, make(), f"{model_name}_{name}") for name, make in makers.items()}
+        methods = {name: runtime.load_program(path).load_method("forward") for name, path in ptes.items()}
+        expected = model(*example)
+        for name, method in methods.items():
+            torch.testing.assert_close(method.execute(list(example))[0], expected, rtol=1e-3, atol=1e-3)
+        samples = {name: [] for name in methods}
+        for _ in range(rounds):
+            for name, method in methods.items():  # interleaved rounds
+                inputs = list(example)
+                start = time.perf_counter()
+                for _ in range(calls):
+                    method.execute(inputs)
+                samples[name].append((time.perf_counter() - start) / calls)
+        med = {name: _common.median(v) for name, v in samples.items()}
+        per_model.update({f"{model_name}/{name}": value for name, value in med.items()})
+        rows.append([model_name, _common.us(med["undelegated"]), _common.us(med["generated"]),
+                     f"{med['generated'] / med['undelegated']:.2f}x", _common.us(med["xnnpack"]),
+                     f"{med['generated'] / med['xnnpack']:.2f}x"])
+    _common.print_table(
+        f"Runtime: reference networks in float32, per call from Python, median of {rounds} rounds x {calls} calls",
+        ["model", "portable CPU", "generated", "gen/portable", "xnnpack", "gen/xnnpack"], rows,
+    )
+    return per_model
 
 
 def time_cpp(project: Path, ptes: Dict[str, Path], calls: int, rounds: int) -> Dict[str, float]:
