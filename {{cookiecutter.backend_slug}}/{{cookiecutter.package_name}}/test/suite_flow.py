@@ -111,7 +111,8 @@ def pytest_runtest_teardown(item):
     for record in getattr(runner, "_results", ()):
         _RECORDS.append(
             {
-                "test": item.nodeid,
+                "module": item.path.stem,
+                "test": item.name,
                 "flow": record.flow,
                 "result": record.result.to_short_str(),
                 "delegated": record.is_delegated(),
