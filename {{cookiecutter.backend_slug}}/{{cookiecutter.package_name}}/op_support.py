@@ -24,8 +24,10 @@ A table entry without its kernel fails the C++ build, naming the operator; a
 kernel without a table entry, or a generated file older than the table, fails
 the tests.
 
-Every entry accepts only float32 tensors of static shape and rank 0 to 8;
-``check`` adds the rules of one operator. Checks return the reason a node is
+Every entry accepts only float32 tensors of rank 0 to 8 whose dimensions are
+static or bounded (``torch.export.Dim(..., max=N)``: the blob records the
+bound, see ``upper_bound_shape``); ``check`` adds the rules of one operator and
+sees the shapes at their upper bounds. Checks return the reason a node is
 not supported (or ``None``), so that the partitioner can log why a node stayed
 on the CPU and preprocess can refuse it with a clear message.
 """
@@ -38,16 +40,19 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+import sympy
 import torch
 from executorch.exir.dialects._ops import ops as exir_ops
 from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
+from torch.utils._sympy.value_ranges import bound_sympy
 
 from .serialization.blob_format import (
-    batch_norm_output_shape,
-    BlobFormatError,
-    convolution_output_shape,
     MAX_RANK,
+    BlobFormatError,
+    batch_norm_output_shape,
+    convolution_output_shape,
+    expected_output_shape,
     pool2d_output_shape,
     reduce_output_shape,
 )
@@ -55,7 +60,10 @@ from .serialization.schema_types import AttrType, ShapeRule
 
 SUPPORTED_DTYPES: Tuple[torch.dtype, ...] = (torch.float32,)
 # The rules every entry applies on top of its own ``constraints``.
-COMMON_CONSTRAINTS = f"float32 tensors of static shape and rank 0 to {MAX_RANK}"
+COMMON_CONSTRAINTS = (
+    f"float32 tensors of rank 0 to {MAX_RANK}, each dimension static or bounded "
+    "(torch.export.Dim with max)"
+)
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 
 AttrValue = Any  # int, float, bool, or a tuple of ints or floats
@@ -129,6 +137,12 @@ class Attr:
         return self._scalar(value, self.type, raw)
 
     def _scalar(self, value: Any, kind: AttrType, raw: Any) -> AttrValue:
+        if isinstance(value, (torch.SymInt, torch.SymFloat)):
+            # A size computed from a dynamic dimension (a sym_size node).
+            raise UnsupportedValue(
+                f"{self.argument} is {raw!r}, which depends on a dynamic dimension; "
+                "attributes are constants in the blob"
+            )
         if kind is AttrType.INT:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise UnsupportedValue(f"{self.argument} is {raw!r}; only an integer is supported")
@@ -283,7 +297,39 @@ class OpSupport:
                 attr.value(arguments[attr.argument])
             except UnsupportedValue as error:
                 return str(error)
-        return self.check(node, arguments) if self.check is not None else None
+        reason = self.check(node, arguments) if self.check is not None else None
+        return reason or self._dynamic_shape_problem(arguments, output)
+
+    def _dynamic_shape_problem(
+        self, arguments: Mapping[str, Any], output: torch.Tensor
+    ) -> Optional[str]:
+        """Why the upper bounds of a node with dynamic dimensions do not fit its shape rule.
+
+        The blob stores every tensor at its upper bound and the runtime
+        computes each call's shapes with the shape rule, so the rule applied to
+        the operands' bounds must give the output's bound (it does for the
+        rules' monotonic arithmetic, unless export's bound is looser).
+        """
+        operands = [arguments[operand.name] for operand in self.operands]
+        shapes = [
+            None if value is None else upper_bound_shape(value.meta["val"].shape)
+            for value in operands
+        ]
+        bounded = upper_bound_shape(output.shape)
+        if not bounded.dynamic_dims and not any(shape and shape.dynamic_dims for shape in shapes):
+            return None
+        values = {attr.name: attr.value(arguments[attr.argument]) for attr in self.attrs}
+        sizes = [None if shape is None else shape.sizes for shape in shapes]
+        try:
+            expected = expected_output_shape("it", self.shape_rule, sizes, values)
+        except BlobFormatError as error:
+            return f"with its dynamic dimensions at their upper bounds, {error}"
+        if tuple(expected) != bounded.sizes:
+            return (
+                f"its output's upper bound {list(bounded.sizes)} differs from {list(expected)}, "
+                "which its shape rule gives on the operands' upper bounds"
+            )
+        return None
 
 
 def _takes_first_output(user: Node) -> bool:
@@ -298,13 +344,61 @@ def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str
         return f"has dtype {str(value.dtype).replace('torch.', '')}; supported: {allowed}"
     if value.dim() > MAX_RANK:
         return f"has rank {value.dim()}; the maximum is {MAX_RANK}"
-    if not all(isinstance(size, int) for size in value.shape):
-        return f"has a dynamic shape {list(value.shape)}; only static shapes are supported"
+    try:
+        upper_bound_shape(value.shape)
+    except UnboundedShapeError as error:
+        return str(error)
     return None
 
 
+class UnboundedShapeError(ValueError):
+    """A dynamic dimension without a finite upper bound; the message says which."""
+
+
+@dataclass(frozen=True)
+class BoundedShape:
+    """A shape as the blob records it: ``sizes`` at their upper bounds, and bit d
+    of ``dynamic_dims`` set when dimension d is dynamic (any size up to sizes[d])."""
+
+    sizes: Tuple[int, ...]
+    dynamic_dims: int = 0
+
+
+def upper_bound_shape(shape: Sequence[Any]) -> BoundedShape:
+    """The upper bound of each dimension of a (possibly symbolic) shape.
+
+    A dimension exported with ``torch.export.Dim("batch", max=N)`` is a
+    ``SymInt`` whose range (the shape environment's, from the program's range
+    constraints) ends at N; an expression of such symbols (``2 * batch``)
+    gets the bound of the expression. Raises UnboundedShapeError for a
+    dimension without a finite bound: a ``Dim`` without ``max``, or a size
+    that depends on data (the output of ``nonzero``).
+    """
+    sizes: List[int] = []
+    dynamic_dims = 0
+    for index, size in enumerate(shape):
+        if isinstance(size, int):
+            sizes.append(size)
+            continue
+        expr = size.node.expr
+        if expr.is_number:
+            sizes.append(int(expr))
+            continue
+        upper = bound_sympy(expr, size.node.shape_env.var_to_range).upper
+        if not isinstance(upper, sympy.Integer):
+            raise UnboundedShapeError(
+                f"has shape {list(shape)} whose dimension {index} ({expr}) has no upper "
+                "bound; only static or bounded dimensions are supported (export it with "
+                "torch.export.Dim(..., max=N))"
+            )
+        sizes.append(int(upper))
+        dynamic_dims |= 1 << index
+    return BoundedShape(tuple(sizes), dynamic_dims)
+
+
 def _shape(arguments: Mapping[str, Any], name: str) -> Tuple[int, ...]:
-    return tuple(arguments[name].meta["val"].shape)
+    """The shape of tensor argument ``name``, dynamic dimensions at their upper bound."""
+    return upper_bound_shape(arguments[name].meta["val"].shape).sizes
 
 
 # --- operator-specific checks ------------------------------------------------
@@ -359,8 +453,12 @@ def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, 
 
     def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
         values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
-        tensors = [arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments]
-        shapes = [None if t is None else tuple(t.meta["val"].shape) for t in tensors]
+        tensors = [
+            arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments
+        ]
+        shapes = [
+            None if t is None else upper_bound_shape(t.meta["val"].shape).sizes for t in tensors
+        ]
         try:
             rule("it", shapes if rule is convolution_output_shape else shapes[0], values)
         except BlobFormatError as error:
@@ -434,7 +532,9 @@ _AVG_POOL2D_ATTRS = (
     Attr("count_include_pad", AttrType.BOOL),
     Attr("divisor_override", AttrType.INT, convert=_no_divisor),
 )
-_FIRST_OUTPUT_NOT_ANNOTATED = "not annotated yet (float32): the quantizer annotates single-output ops"
+_FIRST_OUTPUT_NOT_ANNOTATED = (
+    "not annotated yet (float32): the quantizer annotates single-output ops"
+)
 _MAX_POOL2D_ATTRS = (
     Attr("kernel_size", AttrType.INT_LIST, convert=_pair),
     Attr("stride", AttrType.INT_LIST, convert=_pair),
@@ -445,7 +545,9 @@ _MAX_POOL2D_ATTRS = (
 _REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
 
 
-def _conv(stride, padding, dilation=None, transposed=False, output_padding=None, groups=1) -> Dict[str, Any]:
+def _conv(
+    stride, padding, dilation=None, transposed=False, output_padding=None, groups=1
+) -> Dict[str, Any]:
     """The arguments of aten.convolution after its tensors (the schema has no defaults)."""
     spatial = len(stride)
     return {
@@ -648,7 +750,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             "which the quantizer does not annotate yet"
         ),
         samples=(
-            Sample(inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"),
+            Sample(
+                inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"
+            ),
             Sample(
                 inputs=((2, 4, 9, 9), (6, 2, 3, 3), None),
                 kwargs=_conv([2, 1], [0, 2], dilation=[2, 1], groups=2),
@@ -692,12 +796,22 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
                 inputs=((2, 3, 7, 9),),
-                kwargs={"kernel_size": [3, 2], "stride": [2, 3], "padding": [1, 1], "ceil_mode": True},
+                kwargs={
+                    "kernel_size": [3, 2],
+                    "stride": [2, 3],
+                    "padding": [1, 1],
+                    "ceil_mode": True,
+                },
                 id="padding_ceil_mode",
             ),
             Sample(
                 inputs=((3, 6, 6),),
-                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "count_include_pad": False},
+                kwargs={
+                    "kernel_size": [3, 3],
+                    "stride": [2, 2],
+                    "padding": [1, 1],
+                    "count_include_pad": False,
+                },
                 id="exclude_pad_rank3",
             ),
             Sample(
@@ -718,7 +832,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="over the dims given (none: all), keepdim either way; no dtype argument",
         check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
         samples=(
-            Sample(inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"),
+            Sample(
+                inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": []}, id="all_dims"),
         ),
@@ -756,7 +872,12 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
                 inputs=((2, 3, 9, 7),),
-                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True},
+                kwargs={
+                    "kernel_size": [3, 3],
+                    "stride": [2, 2],
+                    "padding": [1, 1],
+                    "ceil_mode": True,
+                },
                 id="padding_ceil_mode",
             ),
             Sample(
@@ -810,7 +931,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="approximate is 'none' (erf) or 'tanh'",
         samples=(
             Sample(inputs=((2, 3, 4),), low=-6.0, high=6.0, id="erf"),
-            Sample(inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"),
+            Sample(
+                inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"
+            ),
         ),
     ),
     OpSupport(
@@ -922,7 +1045,13 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="along one dimension; computed stably (the maximum is subtracted first)",
         check=_check_float_result,
         samples=(
-            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"dim": -1, "half_to_float": False},
+                low=-50.0,
+                high=50.0,
+                id="last",
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "half_to_float": False}, id="middle"),
         ),
     ),
@@ -936,7 +1065,13 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="along one dimension; computed stably (x - max - log(sum(exp(x - max))))",
         check=_check_float_result,
         samples=(
-            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"dim": -1, "half_to_float": False},
+                low=-50.0,
+                high=50.0,
+                id="last",
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
         ),
     ),

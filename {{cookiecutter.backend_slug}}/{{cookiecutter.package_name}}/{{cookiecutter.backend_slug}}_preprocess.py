@@ -5,6 +5,9 @@ ExportedProgram that the partitioner carved out) and returns the blob the C++
 runtime executes, laid out as ``serialization/FORMAT.md`` describes:
 
 * user-input placeholders become the delegate inputs, in order;
+* every tensor is recorded with its upper-bound shape: a dimension exported
+  with ``torch.export.Dim(..., max=N)`` is stored as N with its bit set in
+  ``dynamic_dims``, and the runtime computes the actual sizes on each call;
 * parameters, buffers and lifted constants become constant tensors whose data
   goes to the program's named data (one entry per distinct content, under
   ``{{ cookiecutter.__backend_id }}_<sha256 hex>``) rather than into the blob;
@@ -39,7 +42,13 @@ from torch.export import ExportedProgram
 from torch.fx import Node
 
 from .compile_spec import CompileOptions, parse_compile_specs
-from .op_support import SUPPORTED_DTYPES, lookup, why_unsupported
+from .op_support import (
+    SUPPORTED_DTYPES,
+    UnboundedShapeError,
+    lookup,
+    upper_bound_shape,
+    why_unsupported,
+)
 from .serialization.blob_format import (
     MAX_RANK,
     SCALAR_TYPE_FLOAT32,
@@ -130,13 +139,19 @@ class _BlobBuilder:
             raise PreprocessError(
                 f"{self._backend}: {node.name!r} has dtype {value.dtype}; blobs hold only float32"
             )
-        if value.dim() > MAX_RANK or not all(isinstance(s, int) for s in value.shape):
+        if value.dim() > MAX_RANK:
             raise PreprocessError(
                 f"{self._backend}: {node.name!r} has shape {list(value.shape)}; blobs hold "
-                f"static shapes of rank at most {MAX_RANK}"
+                f"tensors of rank at most {MAX_RANK}"
             )
+        try:
+            shape = upper_bound_shape(value.shape)
+        except UnboundedShapeError as error:
+            raise PreprocessError(f"{self._backend}: {node.name!r} {error}") from None
         tensor_id = len(self.graph.tensors)
-        self.graph.tensors.append(TensorInfo(tuple(value.shape), SCALAR_TYPE_FLOAT32))
+        self.graph.tensors.append(
+            TensorInfo(shape.sizes, SCALAR_TYPE_FLOAT32, dynamic_dims=shape.dynamic_dims)
+        )
         self._tensor_ids[node] = tensor_id
         return tensor_id
 

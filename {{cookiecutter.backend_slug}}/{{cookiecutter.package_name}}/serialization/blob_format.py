@@ -119,7 +119,7 @@ class TensorInfo:
     sizes: Tuple[int, ...]
     dtype: int = SCALAR_TYPE_FLOAT32
     quant: Optional[QuantParams] = None
-    # Bit d set: sizes[d] is an upper bound (FORMAT.md; not run yet).
+    # Bit d set: sizes[d] is an upper bound, each call brings its own size (FORMAT.md).
     dynamic_dims: int = 0
 
     @property
@@ -269,6 +269,11 @@ def _check_tensor(tensor_id: int, tensor: TensorInfo) -> None:
             raise BlobFormatError(
                 f"{what} is quantized per channel along axis {quant.axis}; its rank is {tensor.rank}"
             )
+        if tensor.dynamic_dims >> quant.axis & 1:
+            raise BlobFormatError(
+                f"{what} is quantized per channel along axis {quant.axis}, which is dynamic; "
+                "the channel dimension must be static"
+            )
         expected = tensor.sizes[quant.axis]
     if len(quant.scales) != expected:
         kind = "per tensor" if quant.axis is None else f"per channel along axis {quant.axis}"
@@ -289,6 +294,11 @@ def _check_tensor(tensor_id: int, tensor: TensorInfo) -> None:
 def _check_constant(position: int, constant: Constant, tensor: TensorInfo) -> None:
     if not constant.key:
         raise BlobFormatError(f"constant {position} has an empty key")
+    if tensor.dynamic_dims:
+        raise BlobFormatError(
+            f"constant {position} fills tensor {constant.tensor_id}, which has dynamic_dims "
+            f"{tensor.dynamic_dims:#x}; constants have static shapes"
+        )
     if constant.nbytes != tensor.nbytes:
         raise BlobFormatError(
             f"constant {position} has nbytes {constant.nbytes}, but tensor "
@@ -409,10 +419,14 @@ def expected_output_shape(
     raise BlobFormatError(f"{what} has shape rule {rule!r}, which this reader does not know")
 
 
-def _spatial_list(what: str, attrs: Dict[str, Any], name: str, spatial: int, minimum: int) -> Tuple[int, ...]:
+def _spatial_list(
+    what: str, attrs: Dict[str, Any], name: str, spatial: int, minimum: int
+) -> Tuple[int, ...]:
     values = tuple(attrs[name])
     if len(values) != spatial or any(v < minimum for v in values):
-        raise BlobFormatError(f"{what} attribute {name} is {list(values)}; it needs {spatial} values >= {minimum}")
+        raise BlobFormatError(
+            f"{what} attribute {name} is {list(values)}; it needs {spatial} values >= {minimum}"
+        )
     return values
 
 
@@ -435,16 +449,24 @@ def convolution_output_shape(
     dilation = _spatial_list(what, attrs, "dilation", spatial, 1)
     output_padding = _spatial_list(what, attrs, "output_padding", spatial, 0)
     if groups < 1 or x[1] % groups != 0:
-        raise BlobFormatError(f"{what} has groups {groups}, which does not divide {x[1]} input channels")
+        raise BlobFormatError(
+            f"{what} has groups {groups}, which does not divide {x[1]} input channels"
+        )
     if transposed:
         if weight[0] != x[1]:
-            raise BlobFormatError(f"{what} needs weight [{x[1]}, c_out / groups, ...], got {list(weight)}")
+            raise BlobFormatError(
+                f"{what} needs weight [{x[1]}, c_out / groups, ...], got {list(weight)}"
+            )
         out_channels = weight[1] * groups
         if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
-            raise BlobFormatError(f"{what} output_padding {list(output_padding)} must be below stride or dilation")
+            raise BlobFormatError(
+                f"{what} output_padding {list(output_padding)} must be below stride or dilation"
+            )
         sizes = tuple(
             (i - 1) * s - 2 * p + d * (k - 1) + op + 1
-            for i, s, p, d, k, op in zip(x[2:], stride, padding, dilation, weight[2:], output_padding)
+            for i, s, p, d, k, op in zip(
+                x[2:], stride, padding, dilation, weight[2:], output_padding
+            )
         )
     else:
         if weight[1] * groups != x[1] or weight[0] % groups != 0:
@@ -453,7 +475,9 @@ def convolution_output_shape(
                 f"{groups}, got {list(weight)}"
             )
         if any(op != 0 for op in output_padding):
-            raise BlobFormatError(f"{what} has output_padding {list(output_padding)} without transposed")
+            raise BlobFormatError(
+                f"{what} has output_padding {list(output_padding)} without transposed"
+            )
         out_channels = weight[0]
         sizes = tuple(
             (i + 2 * p - d * (k - 1) - 1) // s + 1 if i + 2 * p - d * (k - 1) - 1 >= 0 else 0
@@ -476,12 +500,16 @@ def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     padding = _spatial_list(what, attrs, "padding", 2, 0)
     dilation = _spatial_list(what, attrs, "dilation", 2, 1) if "dilation" in attrs else (1, 1)
     if any(2 * p > k for p, k in zip(padding, kernel)):
-        raise BlobFormatError(f"{what} padding {list(padding)} must be at most half of kernel_size {list(kernel)}")
+        raise BlobFormatError(
+            f"{what} padding {list(padding)} must be at most half of kernel_size {list(kernel)}"
+        )
     sizes = []
     for i, k, s, p, d in zip(x[-2:], kernel, stride, padding, dilation):
         span = i + 2 * p - d * (k - 1) - 1
         if span < 0:
-            raise BlobFormatError(f"{what}: kernel_size {list(kernel)} is larger than the padded input {list(x)}")
+            raise BlobFormatError(
+                f"{what}: kernel_size {list(kernel)} is larger than the padded input {list(x)}"
+            )
         size = (span + (s - 1 if attrs["ceil_mode"] else 0)) // s + 1
         if attrs["ceil_mode"] and (size - 1) * s >= i + p:
             size -= 1  # the last window must start inside the input or left padding
@@ -489,7 +517,9 @@ def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     return tuple(x[:-2]) + tuple(sizes)
 
 
-def batch_norm_output_shape(what: str, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+def batch_norm_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]]
+) -> Tuple[int, ...]:
     """Input [n, c, ...]; each other present operand (weight, bias, mean, var) [c]."""
     x = tuple(shapes[0])
     if len(x) < 2:
@@ -504,7 +534,9 @@ def along_dim_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any])
     """Input 0's shape; the attribute dim must be one of its dimensions (rank 0 counts as 1)."""
     rank = max(len(x), 1)
     if not -rank <= attrs["dim"] < rank:
-        raise BlobFormatError(f"{what} attribute dim is {attrs['dim']}, outside the input's rank {len(x)}")
+        raise BlobFormatError(
+            f"{what} attribute dim is {attrs['dim']}, outside the input's rank {len(x)}"
+        )
     return tuple(x)
 
 
@@ -514,7 +546,9 @@ def reduce_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     dims = set()
     for dim in attrs["dim"]:
         if not -max(rank, 1) <= dim < max(rank, 1):
-            raise BlobFormatError(f"{what} attribute dim has {dim}, outside the input's rank {rank}")
+            raise BlobFormatError(
+                f"{what} attribute dim has {dim}, outside the input's rank {rank}"
+            )
         dims.add(dim % max(rank, 1))
     if len(dims) != len(attrs["dim"]):
         raise BlobFormatError(f"{what} attribute dim {list(attrs['dim'])} names a dimension twice")
