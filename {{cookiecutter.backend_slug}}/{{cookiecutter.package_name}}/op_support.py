@@ -300,9 +300,7 @@ class OpSupport:
         reason = self.check(node, arguments) if self.check is not None else None
         return reason or self._dynamic_shape_problem(arguments, output)
 
-    def _dynamic_shape_problem(
-        self, arguments: Mapping[str, Any], output: torch.Tensor
-    ) -> Optional[str]:
+    def _dynamic_shape_problem(self, arguments: Mapping[str, Any], output: Any) -> Optional[str]:
         """Why the upper bounds of a node with dynamic dimensions do not fit its shape rule.
 
         The blob stores every tensor at its upper bound and the runtime
@@ -310,14 +308,26 @@ class OpSupport:
         the operands' bounds must give the output's bound (it does for the
         rules' monotonic arithmetic, unless export's bound is looser).
         """
-        operands = [arguments[operand.name] for operand in self.operands]
+        operands: List[Any] = []
+        for operand in self.operands:
+            value = arguments[operand.name]
+            operands += value if isinstance(value, (list, tuple)) else [value]
         shapes = [
             None if value is None else upper_bound_shape(value.meta["val"].shape)
             for value in operands
         ]
-        bounded = upper_bound_shape(output.shape)
-        if not bounded.dynamic_dims and not any(shape and shape.dynamic_dims for shape in shapes):
+        outputs = output if isinstance(output, (list, tuple)) else [output]
+        bounds = [upper_bound_shape(value.shape) for value in outputs]
+        if not any(bound.dynamic_dims for bound in bounds) and not any(
+            shape and shape.dynamic_dims for shape in shapes
+        ):
             return None
+        if len(bounds) != 1:
+            return (
+                "it has several outputs and dynamic dimensions; the runtime computes the "
+                "shape of an op's first output only"
+            )
+        bounded = bounds[0]
         values = {attr.name: attr.value(arguments[attr.argument]) for attr in self.attrs}
         sizes = [None if shape is None else shape.sizes for shape in shapes]
         try:
