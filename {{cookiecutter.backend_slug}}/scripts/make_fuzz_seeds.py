@@ -5,8 +5,8 @@
 
 Each small model below is lowered with the partitioner; the blob of every
 delegate it produces is written as ``<model>-<n>.bin``. The models use
-broadcasting, constants with and without a bias, and several delegates in one
-program; on top of them, the first sample of every entry of the
+broadcasting, constants with and without a bias, several delegates in one
+program and bounded dynamic dimensions (``DYNAMIC_SHAPES``); on top of them, the first sample of every entry of the
 operator-support table becomes a one-op model (``op-<entry>-0.bin``), so the
 seeds cover every opcode and attribute of the format, including operators
 added later. The fuzzers thus start from blobs exactly like the ones a .pte
@@ -77,6 +77,17 @@ MODELS: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch.Tensor, ...]]
     "broadcast": (Broadcast, (torch.randn(2, 1, 3), torch.randn(4, 1))),
     "matmuls": (Matmuls, (torch.randn(2, 3, 4), torch.randn(2, 4, 5), torch.randn(3, 5))),
     "split": (Split, (torch.randn(3, 6),)),
+    "mlp_dynamic_batch": (Mlp, (torch.randn(2, 4),)),
+    "broadcast_dynamic": (Broadcast, (torch.randn(2, 1, 3), torch.randn(4, 1))),
+}
+
+# Models exported with bounded dynamic dimensions (torch.export.Dim with max).
+DYNAMIC_SHAPES = {
+    "mlp_dynamic_batch": ({0: torch.export.Dim("batch", max=8)},),
+    "broadcast_dynamic": (
+        {0: torch.export.Dim("batch", max=4)},
+        {0: torch.export.Dim("rows", max=6)},
+    ),
 }
 
 
@@ -113,8 +124,10 @@ def table_models() -> Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch
     return models
 
 
-def delegate_blobs(model: torch.nn.Module, inputs: Tuple[torch.Tensor, ...]) -> List[bytes]:
-    exported = torch.export.export(model.eval(), inputs)
+def delegate_blobs(
+    model: torch.nn.Module, inputs: Tuple[torch.Tensor, ...], dynamic_shapes=None
+) -> List[bytes]:
+    exported = torch.export.export(model.eval(), inputs, dynamic_shapes=dynamic_shapes)
     manager = to_edge_transform_and_lower(exported, partitioner=[{{ cookiecutter.__partitioner_class }}()])
     graph_module = manager.exported_program().graph_module
     return [bytes(module.processed_bytes) for _, module, _ in get_lowered_submodules(graph_module)]
@@ -126,7 +139,7 @@ def write_seeds(out: Path) -> List[Path]:
     written = []
     for name, (make_model, inputs) in {**MODELS, **table_models()}.items():
         torch.manual_seed(0)
-        blobs = delegate_blobs(make_model(), inputs)
+        blobs = delegate_blobs(make_model(), inputs, DYNAMIC_SHAPES.get(name))
         if not blobs:
             raise RuntimeError(f"{name}: the partitioner delegated nothing")
         for index, blob in enumerate(blobs):

@@ -59,15 +59,25 @@ def test_round_trip_keeps_dtypes_and_quantization():
             TensorInfo((2, 3), INT8, QuantParams((0.5,), (-3,))),
             TensorInfo((3, 2), UINT8, QuantParams((0.25, 0.5, 1.0), (0, 128, 255), axis=0)),
             TensorInfo((4,), INT32, QuantParams((0.125,), (0,))),
-            TensorInfo(
-                (5,), INT64, dynamic_dims=0x1
-            ),  # valid format; the runtime refuses it at init
+            TensorInfo((5,), INT64, dynamic_dims=0x1),  # any size up to 5 per call
         ],
         inputs=[0, 3],
         outputs=[0, 1, 2],
         constants=[Constant(1, "q", 6), Constant(2, "b", 16)],
     )
     assert deserialize(serialize(graph)) == graph
+
+
+def test_bounded_dynamic_graph_round_trips():
+    """A batch dimension bounded by 8 on the input and every activation."""
+    graph = small_graph()
+    for tensor_id in (0, 3, 4):
+        graph.tensors[tensor_id] = TensorInfo(
+            (8, graph.tensors[tensor_id].sizes[1]), dynamic_dims=0x1
+        )
+    blob = serialize(graph)
+    assert deserialize(blob) == graph
+    assert [t.dynamic_dims for t in deserialize(blob).tensors] == [1, 0, 0, 1, 1]
 
 
 def test_absent_optional_operand_round_trips():
@@ -172,6 +182,14 @@ WRITER_REFUSES = {
         lambda g: g.tensors.__setitem__(0, TensorInfo((2, 3), dynamic_dims=4)),
         r"marks dimensions beyond its rank 2",
     ),
+    "dynamic constant": (
+        lambda g: g.tensors.__setitem__(1, TensorInfo((4, 3), dynamic_dims=1)),
+        r"constant 0 fills tensor 1, which has dynamic_dims 0x1; constants have static shapes",
+    ),
+    "dynamic bound that breaks the shape rule": (
+        lambda g: g.tensors.__setitem__(3, TensorInfo((3, 4), dynamic_dims=1)),
+        r"op 0 \(linear\) writes tensor 3 of shape \[3, 4\], but produces \[2, 4\]",
+    ),
     "unknown opcode": (
         lambda g: g.ops.__setitem__(1, Op(99, (3,), (4,))),
         r"op 1 has unknown opcode 99; known: 1 \(add\)",
@@ -199,6 +217,11 @@ QUANT_REFUSED = {
     "int32 zero point": (INT32, QuantParams((1.0,), (1,)), r"outside 0..0"),
     "per-channel count": (INT8, QuantParams((1.0, 1.0), (0, 0), axis=0), r"needs 3 scales, got 2"),
     "axis beyond rank": (INT8, QuantParams((1.0,), (0,), axis=2), r"along axis 2; its rank is 2"),
+    "dynamic channel axis": (
+        INT8,
+        QuantParams((1.0,) * 3, (0,) * 3, axis=0),
+        r"along axis 0, which is dynamic; the channel dimension must be static",
+    ),
     "scales and zero points differ": (
         INT8,
         QuantParams((1.0,), (0, 0)),
@@ -209,7 +232,10 @@ QUANT_REFUSED = {
 
 @pytest.mark.parametrize("dtype, quant, message", QUANT_REFUSED.values(), ids=QUANT_REFUSED.keys())
 def test_quantization_parameters_are_checked(dtype, quant, message):
-    graph = DelegateGraph(tensors=[TensorInfo((3, 2), dtype, quant)], inputs=[0], outputs=[0])
+    dynamic_dims = 0x1 if "dynamic" in message else 0
+    graph = DelegateGraph(
+        tensors=[TensorInfo((3, 2), dtype, quant, dynamic_dims)], inputs=[0], outputs=[0]
+    )
     with pytest.raises(BlobFormatError, match=message):
         validate(graph)
 

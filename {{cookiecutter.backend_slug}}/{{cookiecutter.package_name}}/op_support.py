@@ -24,8 +24,10 @@ A table entry without its kernel fails the C++ build, naming the operator; a
 kernel without a table entry, or a generated file older than the table, fails
 the tests.
 
-Every entry accepts only float32 tensors of static shape and rank 0 to 8;
-``check`` adds the rules of one operator. Checks return the reason a node is
+Every entry accepts only float32 tensors of rank 0 to 8 whose dimensions are
+static or bounded (``torch.export.Dim(..., max=N)``: the blob records the
+bound, see ``upper_bound_shape``); ``check`` adds the rules of one operator and
+sees the shapes at their upper bounds. Checks return the reason a node is
 not supported (or ``None``), so that the partitioner can log why a node stayed
 on the CPU and preprocess can refuse it with a clear message.
 """
@@ -38,16 +40,19 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+import sympy
 import torch
 from executorch.exir.dialects._ops import ops as exir_ops
 from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
+from torch.utils._sympy.value_ranges import bound_sympy
 
 from .serialization.blob_format import (
     MAX_RANK,
     BlobFormatError,
     batch_norm_output_shape,
     convolution_output_shape,
+    expected_output_shape,
     pool2d_output_shape,
     reduce_output_shape,
 )
@@ -55,7 +60,10 @@ from .serialization.schema_types import AttrType, ShapeRule
 
 SUPPORTED_DTYPES: Tuple[torch.dtype, ...] = (torch.float32,)
 # The rules every entry applies on top of its own ``constraints``.
-COMMON_CONSTRAINTS = f"float32 tensors of static shape and rank 0 to {MAX_RANK}"
+COMMON_CONSTRAINTS = (
+    f"float32 tensors of rank 0 to {MAX_RANK}, each dimension static or bounded "
+    "(torch.export.Dim with max)"
+)
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 
 AttrValue = Any  # int, float, bool, or a tuple of ints or floats
@@ -129,6 +137,12 @@ class Attr:
         return self._scalar(value, self.type, raw)
 
     def _scalar(self, value: Any, kind: AttrType, raw: Any) -> AttrValue:
+        if isinstance(value, (torch.SymInt, torch.SymFloat)):
+            # A size computed from a dynamic dimension (a sym_size node).
+            raise UnsupportedValue(
+                f"{self.argument} is {raw!r}, which depends on a dynamic dimension; "
+                "attributes are constants in the blob"
+            )
         if kind is AttrType.INT:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise UnsupportedValue(f"{self.argument} is {raw!r}; only an integer is supported")
@@ -325,7 +339,49 @@ class OpSupport:
                 attr.value(arguments[attr.argument])
             except UnsupportedValue as error:
                 return str(error)
-        return self.check(node, arguments) if self.check is not None else None
+        reason = self.check(node, arguments) if self.check is not None else None
+        return reason or self._dynamic_shape_problem(arguments, output)
+
+    def _dynamic_shape_problem(self, arguments: Mapping[str, Any], output: Any) -> Optional[str]:
+        """Why the upper bounds of a node with dynamic dimensions do not fit its shape rule.
+
+        The blob stores every tensor at its upper bound and the runtime
+        computes each call's shapes with the shape rule, so the rule applied to
+        the operands' bounds must give the output's bound (it does for the
+        rules' monotonic arithmetic, unless export's bound is looser).
+        """
+        operands: List[Any] = []
+        for operand in self.operands:
+            value = arguments[operand.name]
+            operands += value if isinstance(value, (list, tuple)) else [value]
+        shapes = [
+            None if value is None else upper_bound_shape(value.meta["val"].shape)
+            for value in operands
+        ]
+        outputs = output if isinstance(output, (list, tuple)) else [output]
+        bounds = [upper_bound_shape(value.shape) for value in outputs]
+        if not any(bound.dynamic_dims for bound in bounds) and not any(
+            shape and shape.dynamic_dims for shape in shapes
+        ):
+            return None
+        if len(bounds) != 1:
+            return (
+                "it has several outputs and dynamic dimensions; the runtime computes the "
+                "shape of an op's first output only"
+            )
+        bounded = bounds[0]
+        values = {attr.name: attr.value(arguments[attr.argument]) for attr in self.attrs}
+        sizes = [None if shape is None else shape.sizes for shape in shapes]
+        try:
+            expected = expected_output_shape("it", self.shape_rule, sizes, values)
+        except BlobFormatError as error:
+            return f"with its dynamic dimensions at their upper bounds, {error}"
+        if tuple(expected) != bounded.sizes:
+            return (
+                f"its output's upper bound {list(bounded.sizes)} differs from {list(expected)}, "
+                "which its shape rule gives on the operands' upper bounds"
+            )
+        return None
 
 
 def _takes_first_output(user: Node) -> bool:
@@ -340,13 +396,61 @@ def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str
         return f"has dtype {str(value.dtype).replace('torch.', '')}; supported: {allowed}"
     if value.dim() > MAX_RANK:
         return f"has rank {value.dim()}; the maximum is {MAX_RANK}"
-    if not all(isinstance(size, int) for size in value.shape):
-        return f"has a dynamic shape {list(value.shape)}; only static shapes are supported"
+    try:
+        upper_bound_shape(value.shape)
+    except UnboundedShapeError as error:
+        return str(error)
     return None
 
 
+class UnboundedShapeError(ValueError):
+    """A dynamic dimension without a finite upper bound; the message says which."""
+
+
+@dataclass(frozen=True)
+class BoundedShape:
+    """A shape as the blob records it: ``sizes`` at their upper bounds, and bit d
+    of ``dynamic_dims`` set when dimension d is dynamic (any size up to sizes[d])."""
+
+    sizes: Tuple[int, ...]
+    dynamic_dims: int = 0
+
+
+def upper_bound_shape(shape: Sequence[Any]) -> BoundedShape:
+    """The upper bound of each dimension of a (possibly symbolic) shape.
+
+    A dimension exported with ``torch.export.Dim("batch", max=N)`` is a
+    ``SymInt`` whose range (the shape environment's, from the program's range
+    constraints) ends at N; an expression of such symbols (``2 * batch``)
+    gets the bound of the expression. Raises UnboundedShapeError for a
+    dimension without a finite bound: a ``Dim`` without ``max``, or a size
+    that depends on data (the output of ``nonzero``).
+    """
+    sizes: List[int] = []
+    dynamic_dims = 0
+    for index, size in enumerate(shape):
+        if isinstance(size, int):
+            sizes.append(size)
+            continue
+        expr = size.node.expr
+        if expr.is_number:
+            sizes.append(int(expr))
+            continue
+        upper = bound_sympy(expr, size.node.shape_env.var_to_range).upper
+        if not isinstance(upper, sympy.Integer):
+            raise UnboundedShapeError(
+                f"has shape {list(shape)} whose dimension {index} ({expr}) has no upper "
+                "bound; only static or bounded dimensions are supported (export it with "
+                "torch.export.Dim(..., max=N))"
+            )
+        sizes.append(int(upper))
+        dynamic_dims |= 1 << index
+    return BoundedShape(tuple(sizes), dynamic_dims)
+
+
 def _shape(arguments: Mapping[str, Any], name: str) -> Tuple[int, ...]:
-    return tuple(arguments[name].meta["val"].shape)
+    """The shape of tensor argument ``name``, dynamic dimensions at their upper bound."""
+    return upper_bound_shape(arguments[name].meta["val"].shape).sizes
 
 
 # --- operator-specific checks ------------------------------------------------
@@ -404,7 +508,9 @@ def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, 
         tensors = [
             arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments
         ]
-        shapes = [None if t is None else tuple(t.meta["val"].shape) for t in tensors]
+        shapes = [
+            None if t is None else upper_bound_shape(t.meta["val"].shape).sizes for t in tensors
+        ]
         try:
             rule("it", shapes if rule is convolution_output_shape else shapes[0], values)
         except BlobFormatError as error:

@@ -5,6 +5,9 @@ ExportedProgram that the partitioner carved out) and returns the blob the C++
 runtime executes, laid out as ``serialization/FORMAT.md`` describes:
 
 * user-input placeholders become the delegate inputs, in order;
+* every tensor is recorded with its upper-bound shape: a dimension exported
+  with ``torch.export.Dim(..., max=N)`` is stored as N with its bit set in
+  ``dynamic_dims``, and the runtime computes the actual sizes on each call;
 * parameters, buffers and lifted constants become constant tensors whose data
   goes to the program's named data (one entry per distinct content, under
   ``{{ cookiecutter.__backend_id }}_<sha256 hex>``) rather than into the blob;
@@ -60,7 +63,14 @@ from torch.export import ExportedProgram
 from torch.fx import Node
 
 from .compile_spec import CompileOptions, parse_compile_specs
-from .op_support import OperandRole, OpSupport, lookup, why_unsupported
+from .op_support import (
+    OperandRole,
+    OpSupport,
+    UnboundedShapeError,
+    lookup,
+    upper_bound_shape,
+    why_unsupported,
+)
 from .serialization.blob_format import (
     MAX_RANK,
     SCALAR_TYPE_FLOAT32,
@@ -181,7 +191,9 @@ class _BlobBuilder:
         sizes: Tuple[int, ...],
         dtype: torch.dtype,
         quant: Optional[QuantParams] = None,
+        dynamic_dims: int = 0,
     ) -> int:
+        """A tensor record; ``dynamic_dims``: bit d set when sizes[d] is an upper bound."""
         if dtype not in _DTYPE_CODES:
             raise PreprocessError(
                 f"{self._backend}: {node.name!r} has dtype {dtype}; blobs hold float32, int8, int32"
@@ -191,7 +203,9 @@ class _BlobBuilder:
                 f"{self._backend}: {node.name!r} has shape {list(sizes)}; blobs hold "
                 f"static shapes of rank at most {MAX_RANK}"
             )
-        self.graph.tensors.append(TensorInfo(tuple(sizes), _DTYPE_CODES[dtype], quant))
+        self.graph.tensors.append(
+            TensorInfo(tuple(sizes), _DTYPE_CODES[dtype], quant, dynamic_dims=dynamic_dims)
+        )
         return len(self.graph.tensors) - 1
 
     def _new_tensor(self, node: Node, value: object) -> int:
@@ -199,7 +213,11 @@ class _BlobBuilder:
             raise PreprocessError(
                 f"{self._backend}: {node.name!r} is {type(value).__name__}, not a tensor"
             )
-        tensor_id = self._add_tensor(node, tuple(value.shape), value.dtype)
+        try:
+            shape = upper_bound_shape(value.shape)
+        except UnboundedShapeError as error:
+            raise PreprocessError(f"{self._backend}: {node.name!r} {error}") from None
+        tensor_id = self._add_tensor(node, shape.sizes, value.dtype, dynamic_dims=shape.dynamic_dims)
         self._tensor_ids[node] = tensor_id
         return tensor_id
 

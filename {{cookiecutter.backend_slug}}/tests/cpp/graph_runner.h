@@ -34,7 +34,7 @@ inline size_t total_bytes(const Graph& graph) {
 
 // Runs an accepted graph on buffers of exactly the declared sizes (each its
 // own allocation, so an overrun is caught), every op through kKernelTable.
-inline void execute(const Graph& graph) {
+inline void execute_at_declared_sizes(const Graph& graph) {
   std::vector<std::vector<uint8_t>> data(graph.tensors.size());
   std::vector<void*> pointers(graph.tensors.size());
   for (size_t id = 0; id < graph.tensors.size(); ++id) {
@@ -54,6 +54,62 @@ inline void execute(const Graph& graph) {
       std::abort(); // parse_graph() accepted an opcode without a kernel
     }
     kernel(KernelContext(graph, op, pointers.data()));
+  }
+}
+
+// The graph as one call of the executor sees it when every dynamic dimension
+// of its inputs is `size` (capped at the bound): the shapes of every op output
+// from infer_output_shape(). False when a shape rule refuses those sizes or
+// an output leaves its bounds, which the executor reports as an error.
+inline bool shrink_dynamic_dims(Graph& graph, uint32_t size) {
+  for (const uint32_t id : graph.input_ids) {
+    TensorInfo& tensor = graph.tensors[id];
+    for (uint32_t d = 0; d < tensor.shape.rank; ++d) {
+      if ((tensor.dynamic_dims >> d) & 1 && tensor.shape.sizes[d] > size) {
+        tensor.shape.sizes[d] = size;
+      }
+    }
+  }
+  for (const Op& op : graph.ops) {
+    Shape shape;
+    ShapeError error;
+    if (!infer_output_shape(op, graph.tensors, &shape, &error)) {
+      return false;
+    }
+    TensorInfo& tensor = graph.tensors[op.outputs[0]];
+    if (shape.rank != tensor.shape.rank) {
+      return false;
+    }
+    for (uint32_t d = 0; d < shape.rank; ++d) {
+      const bool dynamic = (tensor.dynamic_dims >> d) & 1;
+      if (dynamic ? shape.sizes[d] > tensor.shape.sizes[d]
+                  : shape.sizes[d] != tensor.shape.sizes[d]) {
+        return false;
+      }
+    }
+    tensor.shape = shape;
+  }
+  for (TensorInfo& tensor : graph.tensors) {
+    tensor.numel = numel(tensor.shape);
+    tensor.nbytes = tensor.numel * element_size(tensor.dtype);
+  }
+  return true;
+}
+
+// Runs the graph at its declared sizes and, when it has dynamic dimensions,
+// again as a call with smaller sizes would (buffers of exactly those sizes):
+// the kernels must follow the shapes of the call, not the bounds.
+inline void execute(const Graph& graph) {
+  execute_at_declared_sizes(graph);
+  bool dynamic = false;
+  for (const TensorInfo& tensor : graph.tensors) {
+    dynamic = dynamic || tensor.dynamic_dims != 0;
+  }
+  for (const uint32_t size : {1u, 2u}) {
+    Graph smaller = graph;
+    if (dynamic && shrink_dynamic_dims(smaller, size)) {
+      execute_at_declared_sizes(smaller);
+    }
   }
 }
 

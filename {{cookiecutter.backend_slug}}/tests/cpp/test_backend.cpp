@@ -113,7 +113,8 @@ struct OwnedTensor {
   OwnedTensor(
       std::vector<int32_t> shape,
       std::vector<float> values,
-      ScalarType dtype = ScalarType::Float)
+      ScalarType dtype = ScalarType::Float,
+      TensorShapeDynamism dynamism = TensorShapeDynamism::STATIC)
       : sizes(std::move(shape)),
         data(std::move(values)),
         dim_order(sizes.size()),
@@ -122,7 +123,9 @@ struct OwnedTensor {
             static_cast<executorch::aten::SizesType>(sizes.size()),
             sizes.data(),
             data.data(),
-            dim_order.data()) {
+            dim_order.data(),
+            nullptr,
+            dynamism) {
     for (size_t i = 0; i < dim_order.size(); ++i) {
       dim_order[i] = static_cast<uint8_t>(i);
     }
@@ -141,12 +144,14 @@ const std::vector<float> kWeight =
     {0.5f, -1.0f, 0.25f, 1.0f, 1.0f, 1.0f, -0.5f, 0.0f, 2.0f, 0.1f, 0.2f, 0.3f};
 const std::vector<float> kBias = {0.1f, -0.2f, 0.3f, -0.4f};
 
-// sigmoid(linear(relu(x + b), weight, bias)), computed directly.
+// sigmoid(linear(relu(x + b), weight, bias)), computed directly, for the
+// rows of x.
 std::vector<float> small_mlp_reference(
     const std::vector<float>& x,
-    const std::vector<float>& b) {
-  std::vector<float> out(8);
-  for (size_t r = 0; r < 2; ++r) {
+    const std::vector<float>& b,
+    size_t rows = 2) {
+  std::vector<float> out(rows * 4);
+  for (size_t r = 0; r < rows; ++r) {
     for (size_t o = 0; o < 4; ++o) {
       double acc = kBias[o];
       for (size_t i = 0; i < 3; ++i) {
@@ -283,17 +288,172 @@ TEST(missing_or_wrong_constants_fail_init) {
   CHECK_CONTAINS(captured_log(), "has no named data");
 }
 
-TEST(bounded_dynamic_shapes_are_refused_at_init) {
-  // A valid blob (the format has the field), which this runtime cannot run yet.
+// small_mlp_builder() with a batch dimension bounded by 4 (a model exported
+// with torch.export.Dim("batch", max=4)).
+std::vector<uint8_t> dynamic_mlp_blob() {
   BlobBuilder builder;
   const uint32_t x = builder.input({4, 3});
-  builder.dynamic_dims(x, 0x1);
-  builder.output(builder.op(OpCode::Relu, {x}, {4, 3}));
+  const uint32_t b = builder.input({3});
+  const uint32_t w = builder.constant({4, 3}, "weight");
+  const uint32_t bias = builder.constant({4}, "bias");
+  const uint32_t sum =
+      builder.op(OpCode::Add, {x, b}, {4, 3}, {blob_test::float_attr(1.0)});
+  const uint32_t act = builder.op(OpCode::Relu, {sum}, {4, 3});
+  const uint32_t fc = builder.op(OpCode::Linear, {act, w, bias}, {4, 4});
+  const uint32_t out = builder.op(OpCode::Sigmoid, {fc}, {4, 4});
+  for (const uint32_t id : {x, sum, act, fc, out}) {
+    builder.dynamic_dims(id, 0x1);
+  }
+  builder.output(out);
+  return builder.build();
+}
+
+TEST(bounded_dynamic_shapes_run_at_every_size_up_to_the_bound) {
+  FakeNamedDataMap data = small_mlp_data();
+  Delegate delegate(dynamic_mlp_blob(), &data);
+  CHECK(delegate.handle.ok());
+  if (!delegate.handle.ok()) {
+    return;
+  }
+  // As ExecuTorch plans it: an output with room for the upper bound.
+  OwnedTensor out(
+      {4, 4},
+      std::vector<float>(16, -1.0f),
+      ScalarType::Float,
+      TensorShapeDynamism::DYNAMIC_BOUND);
+  OwnedTensor b({3}, {0.5f, 0.5f, -0.25f});
+  for (const int32_t rows : {1, 3, 4, 2}) {
+    std::vector<float> values(rows * 3);
+    for (size_t i = 0; i < values.size(); ++i) {
+      values[i] = 0.3f * static_cast<float>(i) - 1.0f;
+    }
+    OwnedTensor x({rows, 3}, values);
+    EValue args[] = {x.value(), b.value(), out.value()};
+    CHECK(delegate.execute({&args[0], &args[1], &args[2]}) == Error::Ok);
+    // The delegate resized its output to this call's batch.
+    CHECK_EQ(out.impl.size(0), rows);
+    CHECK_EQ(out.impl.size(1), 4);
+    const std::vector<float> expected =
+        small_mlp_reference(x.data, b.data, static_cast<size_t>(rows));
+    for (size_t i = 0; i < expected.size(); ++i) {
+      CHECK_NEAR(out.data[i], expected[i], 1e-6);
+    }
+  }
+}
+
+TEST(dynamic_inputs_are_checked_against_their_bounds) {
+  FakeNamedDataMap data = small_mlp_data();
+  Delegate delegate(dynamic_mlp_blob(), &data);
+  CHECK(delegate.handle.ok());
+  if (!delegate.handle.ok()) {
+    return;
+  }
+  OwnedTensor b({3}, {0.5f, 0.5f, -0.25f});
+  OwnedTensor out(
+      {4, 4},
+      std::vector<float>(16),
+      ScalarType::Float,
+      TensorShapeDynamism::DYNAMIC_BOUND);
+  OwnedTensor too_many_rows({5, 3}, std::vector<float>(15));
+  OwnedTensor wide({2, 4}, std::vector<float>(8));
+  OwnedTensor x({2, 3}, std::vector<float>(6));
+  OwnedTensor static_out({4, 4}, std::vector<float>(16));
+  EValue args[] = {
+      too_many_rows.value(),
+      b.value(),
+      out.value(),
+      wide.value(),
+      x.value(),
+      static_out.value()};
+
   captured_log().clear();
-  Delegate delegate(builder.build(), nullptr);
-  CHECK(delegate.handle.error() == Error::NotSupported);
+  CHECK(
+      delegate.execute({&args[0], &args[1], &args[2]}) ==
+      Error::InvalidArgument);
   CHECK_CONTAINS(
-      captured_log(), "bounded dynamic shapes are not supported yet");
+      captured_log(),
+      "delegate input 0 has size 5 in dimension 0, above its upper bound 4");
+
+  captured_log().clear();
+  CHECK(
+      delegate.execute({&args[3], &args[1], &args[2]}) ==
+      Error::InvalidArgument);
+  CHECK_CONTAINS(
+      captured_log(),
+      "delegate input 0 has shape [2, 4], the delegate was built for [4, 3] "
+      "(dimension 1 is static)");
+
+  // An output that ExecuTorch did not plan as dynamic cannot take the
+  // result of a smaller batch.
+  captured_log().clear();
+  CHECK(delegate.execute({&args[4], &args[1], &args[5]}) != Error::Ok);
+  CHECK_CONTAINS(
+      captured_log(), "cannot resize delegate output 0 from [4, 4] to [2, 4]");
+
+  CHECK(delegate.execute({&args[4], &args[1], &args[2]}) == Error::Ok);
+}
+
+TEST(inconsistent_dynamic_sizes_are_refused_per_op) {
+  // a + b where both have a batch dimension bounded by 4; the blob says the
+  // result is [batch, 3].
+  BlobBuilder builder;
+  const uint32_t a = builder.input({4, 3});
+  const uint32_t b = builder.input({4, 3});
+  const uint32_t sum =
+      builder.op(OpCode::Add, {a, b}, {4, 3}, {blob_test::float_attr(1.0)});
+  builder.dynamic_dims(a, 0x1);
+  builder.dynamic_dims(b, 0x1);
+  builder.dynamic_dims(sum, 0x1);
+  builder.output(sum);
+  Delegate delegate(builder.build(), nullptr);
+  CHECK(delegate.handle.ok());
+  if (!delegate.handle.ok()) {
+    return;
+  }
+  OwnedTensor two({2, 3}, std::vector<float>(6, 1.0f));
+  OwnedTensor three({3, 3}, std::vector<float>(9, 2.0f));
+  OwnedTensor one({1, 3}, {1.0f, 2.0f, 3.0f});
+  OwnedTensor out(
+      {4, 3},
+      std::vector<float>(12),
+      ScalarType::Float,
+      TensorShapeDynamism::DYNAMIC_BOUND);
+  EValue args[] = {two.value(), three.value(), out.value(), one.value()};
+  captured_log().clear();
+  CHECK(
+      delegate.execute({&args[0], &args[1], &args[2]}) ==
+      Error::InvalidArgument);
+  CHECK_CONTAINS(
+      captured_log(),
+      "op 0 (add) cannot run on the sizes of this call: input shapes [2, 3] "
+      "and [3, 3] do not broadcast");
+
+  // [1, 3] broadcasts against [3, 3], as in PyTorch.
+  CHECK(delegate.execute({&args[3], &args[1], &args[2]}) == Error::Ok);
+  CHECK_EQ(out.impl.size(0), 3);
+  CHECK_EQ(out.data[0], 3.0f);
+  CHECK_EQ(out.data[8], 5.0f);
+
+  // The blob declares the result static: a smaller batch would not fill it.
+  BlobBuilder static_result;
+  const uint32_t c = static_result.input({4, 3});
+  static_result.dynamic_dims(c, 0x1);
+  static_result.output(static_result.op(OpCode::Relu, {c}, {4, 3}));
+  Delegate strict(static_result.build(), nullptr);
+  CHECK(strict.handle.ok());
+  if (!strict.handle.ok()) {
+    return;
+  }
+  OwnedTensor static_out({4, 3}, std::vector<float>(12));
+  EValue strict_args[] = {two.value(), static_out.value()};
+  captured_log().clear();
+  CHECK(
+      strict.execute({&strict_args[0], &strict_args[1]}) ==
+      Error::InvalidArgument);
+  CHECK_CONTAINS(
+      captured_log(),
+      "op 0 (relu) would give tensor 1 the shape [2, 3] with the sizes of "
+      "this call; the blob plans [4, 3] with dynamic_dims 0x0");
 }
 
 TEST(malformed_blobs_fail_init_with_a_message) {

@@ -116,6 +116,30 @@ std::vector<std::vector<uint8_t>> seed_blobs() {
   optional.output(q);
   optional.output(qc);
   seeds.push_back(optional.build());
+
+  // Bounded dynamic dimensions (batch and sequence) through broadcasting,
+  // a matmul and a reduction, so mutations reach dynamic_dims and the
+  // runner also executes the graph at smaller sizes.
+  BlobBuilder dynamic;
+  const uint32_t seq = dynamic.input({4, 6, 3});
+  const uint32_t bias = dynamic.constant({3}, "bias");
+  const uint32_t shifted = dynamic.op(
+      OpCode::Add, {seq, bias}, {4, 6, 3}, {blob_test::float_attr(1.0)});
+  const uint32_t weights = dynamic.constant({2, 3}, "weights");
+  const uint32_t projected = dynamic.op(
+      OpCode::Linear, {shifted, weights, blob_test::kNoTensor}, {4, 6, 2});
+  const uint32_t pooled = dynamic.op(
+      OpCode::Sum,
+      {projected},
+      {4, 2},
+      {blob_test::ints_attr({1}), blob_test::bool_attr(false)});
+  for (const uint32_t id : {seq, shifted, projected}) {
+    dynamic.dynamic_dims(id, 0x3);
+  }
+  dynamic.dynamic_dims(pooled, 0x1);
+  dynamic.output(pooled);
+  dynamic.output(projected);
+  seeds.push_back(dynamic.build());
   return seeds;
 }
 
@@ -193,6 +217,15 @@ std::vector<uint8_t> mutate(std::vector<uint8_t> blob, std::mt19937& rng) {
 }
 
 } // namespace
+
+TEST(built_in_seeds_are_valid_blobs) {
+  for (const std::vector<uint8_t>& seed : seed_blobs()) {
+    std::string error;
+    if (!parse_graph(seed.data(), seed.size(), &error).ok()) {
+      CHECK_EQ(error, std::string("(a seed must parse)"));
+    }
+  }
+}
 
 TEST(seed_folder_holds_valid_real_blobs) {
   if (seed_folder().empty()) {

@@ -248,6 +248,107 @@ TEST(tensor_records_are_checked) {
   CHECK_CONTAINS(error_of(blob), "size[5] is 7");
 }
 
+TEST(dynamic_dims_records_are_checked) {
+  // A batch dimension bounded by 4 through relu and linear: accepted, and
+  // the bits are kept.
+  BlobBuilder builder;
+  const uint32_t x = builder.input({4, 3});
+  const uint32_t w = builder.constant({2, 3}, "w");
+  const uint32_t act = builder.op(OpCode::Relu, {x}, {4, 3});
+  const uint32_t fc = builder.op(OpCode::Linear, {act, w, kNoTensor}, {4, 2});
+  builder.dynamic_dims(x, 0x1);
+  builder.dynamic_dims(act, 0x1);
+  builder.dynamic_dims(fc, 0x1);
+  builder.output(fc);
+  const auto parsed = parse(builder.build());
+  CHECK(parsed.ok());
+  if (parsed.ok()) {
+    CHECK_EQ(parsed.get().tensors[x].dynamic_dims, uint32_t(0x1));
+    CHECK_EQ(parsed.get().tensors[w].dynamic_dims, uint32_t(0));
+    CHECK_EQ(parsed.get().tensors[fc].dynamic_dims, uint32_t(0x1));
+  }
+
+  // Bits beyond the rank, on any tensor.
+  BlobBuilder beyond = builder;
+  beyond.dynamic_dims(fc, 0x5);
+  CHECK_CONTAINS(
+      error_of(beyond.build()),
+      "tensor 3 has dynamic_dims 0x5, which marks dimensions beyond its rank "
+      "2");
+  BlobBuilder high_bit = builder;
+  high_bit.dynamic_dims(x, 0x80000000);
+  CHECK_CONTAINS(error_of(high_bit.build()), "dynamic_dims 0x80000000");
+
+  // Constant data has one size.
+  BlobBuilder dynamic_constant = builder;
+  dynamic_constant.dynamic_dims(w, 0x1);
+  CHECK_CONTAINS(
+      error_of(dynamic_constant.build()),
+      "constant 0 fills tensor 1, which has dynamic_dims 0x1; constants have "
+      "static shapes");
+
+  // A per-channel tensor has one scale per channel: the channel count is
+  // static.
+  BlobBuilder per_channel;
+  const uint32_t q = per_channel.input({4, 3}, kDtypeInt8);
+  per_channel.quantize(q, {0.5f, 0.5f, 0.5f, 0.5f}, {0, 0, 0, 0}, 0);
+  per_channel.dynamic_dims(q, 0x1);
+  per_channel.output(q);
+  CHECK_CONTAINS(
+      error_of(per_channel.build()),
+      "tensor 0 is quantized per channel along axis 0, which is dynamic");
+  BlobBuilder other_axis;
+  const uint32_t r = other_axis.input({4, 3}, kDtypeInt8);
+  other_axis.quantize(r, {0.5f, 0.5f, 0.5f}, {0, 0, 0}, 1);
+  other_axis.dynamic_dims(r, 0x1);
+  other_axis.output(r);
+  CHECK_EQ(error_of(other_axis.build()), std::string());
+
+  // Any dimension may be marked; the shape rules hold on the bounds as on
+  // static sizes.
+  BlobBuilder more_bits = builder;
+  more_bits.dynamic_dims(act, 0x3);
+  CHECK_EQ(error_of(more_bits.build()), std::string());
+  BlobBuilder bad_rule;
+  const uint32_t a = bad_rule.input({4, 3});
+  bad_rule.dynamic_dims(a, 0x1);
+  const uint32_t out = bad_rule.op(OpCode::Relu, {a}, {8, 3});
+  bad_rule.dynamic_dims(out, 0x1);
+  bad_rule.output(out);
+  CHECK_CONTAINS(
+      error_of(bad_rule.build()), "has shape [8, 3], expected [4, 3]");
+}
+
+TEST(output_shapes_follow_the_rules_on_any_sizes) {
+  // infer_output_shape() on the sizes of a call, as execute() uses it.
+  BlobBuilder builder;
+  const uint32_t x = builder.input({8, 3});
+  const uint32_t w = builder.constant({5, 3}, "w");
+  const uint32_t fc = builder.op(OpCode::Linear, {x, w, kNoTensor}, {8, 5});
+  builder.dynamic_dims(x, 0x1);
+  builder.dynamic_dims(fc, 0x1);
+  builder.output(fc);
+  auto parsed = parse(builder.build());
+  CHECK(parsed.ok());
+  if (!parsed.ok()) {
+    return;
+  }
+  Graph& graph = parsed.get();
+  graph.tensors[x].shape.sizes[0] = 3;
+  Shape shape;
+  ShapeError error;
+  CHECK(infer_output_shape(graph.ops[0], graph.tensors, &shape, &error));
+  CHECK_EQ(shape.rank, uint32_t(2));
+  CHECK_EQ(shape.sizes[0], uint32_t(3));
+  CHECK_EQ(shape.sizes[1], uint32_t(5));
+
+  graph.tensors[x].shape.sizes[1] = 4;
+  CHECK(!infer_output_shape(graph.ops[0], graph.tensors, &shape, &error));
+  CHECK_CONTAINS(
+      std::string(error.message),
+      "input [3, 4] and weight [5, 3] do not match");
+}
+
 TEST(element_counts_that_overflow_are_refused) {
   BlobBuilder builder;
   const uint32_t big = 0xFFFFFFFF;

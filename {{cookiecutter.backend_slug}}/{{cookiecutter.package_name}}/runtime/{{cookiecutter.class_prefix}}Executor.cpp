@@ -5,6 +5,7 @@
 #include "{{ cookiecutter.class_prefix }}Backend.h"
 
 #include <executorch/runtime/core/event_tracer_hooks_delegate.h>
+#include <executorch/runtime/core/exec_aten/util/tensor_util.h>
 #include <executorch/runtime/platform/log.h>
 
 #include <cinttypes>
@@ -75,15 +76,27 @@ Error {{ cookiecutter.class_prefix }}Executor::prepare(const NamedDataMap* named
 }
 
 Error {{ cookiecutter.class_prefix }}Executor::check_supported() {
+  // Buffers are planned for the blob's shapes: the upper bounds along
+  // dynamic dimensions. execute() computes each call's shapes within them.
+  planned_shapes_.resize(graph_.tensors.size());
   for (size_t id = 0; id < graph_.tensors.size(); ++id) {
-    ET_CHECK_OR_RETURN_ERROR(
-        graph_.tensors[id].dynamic_dims == 0,
-        NotSupported,
-        "%s: tensor %zu has dynamic_dims 0x%x: bounded dynamic shapes are "
-        "not supported yet",
-        kBackendName,
-        id,
-        graph_.tensors[id].dynamic_dims);
+    planned_shapes_[id] = graph_.tensors[id].shape;
+    dynamic_ = dynamic_ || graph_.tensors[id].dynamic_dims != 0;
+  }
+  for (size_t i = 0; dynamic_ && i < graph_.ops.size(); ++i) {
+    const Op& op = graph_.ops[i];
+    // The shape rules give output 0; other outputs keep the blob's shape.
+    for (size_t slot = 1; slot < op.outputs.size(); ++slot) {
+      ET_CHECK_OR_RETURN_ERROR(
+          graph_.tensors[op.outputs[slot]].dynamic_dims == 0,
+          NotSupported,
+          "%s: output %zu of op %zu (%s) has dynamic dimensions; only an "
+          "op's first output may",
+          kBackendName,
+          slot,
+          i,
+          op.schema->name);
+    }
   }
   kernels_.resize(graph_.ops.size());
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
@@ -196,7 +209,7 @@ Error {{ cookiecutter.class_prefix }}Executor::allocate_intermediates() {
   return Error::Ok;
 }
 
-Result<void*> {{ cookiecutter.class_prefix }}Executor::bind_argument(
+Error {{ cookiecutter.class_prefix }}Executor::check_argument(
     EValue* arg,
     uint32_t tensor_id,
     const char* kind,
@@ -220,34 +233,159 @@ Result<void*> {{ cookiecutter.class_prefix }}Executor::bind_argument(
       static_cast<int>(tensor.scalar_type()),
       dtype_name(info.dtype),
       info.dtype);
-  bool same_shape = tensor.dim() == static_cast<int64_t>(info.shape.rank);
-  for (uint32_t d = 0; same_shape && d < info.shape.rank; ++d) {
-    same_shape = tensor.size(d) == static_cast<int64_t>(info.shape.sizes[d]);
-  }
-  if (!same_shape) {
+  if (tensor.dim() != static_cast<int64_t>(info.shape.rank)) {
     char got[128];
     char expected[128];
+    const Shape& planned = planned_shapes_[tensor_id];
     ET_LOG(
         Error,
         "%s: delegate %s %zu has shape %s, the delegate was built for %s "
-        "(dynamic shapes are not supported)",
+        "(the rank never changes)",
         kBackendName,
         kind,
         index,
         format_sizes(tensor.sizes(), tensor.dim(), got, sizeof(got)),
-        format_sizes(
-            info.shape.sizes, info.shape.rank, expected, sizeof(expected)));
+        format_sizes(planned.sizes, planned.rank, expected, sizeof(expected)));
     return Error::InvalidArgument;
   }
-  void* data = tensor.mutable_data_ptr();
-  ET_CHECK_OR_RETURN_ERROR(
-      data != nullptr || info.nbytes == 0,
-      InvalidArgument,
-      "%s: delegate %s %zu has no data",
-      kBackendName,
-      kind,
-      index);
-  return data;
+  return Error::Ok;
+}
+
+Error {{ cookiecutter.class_prefix }}Executor::bind_input_shape(
+    const executorch::aten::Tensor& tensor,
+    uint32_t tensor_id,
+    size_t index) {
+  TensorInfo& info = graph_.tensors[tensor_id];
+  const Shape& planned = planned_shapes_[tensor_id];
+  Shape shape = planned;
+  for (uint32_t d = 0; d < planned.rank; ++d) {
+    const int64_t size = tensor.size(d);
+    if ((info.dynamic_dims >> d) & 1) {
+      ET_CHECK_OR_RETURN_ERROR(
+          size >= 0 && size <= static_cast<int64_t>(planned.sizes[d]),
+          InvalidArgument,
+          "%s: delegate input %zu has size %lld in dimension %u, above its "
+          "upper bound %u (the maximum the model was exported with)",
+          kBackendName,
+          index,
+          static_cast<long long>(size),
+          d,
+          planned.sizes[d]);
+      shape.sizes[d] = static_cast<uint32_t>(size);
+    } else if (size != static_cast<int64_t>(planned.sizes[d])) {
+      char got[128];
+      char expected[128];
+      ET_LOG(
+          Error,
+          "%s: delegate input %zu has shape %s, the delegate was built for %s "
+          "(dimension %u is static)",
+          kBackendName,
+          index,
+          format_sizes(tensor.sizes(), tensor.dim(), got, sizeof(got)),
+          format_sizes(planned.sizes, planned.rank, expected, sizeof(expected)),
+          d);
+      return Error::InvalidArgument;
+    }
+  }
+  if (dynamic_) {
+    // Sizes up to the bounds multiply within what init planned.
+    info.shape = shape;
+    info.numel = numel(shape);
+    info.nbytes = info.numel * element_size(info.dtype);
+  }
+  return Error::Ok;
+}
+
+Error {{ cookiecutter.class_prefix }}Executor::infer_shapes() {
+  for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    const Op& op = graph_.ops[i];
+    Shape shape;
+    ShapeError error;
+    ET_CHECK_OR_RETURN_ERROR(
+        infer_output_shape(op, graph_.tensors, &shape, &error),
+        InvalidArgument,
+        "%s: op %zu (%s) cannot run on the sizes of this call: %s",
+        kBackendName,
+        i,
+        op.schema->name,
+        error.message);
+    const uint32_t id = op.outputs[0];
+    TensorInfo& info = graph_.tensors[id];
+    const Shape& planned = planned_shapes_[id];
+    // parse_graph() checked the rule on the bounds; a call's sizes must give
+    // a shape inside them, or the op would overrun the planned buffer.
+    bool fits = shape.rank == planned.rank;
+    for (uint32_t d = 0; fits && d < planned.rank; ++d) {
+      fits = ((info.dynamic_dims >> d) & 1)
+          ? shape.sizes[d] <= planned.sizes[d]
+          : shape.sizes[d] == planned.sizes[d];
+    }
+    if (!fits) {
+      char got[128];
+      char expected[128];
+      ET_LOG(
+          Error,
+          "%s: op %zu (%s) would give tensor %u the shape %s with the sizes of "
+          "this call; the blob plans %s with dynamic_dims 0x%x (inputs of "
+          "inconsistent sizes?)",
+          kBackendName,
+          i,
+          op.schema->name,
+          id,
+          format_sizes(shape.sizes, shape.rank, got, sizeof(got)),
+          format_sizes(planned.sizes, planned.rank, expected, sizeof(expected)),
+          info.dynamic_dims);
+      return Error::InvalidArgument;
+    }
+    info.shape = shape;
+    info.numel = numel(shape);
+    info.nbytes = info.numel * element_size(info.dtype);
+  }
+  return Error::Ok;
+}
+
+Error {{ cookiecutter.class_prefix }}Executor::bind_output_shape(
+    executorch::aten::Tensor& tensor,
+    uint32_t tensor_id,
+    size_t index) const {
+  const TensorInfo& info = graph_.tensors[tensor_id];
+  executorch::aten::SizesType sizes[kMaxRank] = {};
+  bool same_shape = true;
+  for (uint32_t d = 0; d < info.shape.rank; ++d) {
+    sizes[d] = static_cast<executorch::aten::SizesType>(info.shape.sizes[d]);
+    same_shape = same_shape && tensor.size(d) == sizes[d];
+  }
+  if (same_shape) {
+    return Error::Ok;
+  }
+  char got[128];
+  char expected[128];
+  if (info.dynamic_dims == 0) {
+    ET_LOG(
+        Error,
+        "%s: delegate output %zu has shape %s, the delegate was built for %s",
+        kBackendName,
+        index,
+        format_sizes(tensor.sizes(), tensor.dim(), got, sizeof(got)),
+        format_sizes(sizes, info.shape.rank, expected, sizeof(expected)));
+    return Error::InvalidArgument;
+  }
+  // The method planned the output for the upper bound (a DYNAMIC_BOUND
+  // tensor); resizing it within that capacity is how a delegate tells
+  // ExecuTorch the shape of this call's result.
+  const Error error = executorch::ET_RUNTIME_NAMESPACE::resize_tensor(
+      tensor, {sizes, static_cast<size_t>(info.shape.rank)});
+  if (error != Error::Ok) {
+    ET_LOG(
+        Error,
+        "%s: cannot resize delegate output %zu from %s to %s (error 0x%x)",
+        kBackendName,
+        index,
+        format_sizes(tensor.sizes(), tensor.dim(), got, sizeof(got)),
+        format_sizes(sizes, info.shape.rank, expected, sizeof(expected)),
+        static_cast<unsigned>(error));
+  }
+  return error;
 }
 
 Error {{ cookiecutter.class_prefix }}Executor::execute(
@@ -265,21 +403,45 @@ Error {{ cookiecutter.class_prefix }}Executor::execute(
       num_inputs,
       num_outputs,
       args.size());
+  for (size_t i = 0; i < num_inputs + num_outputs; ++i) {
+    const bool is_input = i < num_inputs;
+    const uint32_t id =
+        is_input ? graph_.input_ids[i] : graph_.output_ids[i - num_inputs];
+    ET_CHECK_OK_OR_RETURN_ERROR(check_argument(
+        args[i],
+        id,
+        is_input ? "input" : "output",
+        is_input ? i : i - num_inputs));
+  }
   for (size_t i = 0; i < num_inputs; ++i) {
-    Result<void*> data =
-        bind_argument(args[i], graph_.input_ids[i], "input", i);
-    if (!data.ok()) {
-      return data.error();
-    }
-    tensor_data_[graph_.input_ids[i]] = *data;
+    ET_CHECK_OK_OR_RETURN_ERROR(
+        bind_input_shape(args[i]->toTensor(), graph_.input_ids[i], i));
+  }
+  if (dynamic_) {
+    ET_CHECK_OK_OR_RETURN_ERROR(infer_shapes());
   }
   for (size_t i = 0; i < num_outputs; ++i) {
-    Result<void*> data =
-        bind_argument(args[num_inputs + i], graph_.output_ids[i], "output", i);
-    if (!data.ok()) {
-      return data.error();
+    ET_CHECK_OK_OR_RETURN_ERROR(bind_output_shape(
+        args[num_inputs + i]->toTensor(), graph_.output_ids[i], i));
+  }
+  // Data pointers last: they are taken after every resize.
+  for (size_t i = 0; i < num_inputs + num_outputs; ++i) {
+    const bool is_input = i < num_inputs;
+    const uint32_t id =
+        is_input ? graph_.input_ids[i] : graph_.output_ids[i - num_inputs];
+    void* data = args[i]->toTensor().mutable_data_ptr();
+    ET_CHECK_OR_RETURN_ERROR(
+        data != nullptr || graph_.tensors[id].nbytes == 0,
+        InvalidArgument,
+        "%s: delegate %s %zu has no data",
+        kBackendName,
+        is_input ? "input" : "output",
+        is_input ? i : i - num_inputs);
+    if (is_input) {
+      tensor_data_[id] = data;
+    } else {
+      output_data_[i - num_inputs] = data;
     }
-    output_data_[i] = *data;
   }
 
   for (size_t i = 0; i < graph_.ops.size(); ++i) {

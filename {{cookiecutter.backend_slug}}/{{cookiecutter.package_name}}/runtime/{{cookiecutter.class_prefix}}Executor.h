@@ -37,9 +37,11 @@ class {{ cookiecutter.class_prefix }}Executor {
       const executorch::runtime::NamedDataMap* named_data);
 
   // args holds the delegate inputs followed by its outputs, in blob order.
-  // Checks their count, dtypes and shapes, then runs every op, logging each
-  // when trace is set and recording a profiling event per op when
-  // event_tracer is not null. Allocates nothing.
+  // Checks their count, dtypes and shapes (a dynamic dimension may have any
+  // size up to its bound), computes the shape of every tensor of this call
+  // when the graph has dynamic dimensions and resizes the outputs to theirs,
+  // then runs every op, logging each when trace is set and recording a
+  // profiling event per op when event_tracer is not null. Allocates nothing.
   executorch::runtime::Error execute(
       executorch::runtime::Span<executorch::runtime::EValue*> args,
       bool trace,
@@ -64,15 +66,36 @@ class {{ cookiecutter.class_prefix }}Executor {
   executorch::runtime::Error load_constants(
       const executorch::runtime::NamedDataMap* named_data);
   executorch::runtime::Error allocate_intermediates();
-  // Checks that arg is a tensor of the blob's dtype and shape for tensor_id
-  // and returns its data.
-  executorch::runtime::Result<void*> bind_argument(
+  // Checks that arg is a tensor of the blob's dtype and rank for tensor_id.
+  executorch::runtime::Error check_argument(
       executorch::runtime::EValue* arg,
       uint32_t tensor_id,
       const char* kind,
       size_t index) const;
+  // Takes the sizes of delegate input `index` for this call: the blob's
+  // sizes, or up to the bound along a dynamic dimension.
+  executorch::runtime::Error bind_input_shape(
+      const executorch::aten::Tensor& tensor,
+      uint32_t tensor_id,
+      size_t index);
+  // Computes the shape of every op output of this call by the shape rules,
+  // within the bounds init planned for.
+  executorch::runtime::Error infer_shapes();
+  // Gives delegate output `index` the shape of tensor_id in this call:
+  // resize_tensor for a dynamic one, the blob's sizes otherwise.
+  executorch::runtime::Error bind_output_shape(
+      executorch::aten::Tensor& tensor,
+      uint32_t tensor_id,
+      size_t index) const;
 
+  // The blob's graph. Its tensors' shapes are those of the current call:
+  // execute() sets them from the inputs when the graph is dynamic.
   Graph graph_;
+  // Per tensor id: the blob's shape, which init planned the buffers for
+  // (upper bounds along dynamic dimensions).
+  std::vector<Shape> planned_shapes_;
+  // Whether any tensor has a dynamic dimension.
+  bool dynamic_ = false;
   std::optional<bool> trace_override_;
   // Per op: its kernel from the generated table.
   std::vector<KernelFn> kernels_;

@@ -2,6 +2,7 @@
 
 #include "{{ cookiecutter.class_prefix }}Graph.h"
 
+#include <executorch/runtime/platform/compiler.h>
 #include <executorch/runtime/platform/log.h>
 
 #include <algorithm>
@@ -81,6 +82,415 @@ std::string shape_string(const Shape& shape) {
   }
   return text + "]";
 }
+
+// "[2, 3]" in a fixed buffer: the shape rules build their messages without
+// allocating, because execute() runs them too.
+class ShapeText {
+ public:
+  explicit ShapeText(const Shape& shape) {
+    size_t used = 0;
+    text_[used++] = '[';
+    for (uint32_t i = 0; i < shape.rank && i < kMaxRank; ++i) {
+      used += std::snprintf(
+          text_ + used,
+          sizeof(text_) - used,
+          i == 0 ? "%u" : ", %u",
+          shape.sizes[i]);
+    }
+    std::snprintf(text_ + used, sizeof(text_) - used, "]");
+  }
+  const char* c_str() const {
+    return text_;
+  }
+
+ private:
+  // Eight u32 sizes with separators and brackets.
+  char text_[8 * 12 + 4];
+};
+
+// The shape rules of FORMAT.md, one function per rule: output 0's shape of
+// an op from the shapes that `tensors` holds for its operands. parse_graph()
+// runs them on the blob's sizes, the executor on the sizes of each call when
+// the graph has dynamic dimensions. They read only what the parser has
+// already checked (operand and attribute counts and types).
+class ShapeRules {
+ public:
+  ShapeRules(const std::vector<TensorInfo>& tensors, ShapeError* error)
+      : tensors_(tensors), error_(error) {}
+
+  bool output_shape(const Op& op, Shape* out) {
+    switch (op.schema->shape_rule) {
+      case ShapeRule::Same:
+        return same_shape(op, out);
+      case ShapeRule::Broadcast:
+        return broadcast_shape(op, out);
+      case ShapeRule::Linear:
+        return linear_shape(op, out);
+      case ShapeRule::Mm:
+        return mm_shape(op, out);
+      case ShapeRule::Bmm:
+        return bmm_shape(op, out);
+      case ShapeRule::Convolution:
+        return convolution_shape(op, out);
+      case ShapeRule::Pool2d:
+        return pool2d_shape(op, out);
+      case ShapeRule::Reduce:
+        return reduce_shape(op, out);
+      case ShapeRule::AlongDim:
+        return along_dim_shape(op, out);
+      case ShapeRule::BatchNorm:
+        return batch_norm_shape(op, out);
+    }
+    return fail(
+        "shape rule %u is unknown",
+        static_cast<uint32_t>(op.schema->shape_rule));
+  }
+
+ private:
+  ET_PRINTFLIKE(2, 3) bool fail(const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(error_->message, sizeof(error_->message), fmt, args);
+    va_end(args);
+    return false;
+  }
+
+  const Shape& shape_of(uint32_t id) const {
+    return tensors_[id].shape;
+  }
+
+  // The attribute of op named `name`, or null when its schema has none.
+  static const Attribute* attr_named(const Op& op, const char* name) {
+    for (uint32_t i = 0; i < op.schema->num_attrs; ++i) {
+      if (std::strcmp(op.schema->attrs[i].name, name) == 0) {
+        return &op.attrs[i];
+      }
+    }
+    return nullptr;
+  }
+
+  // Reads int-list attribute `name` into values: `count` values, each at
+  // least `minimum`; an empty list when allow_empty is true leaves values.
+  bool spatial_list(
+      const Op& op,
+      const char* name,
+      uint32_t count,
+      int64_t minimum,
+      int64_t* values,
+      bool allow_empty = false) {
+    const Attribute* attr = attr_named(op, name);
+    if (attr == nullptr) {
+      return fail("its schema has no attribute %s", name);
+    }
+    if (allow_empty && attr->ints.empty()) {
+      return true;
+    }
+    bool ok = attr->ints.size() == count;
+    for (size_t i = 0; ok && i < count; ++i) {
+      ok = attr->ints[i] >= minimum && attr->ints[i] <= int64_t(UINT32_MAX);
+      values[i] = ok ? attr->ints[i] : 0;
+    }
+    if (!ok) {
+      return fail(
+          "attribute %s needs %u values >= %lld",
+          name,
+          count,
+          static_cast<long long>(minimum));
+    }
+    return true;
+  }
+
+  // Operand 0's shape.
+  bool same_shape(const Op& op, Shape* out) {
+    *out = shape_of(op.inputs[0]);
+    return true;
+  }
+
+  // Operands 0 and 1 broadcast like PyTorch.
+  bool broadcast_shape(const Op& op, Shape* out) {
+    const Shape& a = shape_of(op.inputs[0]);
+    const Shape& b = shape_of(op.inputs[1]);
+    const auto broadcast = broadcast_shapes(a, b);
+    if (!broadcast) {
+      return fail(
+          "input shapes %s and %s do not broadcast",
+          ShapeText(a).c_str(),
+          ShapeText(b).c_str());
+    }
+    *out = *broadcast;
+    return true;
+  }
+
+  // [..., in] x [out, in] (+ bias [out]) -> [..., out].
+  bool linear_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const Shape& w = shape_of(op.inputs[1]);
+    if (x.rank < 1 || w.rank != 2 || x.dim(x.rank - 1) != w.dim(1)) {
+      return fail(
+          "input %s and weight %s do not match; weight must be "
+          "[out_features, in_features] with in_features equal to the "
+          "input's last dimension",
+          ShapeText(x).c_str(),
+          ShapeText(w).c_str());
+    }
+    if (op.inputs.size() > 2 && op.inputs[2] != kNoTensor) {
+      const Shape& bias = shape_of(op.inputs[2]);
+      if (bias.rank != 1 || bias.dim(0) != w.dim(0)) {
+        return fail(
+            "bias %s must be [%u] to match weight %s",
+            ShapeText(bias).c_str(),
+            w.dim(0),
+            ShapeText(w).c_str());
+      }
+    }
+    *out = x;
+    out->sizes[x.rank - 1] = w.dim(0);
+    return true;
+  }
+
+  // [n, k] x [k, m] -> [n, m].
+  bool mm_shape(const Op& op, Shape* out) {
+    const Shape& a = shape_of(op.inputs[0]);
+    const Shape& b = shape_of(op.inputs[1]);
+    if (a.rank != 2 || b.rank != 2 || a.dim(1) != b.dim(0)) {
+      return fail(
+          "shapes %s and %s are not [n, k] and [k, m]",
+          ShapeText(a).c_str(),
+          ShapeText(b).c_str());
+    }
+    out->rank = 2;
+    out->sizes[0] = a.dim(0);
+    out->sizes[1] = b.dim(1);
+    return true;
+  }
+
+  // [b, n, k] x [b, k, m] -> [b, n, m].
+  bool bmm_shape(const Op& op, Shape* out) {
+    const Shape& a = shape_of(op.inputs[0]);
+    const Shape& b = shape_of(op.inputs[1]);
+    if (a.rank != 3 || b.rank != 3 || a.dim(0) != b.dim(0) ||
+        a.dim(2) != b.dim(1)) {
+      return fail(
+          "shapes %s and %s are not [b, n, k] and [b, k, m]",
+          ShapeText(a).c_str(),
+          ShapeText(b).c_str());
+    }
+    out->rank = 3;
+    out->sizes[0] = a.dim(0);
+    out->sizes[1] = a.dim(1);
+    out->sizes[2] = b.dim(2);
+    return true;
+  }
+
+  // aten.convolution: input [n, c_in, *spatial] (1 or 2 spatial dims),
+  // weight [c_out, c_in / groups, *kernel] ([c_in, c_out / groups, *kernel]
+  // when transposed), optional bias [c_out].
+  bool convolution_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const Shape& w = shape_of(op.inputs[1]);
+    if (x.rank < 3 || x.rank > 4 || w.rank != x.rank) {
+      return fail(
+          "input %s and weight %s are not [n, c, *spatial] with 1 or 2 "
+          "spatial dimensions and weights of the same rank",
+          ShapeText(x).c_str(),
+          ShapeText(w).c_str());
+    }
+    const uint32_t spatial = x.rank - 2;
+    int64_t stride[2];
+    int64_t padding[2];
+    int64_t dilation[2];
+    int64_t output_padding[2];
+    if (!spatial_list(op, "stride", spatial, 1, stride) ||
+        !spatial_list(op, "padding", spatial, 0, padding) ||
+        !spatial_list(op, "dilation", spatial, 1, dilation) ||
+        !spatial_list(op, "output_padding", spatial, 0, output_padding)) {
+      return false;
+    }
+    const int64_t groups = attr_named(op, "groups")->ints[0];
+    const bool transposed = attr_named(op, "transposed")->ints[0] != 0;
+    if (groups < 1 || x.dim(1) % groups != 0) {
+      return fail(
+          "groups %lld does not divide %u input channels",
+          static_cast<long long>(groups),
+          x.dim(1));
+    }
+    int64_t out_channels = 0;
+    if (transposed) {
+      if (w.dim(0) != x.dim(1)) {
+        return fail(
+            "transposed weight %s must be [%u, c_out / groups, ...]",
+            ShapeText(w).c_str(),
+            x.dim(1));
+      }
+      out_channels = int64_t(w.dim(1)) * groups;
+    } else {
+      if (int64_t(w.dim(1)) * groups != x.dim(1) || w.dim(0) % groups != 0) {
+        return fail(
+            "weight %s must be [c_out, %lld, ...] with c_out divisible by "
+            "groups",
+            ShapeText(w).c_str(),
+            static_cast<long long>(x.dim(1) / groups));
+      }
+      out_channels = w.dim(0);
+    }
+    out->rank = x.rank;
+    out->sizes[0] = x.dim(0);
+    out->sizes[1] = static_cast<uint32_t>(out_channels);
+    for (uint32_t d = 0; d < spatial; ++d) {
+      const int64_t in = x.dim(2 + d);
+      const int64_t k = w.dim(2 + d);
+      int64_t size = 0;
+      if (transposed) {
+        if (output_padding[d] >= std::max(stride[d], dilation[d])) {
+          return fail("output_padding must be below stride or dilation");
+        }
+        size = (in - 1) * stride[d] - 2 * padding[d] + dilation[d] * (k - 1) +
+            output_padding[d] + 1;
+      } else {
+        if (output_padding[d] != 0) {
+          return fail("output_padding is set but transposed is false");
+        }
+        const int64_t span = in + 2 * padding[d] - dilation[d] * (k - 1) - 1;
+        size = span < 0 ? 0 : span / stride[d] + 1;
+      }
+      if (size < 1 || size > int64_t(UINT32_MAX)) {
+        return fail(
+            "spatial dimension %u of the output would be %lld",
+            d,
+            static_cast<long long>(size));
+      }
+      out->sizes[2 + d] = static_cast<uint32_t>(size);
+    }
+    if (op.inputs.size() > 2 && op.inputs[2] != kNoTensor) {
+      const Shape& bias = shape_of(op.inputs[2]);
+      if (bias.rank != 1 || bias.dim(0) != out_channels) {
+        return fail(
+            "bias %s must be [%lld]",
+            ShapeText(bias).c_str(),
+            static_cast<long long>(out_channels));
+      }
+    }
+    return true;
+  }
+
+  // Pooling over the last two dimensions of [n, c, h, w] or [c, h, w]; an
+  // empty stride means kernel_size; dilation is 1 for ops without it.
+  bool pool2d_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    if (x.rank < 3 || x.rank > 4) {
+      return fail(
+          "input %s is not [n, c, h, w] or [c, h, w]", ShapeText(x).c_str());
+    }
+    int64_t kernel[2];
+    int64_t stride[2];
+    int64_t padding[2];
+    int64_t dilation[2] = {1, 1};
+    if (!spatial_list(op, "kernel_size", 2, 1, kernel)) {
+      return false;
+    }
+    stride[0] = kernel[0];
+    stride[1] = kernel[1];
+    if (!spatial_list(op, "stride", 2, 1, stride, true) ||
+        !spatial_list(op, "padding", 2, 0, padding) ||
+        (attr_named(op, "dilation") != nullptr &&
+         !spatial_list(op, "dilation", 2, 1, dilation))) {
+      return false;
+    }
+    const bool ceil_mode = attr_named(op, "ceil_mode")->ints[0] != 0;
+    *out = x;
+    for (uint32_t d = 0; d < 2; ++d) {
+      const int64_t in = x.dim(x.rank - 2 + d);
+      if (2 * padding[d] > kernel[d]) {
+        return fail("padding must be at most half of kernel_size");
+      }
+      const int64_t span =
+          in + 2 * padding[d] - dilation[d] * (kernel[d] - 1) - 1;
+      if (span < 0) {
+        return fail(
+            "kernel_size is larger than the padded input %s",
+            ShapeText(x).c_str());
+      }
+      int64_t size = (span + (ceil_mode ? stride[d] - 1 : 0)) / stride[d] + 1;
+      if (ceil_mode && (size - 1) * stride[d] >= in + padding[d]) {
+        --size; // the last window must start inside the input or left padding
+      }
+      out->sizes[x.rank - 2 + d] = static_cast<uint32_t>(size);
+    }
+    return true;
+  }
+
+  // Input 0 reduced over attribute dim (empty: every dimension), keeping
+  // size-1 dimensions when attribute keepdim is true.
+  bool reduce_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& dims = attr_named(op, "dim")->ints;
+    const bool keepdim = attr_named(op, "keepdim")->ints[0] != 0;
+    const int64_t rank = std::max<int64_t>(x.rank, 1);
+    bool reduced[kMaxRank] = {};
+    for (const int64_t dim : dims) {
+      if (dim < -rank || dim >= rank || reduced[(dim + rank) % rank]) {
+        return fail(
+            "attribute dim has %lld, outside the rank %u or repeated",
+            static_cast<long long>(dim),
+            x.rank);
+      }
+      reduced[(dim + rank) % rank] = true;
+    }
+    out->rank = 0;
+    for (uint32_t d = 0; d < x.rank; ++d) {
+      const bool reduce = dims.empty() || reduced[d];
+      if (!reduce) {
+        out->sizes[out->rank++] = x.dim(d);
+      } else if (keepdim) {
+        out->sizes[out->rank++] = 1;
+      }
+    }
+    return true;
+  }
+
+  // Input [n, c, ...]; every other present operand (weight, bias, running
+  // mean and variance) is [c]; the output has the input's shape.
+  bool batch_norm_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    if (x.rank < 2) {
+      return fail("input %s is not [n, c, ...]", ShapeText(x).c_str());
+    }
+    for (size_t i = 1; i < op.inputs.size(); ++i) {
+      if (op.inputs[i] == kNoTensor) {
+        continue;
+      }
+      const Shape& param = shape_of(op.inputs[i]);
+      if (param.rank != 1 || param.dim(0) != x.dim(1)) {
+        return fail(
+            "operand %s is %s; it must be [%u]",
+            op.schema->operands[i].name,
+            ShapeText(param).c_str(),
+            x.dim(1));
+      }
+    }
+    *out = x;
+    return true;
+  }
+
+  // Input 0's shape; attribute dim must be one of its dimensions (rank 0
+  // counts as 1), as softmax needs.
+  bool along_dim_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const int64_t dim = attr_named(op, "dim")->ints[0];
+    const int64_t rank = std::max<int64_t>(x.rank, 1);
+    if (dim < -rank || dim >= rank) {
+      return fail(
+          "attribute dim is %lld, outside the rank %u",
+          static_cast<long long>(dim),
+          x.rank);
+    }
+    *out = x;
+    return true;
+  }
+
+  const std::vector<TensorInfo>& tensors_;
+  ShapeError* error_;
+};
 
 // Little-endian reads from a buffer whose bounds the caller has checked. Byte
 // by byte, so neither the host's byte order nor the blob's alignment matters.
@@ -364,6 +774,13 @@ class Parser {
             tensor.quant_axis,
             tensor.shape.rank));
       }
+      if ((tensor.dynamic_dims >> tensor.quant_axis) & 1) {
+        return fail(format(
+            "%s is quantized per channel along axis %u, which is dynamic; "
+            "the channel dimension must be static",
+            what.c_str(),
+            tensor.quant_axis));
+      }
       expected = tensor.shape.sizes[tensor.quant_axis];
     } else if (tensor.quant_axis != 0) {
       return fail(format(
@@ -594,6 +1011,14 @@ class Parser {
       }
       constant.nbytes = reader_.u64(base + 16);
       const TensorInfo& tensor = graph_.tensors[constant.tensor_id];
+      if (tensor.dynamic_dims != 0) {
+        return fail(format(
+            "%s fills tensor %u, which has dynamic_dims 0x%x; constants have "
+            "static shapes",
+            what.c_str(),
+            constant.tensor_id,
+            tensor.dynamic_dims));
+      }
       if (constant.nbytes != tensor.nbytes) {
         return fail(format(
             "%s declares %llu bytes but tensor %u of shape %s (%s) needs %zu",
@@ -942,383 +1367,14 @@ class Parser {
     return graph_.tensors[id].shape;
   }
 
-  // The attribute of op named `name`, or null when its schema has none.
-  static const Attribute* attr_named(const Op& op, const char* name) {
-    for (uint32_t i = 0; i < op.schema->num_attrs; ++i) {
-      if (std::strcmp(op.schema->attrs[i].name, name) == 0) {
-        return &op.attrs[i];
-      }
-    }
-    return nullptr;
-  }
-
-  // Reads int-list attribute `name` into values: `count` values, each at
-  // least `minimum`; an empty list when allow_empty is true leaves values.
-  bool spatial_list(
-      const Op& op,
-      const std::string& what,
-      const char* name,
-      uint32_t count,
-      int64_t minimum,
-      int64_t* values,
-      bool allow_empty = false) {
-    const Attribute* attr = attr_named(op, name);
-    if (attr == nullptr) {
-      return fail(
-          format("%s: its schema has no attribute %s", what.c_str(), name));
-    }
-    if (allow_empty && attr->ints.empty()) {
-      return true;
-    }
-    bool ok = attr->ints.size() == count;
-    for (size_t i = 0; ok && i < count; ++i) {
-      ok = attr->ints[i] >= minimum && attr->ints[i] <= int64_t(UINT32_MAX);
-      values[i] = ok ? attr->ints[i] : 0;
-    }
-    if (!ok) {
-      return fail(format(
-          "%s: attribute %s needs %u values >= %lld",
-          what.c_str(),
-          name,
-          count,
-          static_cast<long long>(minimum)));
-    }
-    return true;
-  }
-
-  // aten.convolution: input [n, c_in, *spatial] (1 or 2 spatial dims),
-  // weight [c_out, c_in / groups, *kernel] ([c_in, c_out / groups, *kernel]
-  // when transposed), optional bias [c_out].
-  bool convolution_shape(const Op& op, const std::string& what, Shape* out) {
-    const Shape& x = shape_of(op.inputs[0]);
-    const Shape& w = shape_of(op.inputs[1]);
-    if (x.rank < 3 || x.rank > 4 || w.rank != x.rank) {
-      return fail(format(
-          "%s: input %s and weight %s are not [n, c, *spatial] with 1 or 2 "
-          "spatial dimensions and weights of the same rank",
-          what.c_str(),
-          shape_string(x).c_str(),
-          shape_string(w).c_str()));
-    }
-    const uint32_t spatial = x.rank - 2;
-    int64_t stride[2];
-    int64_t padding[2];
-    int64_t dilation[2];
-    int64_t output_padding[2];
-    if (!spatial_list(op, what, "stride", spatial, 1, stride) ||
-        !spatial_list(op, what, "padding", spatial, 0, padding) ||
-        !spatial_list(op, what, "dilation", spatial, 1, dilation) ||
-        !spatial_list(op, what, "output_padding", spatial, 0, output_padding)) {
-      return false;
-    }
-    const int64_t groups = attr_named(op, "groups")->ints[0];
-    const bool transposed = attr_named(op, "transposed")->ints[0] != 0;
-    if (groups < 1 || x.dim(1) % groups != 0) {
-      return fail(format(
-          "%s: groups %lld does not divide %u input channels",
-          what.c_str(),
-          static_cast<long long>(groups),
-          x.dim(1)));
-    }
-    int64_t out_channels = 0;
-    if (transposed) {
-      if (w.dim(0) != x.dim(1)) {
-        return fail(format(
-            "%s: transposed weight %s must be [%u, c_out / groups, ...]",
-            what.c_str(),
-            shape_string(w).c_str(),
-            x.dim(1)));
-      }
-      out_channels = int64_t(w.dim(1)) * groups;
-    } else {
-      if (int64_t(w.dim(1)) * groups != x.dim(1) || w.dim(0) % groups != 0) {
-        return fail(format(
-            "%s: weight %s must be [c_out, %lld, ...] with c_out divisible "
-            "by groups",
-            what.c_str(),
-            shape_string(w).c_str(),
-            static_cast<long long>(x.dim(1) / groups)));
-      }
-      out_channels = w.dim(0);
-    }
-    out->rank = x.rank;
-    out->sizes[0] = x.dim(0);
-    out->sizes[1] = static_cast<uint32_t>(out_channels);
-    for (uint32_t d = 0; d < spatial; ++d) {
-      const int64_t in = x.dim(2 + d);
-      const int64_t k = w.dim(2 + d);
-      int64_t size = 0;
-      if (transposed) {
-        if (output_padding[d] >= std::max(stride[d], dilation[d])) {
-          return fail(format(
-              "%s: output_padding must be below stride or dilation",
-              what.c_str()));
-        }
-        size = (in - 1) * stride[d] - 2 * padding[d] + dilation[d] * (k - 1) +
-            output_padding[d] + 1;
-      } else {
-        if (output_padding[d] != 0) {
-          return fail(format(
-              "%s: output_padding is set but transposed is false",
-              what.c_str()));
-        }
-        const int64_t span = in + 2 * padding[d] - dilation[d] * (k - 1) - 1;
-        size = span < 0 ? 0 : span / stride[d] + 1;
-      }
-      if (size < 1 || size > int64_t(UINT32_MAX)) {
-        return fail(format(
-            "%s: spatial dimension %u of the output would be %lld",
-            what.c_str(),
-            d,
-            static_cast<long long>(size)));
-      }
-      out->sizes[2 + d] = static_cast<uint32_t>(size);
-    }
-    if (op.inputs.size() > 2 && op.inputs[2] != kNoTensor) {
-      const Shape& bias = shape_of(op.inputs[2]);
-      if (bias.rank != 1 || bias.dim(0) != out_channels) {
-        return fail(format(
-            "%s: bias %s must be [%lld]",
-            what.c_str(),
-            shape_string(bias).c_str(),
-            static_cast<long long>(out_channels)));
-      }
-    }
-    return true;
-  }
-
-  // Pooling over the last two dimensions of [n, c, h, w] or [c, h, w]; an
-  // empty stride means kernel_size; dilation is 1 for ops without it.
-  bool pool2d_shape(const Op& op, const std::string& what, Shape* out) {
-    const Shape& x = shape_of(op.inputs[0]);
-    if (x.rank < 3 || x.rank > 4) {
-      return fail(format(
-          "%s: input %s is not [n, c, h, w] or [c, h, w]",
-          what.c_str(),
-          shape_string(x).c_str()));
-    }
-    int64_t kernel[2];
-    int64_t stride[2];
-    int64_t padding[2];
-    int64_t dilation[2] = {1, 1};
-    if (!spatial_list(op, what, "kernel_size", 2, 1, kernel)) {
-      return false;
-    }
-    stride[0] = kernel[0];
-    stride[1] = kernel[1];
-    if (!spatial_list(op, what, "stride", 2, 1, stride, true) ||
-        !spatial_list(op, what, "padding", 2, 0, padding) ||
-        (attr_named(op, "dilation") != nullptr &&
-         !spatial_list(op, what, "dilation", 2, 1, dilation))) {
-      return false;
-    }
-    const bool ceil_mode = attr_named(op, "ceil_mode")->ints[0] != 0;
-    *out = x;
-    for (uint32_t d = 0; d < 2; ++d) {
-      const int64_t in = x.dim(x.rank - 2 + d);
-      if (2 * padding[d] > kernel[d]) {
-        return fail(format(
-            "%s: padding must be at most half of kernel_size", what.c_str()));
-      }
-      const int64_t span =
-          in + 2 * padding[d] - dilation[d] * (kernel[d] - 1) - 1;
-      if (span < 0) {
-        return fail(format(
-            "%s: kernel_size is larger than the padded input %s",
-            what.c_str(),
-            shape_string(x).c_str()));
-      }
-      int64_t size = (span + (ceil_mode ? stride[d] - 1 : 0)) / stride[d] + 1;
-      if (ceil_mode && (size - 1) * stride[d] >= in + padding[d]) {
-        --size; // the last window must start inside the input or left padding
-      }
-      out->sizes[x.rank - 2 + d] = static_cast<uint32_t>(size);
-    }
-    return true;
-  }
-
-  // Input 0 reduced over attribute dim (empty: every dimension), keeping
-  // size-1 dimensions when attribute keepdim is true.
-  bool reduce_shape(const Op& op, const std::string& what, Shape* out) {
-    const Shape& x = shape_of(op.inputs[0]);
-    const std::vector<int64_t>& dims = attr_named(op, "dim")->ints;
-    const bool keepdim = attr_named(op, "keepdim")->ints[0] != 0;
-    const int64_t rank = std::max<int64_t>(x.rank, 1);
-    bool reduced[kMaxRank] = {};
-    for (const int64_t dim : dims) {
-      if (dim < -rank || dim >= rank || reduced[(dim + rank) % rank]) {
-        return fail(format(
-            "%s: attribute dim has %lld, outside the rank %u or repeated",
-            what.c_str(),
-            static_cast<long long>(dim),
-            x.rank));
-      }
-      reduced[(dim + rank) % rank] = true;
-    }
-    out->rank = 0;
-    for (uint32_t d = 0; d < x.rank; ++d) {
-      const bool reduce = dims.empty() || reduced[d];
-      if (!reduce) {
-        out->sizes[out->rank++] = x.dim(d);
-      } else if (keepdim) {
-        out->sizes[out->rank++] = 1;
-      }
-    }
-    return true;
-  }
-
-  // Input [n, c, ...]; every other present operand (weight, bias, running
-  // mean and variance) is [c]; the output has the input's shape.
-  bool batch_norm_shape(const Op& op, const std::string& what, Shape* out) {
-    const Shape& x = shape_of(op.inputs[0]);
-    if (x.rank < 2) {
-      return fail(format(
-          "%s: input %s is not [n, c, ...]",
-          what.c_str(),
-          shape_string(x).c_str()));
-    }
-    for (size_t i = 1; i < op.inputs.size(); ++i) {
-      if (op.inputs[i] == kNoTensor) {
-        continue;
-      }
-      const Shape& param = shape_of(op.inputs[i]);
-      if (param.rank != 1 || param.dim(0) != x.dim(1)) {
-        return fail(format(
-            "%s: operand %s is %s; it must be [%u]",
-            what.c_str(),
-            op.schema->operands[i].name,
-            shape_string(param).c_str(),
-            x.dim(1)));
-      }
-    }
-    *out = x;
-    return true;
-  }
-
-  // Input 0's shape; attribute dim must be one of its dimensions (rank 0
-  // counts as 1), as softmax needs.
-  bool along_dim_shape(const Op& op, const std::string& what, Shape* out) {
-    const Shape& x = shape_of(op.inputs[0]);
-    const int64_t dim = attr_named(op, "dim")->ints[0];
-    const int64_t rank = std::max<int64_t>(x.rank, 1);
-    if (dim < -rank || dim >= rank) {
-      return fail(format(
-          "%s: attribute dim is %lld, outside the rank %u",
-          what.c_str(),
-          static_cast<long long>(dim),
-          x.rank));
-    }
-    *out = x;
-    return true;
-  }
-
   // Output 0's shape must follow from the operands by the op's shape rule.
   bool check_output_shape(const Op& op, const std::string& what) {
-    const Shape& out = shape_of(op.outputs[0]);
     Shape expected;
-    switch (op.schema->shape_rule) {
-      case ShapeRule::Same:
-        expected = shape_of(op.inputs[0]);
-        break;
-      case ShapeRule::Broadcast: {
-        const Shape& a = shape_of(op.inputs[0]);
-        const Shape& b = shape_of(op.inputs[1]);
-        const auto broadcast = broadcast_shapes(a, b);
-        if (!broadcast) {
-          return fail(format(
-              "%s: input shapes %s and %s do not broadcast",
-              what.c_str(),
-              shape_string(a).c_str(),
-              shape_string(b).c_str()));
-        }
-        expected = *broadcast;
-        break;
-      }
-      case ShapeRule::Linear: {
-        const Shape& x = shape_of(op.inputs[0]);
-        const Shape& w = shape_of(op.inputs[1]);
-        if (x.rank < 1 || w.rank != 2 || x.dim(x.rank - 1) != w.dim(1)) {
-          return fail(format(
-              "%s: input %s and weight %s do not match; weight must be "
-              "[out_features, in_features] with in_features equal to the "
-              "input's last dimension",
-              what.c_str(),
-              shape_string(x).c_str(),
-              shape_string(w).c_str()));
-        }
-        if (op.inputs.size() > 2 && op.inputs[2] != kNoTensor) {
-          const Shape& bias = shape_of(op.inputs[2]);
-          if (bias.rank != 1 || bias.dim(0) != w.dim(0)) {
-            return fail(format(
-                "%s: bias %s must be [%u] to match weight %s",
-                what.c_str(),
-                shape_string(bias).c_str(),
-                w.dim(0),
-                shape_string(w).c_str()));
-          }
-        }
-        expected = x;
-        expected.sizes[x.rank - 1] = w.dim(0);
-        break;
-      }
-      case ShapeRule::Mm: {
-        const Shape& a = shape_of(op.inputs[0]);
-        const Shape& b = shape_of(op.inputs[1]);
-        if (a.rank != 2 || b.rank != 2 || a.dim(1) != b.dim(0)) {
-          return fail(format(
-              "%s: shapes %s and %s are not [n, k] and [k, m]",
-              what.c_str(),
-              shape_string(a).c_str(),
-              shape_string(b).c_str()));
-        }
-        expected.rank = 2;
-        expected.sizes[0] = a.dim(0);
-        expected.sizes[1] = b.dim(1);
-        break;
-      }
-      case ShapeRule::Bmm: {
-        const Shape& a = shape_of(op.inputs[0]);
-        const Shape& b = shape_of(op.inputs[1]);
-        if (a.rank != 3 || b.rank != 3 || a.dim(0) != b.dim(0) ||
-            a.dim(2) != b.dim(1)) {
-          return fail(format(
-              "%s: shapes %s and %s are not [b, n, k] and [b, k, m]",
-              what.c_str(),
-              shape_string(a).c_str(),
-              shape_string(b).c_str()));
-        }
-        expected.rank = 3;
-        expected.sizes[0] = a.dim(0);
-        expected.sizes[1] = a.dim(1);
-        expected.sizes[2] = b.dim(2);
-        break;
-      }
-      case ShapeRule::Convolution:
-        if (!convolution_shape(op, what, &expected)) {
-          return false;
-        }
-        break;
-      case ShapeRule::Pool2d:
-        if (!pool2d_shape(op, what, &expected)) {
-          return false;
-        }
-        break;
-      case ShapeRule::Reduce:
-        if (!reduce_shape(op, what, &expected)) {
-          return false;
-        }
-        break;
-      case ShapeRule::AlongDim:
-        if (!along_dim_shape(op, what, &expected)) {
-          return false;
-        }
-        break;
-      case ShapeRule::BatchNorm:
-        if (!batch_norm_shape(op, what, &expected)) {
-          return false;
-        }
-        break;
+    ShapeError error;
+    if (!infer_output_shape(op, graph_.tensors, &expected, &error)) {
+      return fail(what + ": " + error.message);
     }
+    const Shape& out = shape_of(op.outputs[0]);
     if (out != expected) {
       return fail(format(
           "%s: output tensor %u has shape %s, expected %s",
@@ -1371,6 +1427,14 @@ class Parser {
 };
 
 } // namespace
+
+bool infer_output_shape(
+    const Op& op,
+    const std::vector<TensorInfo>& tensors,
+    Shape* out,
+    ShapeError* error) {
+  return ShapeRules(tensors, error).output_shape(op, out);
+}
 
 Result<Graph>
 parse_graph(const void* data, size_t size, std::string* error_message) {

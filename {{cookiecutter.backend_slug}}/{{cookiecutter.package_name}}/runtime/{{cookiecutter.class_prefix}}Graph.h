@@ -72,7 +72,8 @@ struct TensorInfo {
   Shape shape;
   size_t numel = 0;
   size_t nbytes = 0;
-  // Bit d: shape.sizes[d] is an upper bound. The runtime refuses nonzero.
+  // Bit d: shape.sizes[d] is an upper bound, and each call may bring any
+  // size up to it; the other dimensions are exactly shape.sizes.
   uint32_t dynamic_dims = 0;
   QuantScheme quant_scheme = QuantScheme::None;
   uint32_t quant_axis = 0;
@@ -114,6 +115,24 @@ struct Graph {
   std::vector<uint32_t> output_ids;
   std::vector<ConstantRef> constants;
 };
+
+// Why a shape rule refused the shapes it was given. A fixed-size buffer, so
+// that execute() computes shapes without allocating, even when it fails.
+struct ShapeError {
+  char message[512] = {};
+};
+
+// Output 0's shape of op by its opcode's shape rule (FORMAT.md), from the
+// shapes `tensors` holds for its operands; one function per rule behind it.
+// parse_graph() checks every op's output against it on the blob's sizes, and
+// the executor computes every op's output shape with it on the sizes of each
+// call when the graph has dynamic dimensions. On refusal returns false and
+// says why in error.
+bool infer_output_shape(
+    const Op& op,
+    const std::vector<TensorInfo>& tensors,
+    Shape* out,
+    ShapeError* error);
 
 // Parses and validates a blob. On refusal the error is InvalidProgram and the
 // reason is stored in error_message or, when that is null, logged with

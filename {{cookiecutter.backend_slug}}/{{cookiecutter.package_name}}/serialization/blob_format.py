@@ -119,7 +119,7 @@ class TensorInfo:
     sizes: Tuple[int, ...]
     dtype: int = SCALAR_TYPE_FLOAT32
     quant: Optional[QuantParams] = None
-    # Bit d set: sizes[d] is an upper bound (FORMAT.md; not run yet).
+    # Bit d set: sizes[d] is an upper bound, each call brings its own size (FORMAT.md).
     dynamic_dims: int = 0
 
     @property
@@ -269,6 +269,11 @@ def _check_tensor(tensor_id: int, tensor: TensorInfo) -> None:
             raise BlobFormatError(
                 f"{what} is quantized per channel along axis {quant.axis}; its rank is {tensor.rank}"
             )
+        if tensor.dynamic_dims >> quant.axis & 1:
+            raise BlobFormatError(
+                f"{what} is quantized per channel along axis {quant.axis}, which is dynamic; "
+                "the channel dimension must be static"
+            )
         expected = tensor.sizes[quant.axis]
     if len(quant.scales) != expected:
         kind = "per tensor" if quant.axis is None else f"per channel along axis {quant.axis}"
@@ -289,6 +294,11 @@ def _check_tensor(tensor_id: int, tensor: TensorInfo) -> None:
 def _check_constant(position: int, constant: Constant, tensor: TensorInfo) -> None:
     if not constant.key:
         raise BlobFormatError(f"constant {position} has an empty key")
+    if tensor.dynamic_dims:
+        raise BlobFormatError(
+            f"constant {position} fills tensor {constant.tensor_id}, which has dynamic_dims "
+            f"{tensor.dynamic_dims:#x}; constants have static shapes"
+        )
     if constant.nbytes != tensor.nbytes:
         raise BlobFormatError(
             f"constant {position} has nbytes {constant.nbytes}, but tensor "

@@ -8,9 +8,12 @@
 // its entry in op_support.py, `python scripts/generate.py`, and its kernel
 // file here (docs/guides: "adding an operator").
 //
-// Preconditions, guaranteed by parse_graph(): every operand, output and
-// attribute has the count, dtype and shape its schema says; buffers hold
-// exactly numel elements; outputs overlap no input.
+// Preconditions, guaranteed by parse_graph() and the executor: every
+// operand, output and attribute has the count, dtype and shape its schema
+// says; buffers hold at least numel elements; outputs overlap no input. The
+// shapes are those of the current call (input_info(), output_info()): with
+// dynamic dimensions they change from call to call, up to the bounds the
+// buffers were planned for, so a kernel reads them on every call.
 #pragma once
 
 #include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Graph.h>
