@@ -34,8 +34,8 @@ TABLE_FILE = "{{ cookiecutter.package_name }}/op_support.py"
 
 @dataclass(frozen=True)
 class Step:
-    name: str  # e.g. "step-exp-kernel"
-    example: str  # e.g. "exp"
+    name: str  # e.g. "step-erf-kernel"
+    example: str  # e.g. "erf"
     language: str
     caption: str
     code: str
@@ -55,7 +55,7 @@ def guide_steps() -> List[Step]:
         fields = dict(re.findall(r"^:(\w+): *(.*)$", options, re.M))
         if not fields.get("name", "").startswith("step-"):
             continue
-        # "step-leaky-relu-entry": example "leaky_relu" (labels spell _ as -).
+        # "step-hard-shrink-entry" would be example "hard_shrink" (labels spell _ as -).
         example = fields["name"][len("step-") :].rsplit("-", 1)[0].replace("-", "_")
         steps.append(Step(fields["name"], example, match.group(1), fields.get("caption", ""), code))
     return steps
