@@ -217,7 +217,9 @@ class _BlobBuilder:
             shape = upper_bound_shape(value.shape)
         except UnboundedShapeError as error:
             raise PreprocessError(f"{self._backend}: {node.name!r} {error}") from None
-        tensor_id = self._add_tensor(node, shape.sizes, value.dtype, dynamic_dims=shape.dynamic_dims)
+        tensor_id = self._add_tensor(
+            node, shape.sizes, value.dtype, dynamic_dims=shape.dynamic_dims
+        )
         self._tensor_ids[node] = tensor_id
         return tensor_id
 
