@@ -59,8 +59,8 @@ def features_list(table: Sequence[Any]) -> str:
 
 
 def quantized_list(table: Sequence[Any]) -> str:
-    """What the quantizer annotates: every single-output entry; dynamic and weight-only: those with weights."""
-    annotated = [entry for entry in table if not entry.first_output_only]
+    """What the quantizer annotates (``quantizer_annotates``); dynamic and weight-only: those with weights."""
+    annotated = [entry for entry in table if entry.quantizer_annotates]
     static = ", ".join(f"`{entry.name}`" for entry in annotated)
     weighted = ", ".join(
         f"`{entry.name}`"

@@ -64,7 +64,11 @@ def schema_of(entry: Any) -> Any:
     """The OpSchema one table entry describes."""
     name = getattr(entry, "kernel", None) or entry.name
     operands = tuple(
-        st.OperandSchema(operand.name, bool(getattr(operand, "optional", False)))
+        st.OperandSchema(
+            operand.name,
+            bool(getattr(operand, "optional", False)),
+            bool(getattr(operand, "variadic", False)),
+        )
         for operand in entry.operands
     )
     attrs = tuple(
@@ -78,6 +82,7 @@ def schema_of(entry: Any) -> Any:
         attrs=attrs,
         shape_rule=st.ShapeRule(getattr(entry.shape_rule, "value", entry.shape_rule)),
         dtypes=tuple(_dtype_code(dtype, entry.name) for dtype in entry.dtypes),
+        variadic_outputs=bool(getattr(entry, "variadic_outputs", False)),
     )
 
 
@@ -138,7 +143,8 @@ def render(schemas: Sequence[Any]) -> str:
     lines += ["", "", "OP_SCHEMAS = {"]
     for s in schemas:
         operands = [
-            f'OperandSchema("{o.name}"{", optional=True" if o.optional else ""})'
+            f'OperandSchema("{o.name}"{", optional=True" if o.optional else ""}'
+            f'{", variadic=True" if o.variadic else ""})'
             for o in s.operands
         ]
         attrs = [f'AttrSchema("{a.name}", AttrType.{a.type.name})' for a in s.attrs]
@@ -151,6 +157,7 @@ def render(schemas: Sequence[Any]) -> str:
             f"        attrs={_tuple(attrs)},",
             f"        shape_rule=ShapeRule.{s.shape_rule.name},",
             f"        dtypes={_tuple([str(d) for d in s.dtypes])},",
+            *(["        variadic_outputs=True,"] if s.variadic_outputs else []),
             "    ),",
         ]
     lines.append("}")

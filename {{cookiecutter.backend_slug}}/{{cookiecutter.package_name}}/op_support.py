@@ -44,12 +44,18 @@ from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
 
 from .serialization.blob_format import (
-    batch_norm_output_shape,
-    BlobFormatError,
-    convolution_output_shape,
     MAX_RANK,
+    BlobFormatError,
+    addmm_output_shape,
+    attention_output_shape,
+    batch_norm_output_shape,
+    cat_output_shape,
+    convolution_output_shape,
+    full_output_shape,
+    layer_norm_output_shape,
     pool2d_output_shape,
     reduce_output_shape,
+    split_output_shapes,
 )
 from .serialization.schema_types import AttrType, ShapeRule
 
@@ -76,12 +82,14 @@ class Operand:
 
     ``name`` is the argument's name in the operator's schema (``self``,
     ``other``, ``weight``...); an absent optional operand is written as
-    "no tensor".
+    "no tensor". A variadic operand is a ``Tensor[]`` argument (cat's
+    ``tensors``): the last operand, one input of the op record per tensor.
     """
 
     name: str
     role: OperandRole = OperandRole.ACTIVATION
     optional: bool = False
+    variadic: bool = False
 
 
 class UnsupportedValue(ValueError):
@@ -150,7 +158,8 @@ class Sample:
     """A call of the operator that the generated tests lower, run and compare.
 
     ``inputs`` are the shapes of the tensor operands in order (``None``: an
-    absent optional operand); ``kwargs`` are the other arguments, by name.
+    absent optional operand; a tuple of shapes: the tensors of a variadic
+    operand); ``kwargs`` are the other arguments, by name.
     Inputs are drawn uniformly from ``[low, high)``.
     """
 
@@ -189,6 +198,9 @@ class OpSupport:
             entry's (``hardtanh`` writes ``clamp``); both must agree on the
             opcode, operands and attributes.
         num_outputs: output tensors of the op record.
+        variadic_outputs: the op returns a list of tensors, as many as its
+            arguments say (split); the op record has one output per tensor
+            and each ``getitem`` of the node takes one of them.
         output_shares_input_qparams: a quantized output reuses the input's
             scale and zero point (true for clamping ops).
         keep_undecomposed: ask ``to_edge_transform_and_lower`` to keep the
@@ -217,6 +229,7 @@ class OpSupport:
     keep_undecomposed: bool = False
     dtypes: Tuple[torch.dtype, ...] = SUPPORTED_DTYPES
     first_output_only: bool = False
+    variadic_outputs: bool = False
 
     @property
     def kernel_name(self) -> str:
@@ -247,10 +260,46 @@ class OpSupport:
         names = {"input": "self"} if "self" in _argument_types(self.aten_op) else {}
         return {names.get(name, name): value for name, value in normalized.kwargs.items()}
 
+    @property
+    def quantizer_annotates(self) -> bool:
+        """Whether the quantizer annotates this op: one tensor output and fixed operands."""
+        return (
+            bool(self.operands)
+            and not (self.first_output_only or self.variadic_outputs)
+            and not any(operand.variadic for operand in self.operands)
+        )
+
     def operand_nodes(self, node: Node) -> List[Optional[Node]]:
-        """The tensor operands of ``node`` in blob order (an absent optional one is None)."""
+        """The tensor operands of ``node`` in blob order (an absent optional one is None;
+        a variadic operand contributes each of its tensors)."""
         arguments = self.arguments(node)
-        return [arguments[operand.name] for operand in self.operands]
+        nodes: List[Optional[Node]] = []
+        for operand in self.operands:
+            value = arguments[operand.name]
+            nodes += list(value) if operand.variadic else [value]
+        return nodes
+
+    def sample_shapes(self, sample: Sample) -> List[Optional[Tuple[int, ...]]]:
+        """A sample's input shapes in blob order (a variadic operand's shapes in line)."""
+        shapes: List[Optional[Tuple[int, ...]]] = []
+        for operand, shape in zip(self.operands, sample.inputs):
+            shapes += list(shape) if operand.variadic else [shape]
+        return shapes
+
+    def sample_operands(self, sample: Sample, tensors: Sequence[Any]) -> Dict[str, Any]:
+        """The operator's tensor arguments by name for a sample, from its present inputs in
+        order: None for an absent operand, a list for a variadic one."""
+        tensors = list(tensors)
+        operands: Dict[str, Any] = {}
+        for operand, shape in zip(self.operands, sample.inputs):
+            if shape is None:
+                operands[operand.name] = None
+            elif operand.variadic:
+                operands[operand.name] = tensors[: len(shape)]
+                del tensors[: len(shape)]
+            else:
+                operands[operand.name] = tensors.pop(0)
+        return operands
 
     def attr_values(self, node: Node) -> Tuple[AttrValue, ...]:
         """The op record's attribute values for ``node``; raises UnsupportedValue."""
@@ -264,20 +313,30 @@ class OpSupport:
             value = arguments[operand.name]
             if value is None and operand.optional:
                 continue
-            if not isinstance(value, Node):
-                return f"its {operand.role.value} operand is {value!r}, not a tensor"
-            problem = _tensor_problem(value.meta.get("val"), self.dtypes)
-            if problem:
-                return f"its {operand.role.value} operand {value.name} {problem}"
+            values = value if operand.variadic and isinstance(value, (list, tuple)) else [value]
+            if operand.variadic and not values:
+                return f"its {operand.name} list is empty"
+            for value in values:
+                if not isinstance(value, Node):
+                    return f"its {operand.role.value} operand is {value!r}, not a tensor"
+                problem = _tensor_problem(value.meta.get("val"), self.dtypes)
+                if problem:
+                    return f"its {operand.role.value} operand {value.name} {problem}"
         output = node.meta.get("val")
         if self.first_output_only:
             others = [user.name for user in node.users if not _takes_first_output(user)]
             if others:
                 return f"{', '.join(others)} use outputs other than the first, which this backend does not compute"
             output = output[0] if isinstance(output, (tuple, list)) else output
-        problem = _tensor_problem(output, self.dtypes)
-        if problem:
-            return f"its output {problem}"
+        outputs = (
+            list(output)
+            if self.variadic_outputs and isinstance(output, (tuple, list))
+            else [output]
+        )
+        for output in outputs:
+            problem = _tensor_problem(output, self.dtypes)
+            if problem:
+                return f"its output {problem}"
         for attr in self.attrs:
             try:
                 attr.value(arguments[attr.argument])
@@ -359,7 +418,9 @@ def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, 
 
     def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
         values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
-        tensors = [arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments]
+        tensors = [
+            arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments
+        ]
         shapes = [None if t is None else tuple(t.meta["val"].shape) for t in tensors]
         try:
             rule("it", shapes if rule is convolution_output_shape else shapes[0], values)
@@ -393,6 +454,48 @@ def _check_float_result(node: Node, arguments: Mapping[str, Any]) -> Optional[st
     if arguments["half_to_float"]:
         return "half_to_float is True; only float32 in and out is supported"
     return None
+
+
+def _check_shape_rule(
+    attrs: Tuple[Attr, ...], rule: Callable[[str, List[Any], Dict[str, Any]], Any]
+) -> Check:
+    """Refuse a node the blob validators would refuse: ``rule(what, operand shapes, attributes)``."""
+
+    def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+        entry = lookup(node.target)
+        shapes = [
+            None if operand is None else tuple(operand.meta["val"].shape)
+            for operand in entry.operand_nodes(node)
+        ]
+        values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
+        try:
+            rule("it", shapes, values)
+        except BlobFormatError as error:
+            return str(error)
+        return None
+
+    return check
+
+
+def _check_attention(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    if arguments["dropout_p"] != 0:
+        return f"dropout_p is {arguments['dropout_p']}; only 0 (inference) is supported"
+    if arguments.get("enable_gqa"):
+        return "enable_gqa is True; key and value need as many heads as the query"
+    if arguments["is_causal"] and arguments["attn_mask"] is not None:
+        return "is_causal with an attn_mask; PyTorch refuses the pair"
+    return _check_shape_rule(
+        _ATTENTION_ATTRS, lambda what, shapes, attrs: attention_output_shape(what, shapes)
+    )(node, arguments)
+
+
+def _attention_scale(value: Any) -> Any:
+    """scale=None is 1/sqrt(e), stored as 0; an explicit 0 cannot be told apart."""
+    if value is None:
+        return 0.0
+    if value == 0:
+        raise UnsupportedValue("scale is 0; the blob stores the default scale (None) as 0")
+    return value
 
 
 def _gelu_tanh(value: Any) -> bool:
@@ -434,7 +537,9 @@ _AVG_POOL2D_ATTRS = (
     Attr("count_include_pad", AttrType.BOOL),
     Attr("divisor_override", AttrType.INT, convert=_no_divisor),
 )
-_FIRST_OUTPUT_NOT_ANNOTATED = "not annotated yet (float32): the quantizer annotates single-output ops"
+_FIRST_OUTPUT_NOT_ANNOTATED = (
+    "not annotated yet (float32): the quantizer annotates single-output ops"
+)
 _MAX_POOL2D_ATTRS = (
     Attr("kernel_size", AttrType.INT_LIST, convert=_pair),
     Attr("stride", AttrType.INT_LIST, convert=_pair),
@@ -443,9 +548,29 @@ _MAX_POOL2D_ATTRS = (
     Attr("ceil_mode", AttrType.BOOL),
 )
 _REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
+_LAYER_NORM_ATTRS = (
+    Attr("normalized_shape", AttrType.INT_LIST),
+    Attr("eps", AttrType.FLOAT, finite=True),
+)
+_CAT_ATTRS = (Attr("dim", AttrType.INT),)
+_SPLIT_ATTRS = (Attr("split_sizes", AttrType.INT_LIST), Attr("dim", AttrType.INT))
+_ATTENTION_ATTRS = (
+    Attr("is_causal", AttrType.BOOL),
+    Attr("scale", AttrType.FLOAT, convert=_attention_scale),
+)
+_ADDMM_ATTRS = (
+    Attr("beta", AttrType.FLOAT, finite=True),
+    Attr("alpha", AttrType.FLOAT, finite=True),
+)
+_FULL_ATTRS = (Attr("size", AttrType.INT_LIST), Attr("fill_value", AttrType.FLOAT))
+_NOT_ANNOTATED = (
+    "not annotated yet (float32): the quantizer annotates ops with fixed operands and one output"
+)
 
 
-def _conv(stride, padding, dilation=None, transposed=False, output_padding=None, groups=1) -> Dict[str, Any]:
+def _conv(
+    stride, padding, dilation=None, transposed=False, output_padding=None, groups=1
+) -> Dict[str, Any]:
     """The arguments of aten.convolution after its tensors (the schema has no defaults)."""
     spatial = len(stride)
     return {
@@ -648,7 +773,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             "which the quantizer does not annotate yet"
         ),
         samples=(
-            Sample(inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"),
+            Sample(
+                inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"
+            ),
             Sample(
                 inputs=((2, 4, 9, 9), (6, 2, 3, 3), None),
                 kwargs=_conv([2, 1], [0, 2], dilation=[2, 1], groups=2),
@@ -692,12 +819,22 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
                 inputs=((2, 3, 7, 9),),
-                kwargs={"kernel_size": [3, 2], "stride": [2, 3], "padding": [1, 1], "ceil_mode": True},
+                kwargs={
+                    "kernel_size": [3, 2],
+                    "stride": [2, 3],
+                    "padding": [1, 1],
+                    "ceil_mode": True,
+                },
                 id="padding_ceil_mode",
             ),
             Sample(
                 inputs=((3, 6, 6),),
-                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "count_include_pad": False},
+                kwargs={
+                    "kernel_size": [3, 3],
+                    "stride": [2, 2],
+                    "padding": [1, 1],
+                    "count_include_pad": False,
+                },
                 id="exclude_pad_rank3",
             ),
             Sample(
@@ -718,7 +855,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="over the dims given (none: all), keepdim either way; no dtype argument",
         check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
         samples=(
-            Sample(inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"),
+            Sample(
+                inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": []}, id="all_dims"),
         ),
@@ -756,7 +895,12 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
                 inputs=((2, 3, 9, 7),),
-                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True},
+                kwargs={
+                    "kernel_size": [3, 3],
+                    "stride": [2, 2],
+                    "padding": [1, 1],
+                    "ceil_mode": True,
+                },
                 id="padding_ceil_mode",
             ),
             Sample(
@@ -810,7 +954,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="approximate is 'none' (erf) or 'tanh'",
         samples=(
             Sample(inputs=((2, 3, 4),), low=-6.0, high=6.0, id="erf"),
-            Sample(inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"),
+            Sample(
+                inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"
+            ),
         ),
     ),
     OpSupport(
@@ -922,7 +1068,13 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="along one dimension; computed stably (the maximum is subtracted first)",
         check=_check_float_result,
         samples=(
-            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"dim": -1, "half_to_float": False},
+                low=-50.0,
+                high=50.0,
+                id="last",
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "half_to_float": False}, id="middle"),
         ),
     ),
@@ -936,8 +1088,204 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="along one dimension; computed stably (x - max - log(sum(exp(x - max))))",
         check=_check_float_result,
         samples=(
-            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"dim": -1, "half_to_float": False},
+                low=-50.0,
+                high=50.0,
+                id="last",
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
+        ),
+    ),
+    # --- attention, normalization and concatenation
+    OpSupport(
+        name="layer_norm",
+        # nn.LayerNorm exports as native_layer_norm; the output is output 0
+        # (mean and rstd, outputs 1 and 2, serve training).
+        edge_op=exir_ops.edge.aten.native_layer_norm.default,
+        opcode=45,
+        operands=(
+            Operand("input"),
+            Operand("weight", OperandRole.WEIGHT, optional=True),
+            Operand("bias", OperandRole.WEIGHT, optional=True),
+        ),
+        attrs=_LAYER_NORM_ATTRS,
+        shape_rule=ShapeRule.LAYER_NORM,
+        constraints=(
+            "over the trailing normalized_shape dimensions; optional weight and bias; mean, then "
+            "the variance of the centred values, in double"
+        ),
+        check=_check_shape_rule(_LAYER_NORM_ATTRS, layer_norm_output_shape),
+        quantization=_FIRST_OUTPUT_NOT_ANNOTATED,
+        first_output_only=True,
+        samples=(
+            Sample(
+                inputs=((2, 3, 8), (8,), (8,)),
+                kwargs={"normalized_shape": [8], "eps": 1e-5},
+                id="affine",
+            ),
+            Sample(
+                inputs=((2, 4, 5), None, None),
+                kwargs={"normalized_shape": [4, 5], "eps": 1e-3},
+                id="two_dims",
+            ),
+            # A mean far from 0 for its spread: E[x^2] - E[x]^2 in float32 loses digits.
+            Sample(
+                inputs=((3, 16), (16,), None),
+                kwargs={"normalized_shape": [16], "eps": 1e-5},
+                low=10.0,
+                high=11.0,
+                id="large_mean",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="cat",
+        edge_op=exir_ops.edge.aten.cat.default,
+        opcode=46,
+        operands=(Operand("tensors", variadic=True),),
+        attrs=_CAT_ATTRS,
+        shape_rule=ShapeRule.CAT,
+        constraints="one or more tensors of one rank, equal except along dim (negative dims count from the end)",
+        check=_check_shape_rule(_CAT_ATTRS, cat_output_shape),
+        quantization=_NOT_ANNOTATED,
+        samples=(
+            Sample(inputs=(((2, 3), (2, 4)),), kwargs={"dim": 1}, id="two"),
+            Sample(
+                inputs=(((1, 2, 3), (2, 2, 3), (3, 2, 3)),), kwargs={"dim": 0}, id="three_first_dim"
+            ),
+            Sample(inputs=(((2, 3, 1), (2, 3, 2)),), kwargs={"dim": -1}, id="negative_dim"),
+        ),
+    ),
+    OpSupport(
+        name="split",
+        # torch.split with a list of sizes, and the gates of nn.GRU and nn.LSTM.
+        edge_op=exir_ops.edge.aten.split_with_sizes_copy.default,
+        opcode=47,
+        operands=_X,
+        attrs=_SPLIT_ATTRS,
+        shape_rule=ShapeRule.SPLIT,
+        constraints="split_sizes add up to the size of dim; one output per size",
+        check=_check_shape_rule(
+            _SPLIT_ATTRS, lambda what, shapes, attrs: split_output_shapes(what, shapes[0], attrs)
+        ),
+        quantization=_NOT_ANNOTATED,
+        variadic_outputs=True,
+        samples=(
+            Sample(inputs=((2, 6),), kwargs={"split_sizes": [1, 2, 3], "dim": 1}, id="three"),
+            Sample(
+                inputs=((4, 2, 3),), kwargs={"split_sizes": [2, 2], "dim": -3}, id="negative_dim"
+            ),
+        ),
+    ),
+    OpSupport(
+        name="scaled_dot_product_attention",
+        # Kept whole: nn.MultiheadAttention and F.scaled_dot_product_attention
+        # export as this op, which would otherwise decompose into bmm, softmax,
+        # causal-mask construction and bool masking.
+        edge_op=exir_ops.edge.aten.scaled_dot_product_attention.default,
+        opcode=48,
+        operands=(
+            Operand("query"),
+            Operand("key"),
+            Operand("value"),
+            Operand("attn_mask", optional=True),
+        ),
+        attrs=_ATTENTION_ATTRS,
+        shape_rule=ShapeRule.ATTENTION,
+        constraints=(
+            "query [..., l, e], key [..., s, e], value [..., s, ev] with equal batch dimensions; "
+            "is_causal or an additive float mask; dropout_p 0; no enable_gqa; softmax computed stably"
+        ),
+        check=_check_attention,
+        quantization=f"{_STATIC_INT8} on every operand",
+        keep_undecomposed=True,
+        samples=(
+            Sample(inputs=((1, 2, 5, 4), (1, 2, 5, 4), (1, 2, 5, 4), None), id="plain"),
+            Sample(
+                inputs=((2, 3, 4, 8), (2, 3, 4, 8), (2, 3, 4, 6), None),
+                kwargs={"is_causal": True},
+                id="causal",
+            ),
+            Sample(
+                inputs=((2, 4, 3), (2, 5, 3), (2, 5, 2), (4, 5)),
+                kwargs={"scale": 0.3},
+                id="mask_scale_rank3",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="addmm",
+        # nn.Linear inside nn.GRU and nn.LSTM, and any linear that export decomposes.
+        edge_op=exir_ops.edge.aten.addmm.default,
+        opcode=49,
+        operands=(Operand("self"), Operand("mat1"), Operand("mat2")),
+        attrs=_ADDMM_ATTRS,
+        shape_rule=ShapeRule.ADDMM,
+        constraints="out = beta * self + alpha * (mat1 [n, k] @ mat2 [k, m]); self broadcasts to [n, m]",
+        check=_check_shape_rule(
+            _ADDMM_ATTRS, lambda what, shapes, attrs: addmm_output_shape(what, shapes)
+        ),
+        quantization=f"{_STATIC_INT8} on every operand",
+        samples=(
+            Sample(inputs=((4,), (2, 3), (3, 4)), id="bias_row"),
+            Sample(
+                inputs=((2, 4), (2, 3), (3, 4)), kwargs={"beta": 0.5, "alpha": 2.0}, id="beta_alpha"
+            ),
+        ),
+    ),
+    OpSupport(
+        name="full",
+        # Zero initial states of nn.GRU and nn.LSTM; the delegate fills them.
+        edge_op=exir_ops.edge.aten.full.default,
+        opcode=50,
+        operands=(),
+        attrs=_FULL_ATTRS,
+        shape_rule=ShapeRule.FULL,
+        constraints="a float32 tensor of the given size filled with fill_value",
+        check=_check_shape_rule(
+            _FULL_ATTRS, lambda what, shapes, attrs: full_output_shape(what, attrs)
+        ),
+        quantization=_NOT_ANNOTATED,
+        samples=(Sample(inputs=(), kwargs={"size": [2, 3], "fill_value": 1.5}),),
+    ),
+    OpSupport(
+        name="add_scalar",
+        edge_op=exir_ops.edge.aten.add.Scalar,
+        opcode=51,
+        operands=_X,
+        attrs=(Attr("other", AttrType.FLOAT), Attr("alpha", AttrType.FLOAT, finite=True)),
+        shape_rule=ShapeRule.SAME,
+        constraints="out = self + alpha * other for a number other",
+        samples=(
+            Sample(inputs=((2, 3),), kwargs={"other": 1e-6}, id="epsilon"),
+            Sample(inputs=((2, 3),), kwargs={"other": 2.5, "alpha": -2}, id="alpha"),
+        ),
+    ),
+    OpSupport(
+        name="mul_scalar",
+        edge_op=exir_ops.edge.aten.mul.Scalar,
+        opcode=52,
+        operands=_X,
+        attrs=(Attr("other", AttrType.FLOAT),),
+        shape_rule=ShapeRule.SAME,
+        constraints="out = self * other for a number other",
+        samples=(Sample(inputs=((2, 3, 4),), kwargs={"other": 0.125}),),
+    ),
+    OpSupport(
+        name="pow_scalar",
+        # RMSNorm's x.pow(2).
+        edge_op=exir_ops.edge.aten.pow.Tensor_Scalar,
+        opcode=53,
+        operands=_X,
+        attrs=(Attr("exponent", AttrType.FLOAT),),
+        shape_rule=ShapeRule.SAME,
+        constraints="a number exponent; x * x for 2, as PyTorch",
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"exponent": 2}, id="square"),
+            Sample(inputs=((2, 3),), kwargs={"exponent": 0.5}, low=0.0, high=4.0, id="root"),
+            Sample(inputs=((2, 3),), kwargs={"exponent": -1.5}, low=0.5, high=4.0, id="negative"),
         ),
     ),
 )
@@ -966,7 +1314,8 @@ def lookup_node(node: Node) -> Optional[OpSupport]:
         return None
     if node.target is operator.getitem and isinstance(node.args[0], Node):
         entry = lookup_node(node.args[0])
-        return entry if entry is not None and entry.first_output_only else None
+        multi_output = entry is not None and (entry.first_output_only or entry.variadic_outputs)
+        return entry if multi_output else None
     return lookup(node.target)
 
 
@@ -975,9 +1324,9 @@ def why_unsupported(node: Node) -> Optional[str]:
     if node.op != "call_function":
         return f"it is a {node.op} node"
     if node.target is operator.getitem and lookup_node(node) is not None:
-        # Output 0 of a supported multi-output op goes with the op.
+        # An output of a supported multi-output op goes with the op.
         source = node.args[0]
-        if node.args[1] != 0:
+        if lookup_node(source).first_output_only and node.args[1] != 0:
             return f"it takes output {node.args[1]} of {source.name}; only output 0 is computed"
         return why_unsupported(source)
     entry = lookup(node.target)
@@ -1007,9 +1356,14 @@ def _self_check(table: Sequence[OpSupport]) -> None:
         if not isinstance(entry.shape_rule, ShapeRule):
             raise ValueError(f"{where}: shape_rule {entry.shape_rule!r} must be a ShapeRule")
         if entry.num_outputs != 1:
-            # The format holds several outputs; preprocess and the partitioner
-            # do not handle the getitem nodes of a multi-output op yet.
-            raise ValueError(f"{where}: num_outputs {entry.num_outputs}; only 1 is supported")
+            # Several outputs come as variadic_outputs (one per tensor of the
+            # op's result list) or first_output_only (output 0 of a tuple).
+            raise ValueError(
+                f"{where}: num_outputs {entry.num_outputs}; use variadic_outputs for an op "
+                "returning a list of tensors"
+            )
+        if entry.first_output_only and entry.variadic_outputs:
+            raise ValueError(f"{where}: first_output_only and variadic_outputs exclude each other")
         if not entry.samples:
             raise ValueError(f"{where}: give at least one Sample for the tests")
         arguments = _argument_types(entry.aten_op)
@@ -1023,6 +1377,12 @@ def _self_check(table: Sequence[OpSupport]) -> None:
                 raise ValueError(
                     f"{where}: operand {operand.name!r} must have optional={not operand.optional}"
                 )
+            if operand.variadic != isinstance(kind, torch.ListType):
+                raise ValueError(
+                    f"{where}: operand {operand.name!r} must have variadic={not operand.variadic}"
+                )
+        if any(operand.variadic for operand in entry.operands[:-1]):
+            raise ValueError(f"{where}: a variadic operand must come last")
         if any(operand.role is OperandRole.BIAS for operand in entry.operands[:-1]):
             raise ValueError(f"{where}: a bias operand must come last")
         for attr in entry.attrs:
@@ -1037,6 +1397,16 @@ def _self_check(table: Sequence[OpSupport]) -> None:
                     f"{where}: sample {sample.id or sample.inputs} has {len(sample.inputs)} "
                     f"inputs for {len(entry.operands)} operands"
                 )
+            for operand, shapes in zip(entry.operands, sample.inputs):
+                if operand.variadic and not (
+                    isinstance(shapes, tuple)
+                    and shapes
+                    and all(isinstance(s, tuple) for s in shapes)
+                ):
+                    raise ValueError(
+                        f"{where}: sample {sample.id or sample.inputs} gives {shapes!r} for the "
+                        f"variadic operand {operand.name!r}; give a tuple of shapes"
+                    )
             unknown = sorted(set(sample.kwargs) - set(arguments))
             if unknown:
                 raise ValueError(

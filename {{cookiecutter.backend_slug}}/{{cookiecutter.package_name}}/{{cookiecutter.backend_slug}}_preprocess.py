@@ -103,6 +103,8 @@ class _BlobBuilder:
         # to match runtime profiling events to the original model).
         self.debug_handle_map: Dict[int, Tuple[int, ...]] = {}
         self._tensor_ids: Dict[Node, int] = {}
+        # Multi-output nodes: the tensor of each output (None: not computed).
+        self._output_ids: Dict[Node, Tuple[Optional[int], ...]] = {}
 
     def build(self) -> None:
         for node in self.program.graph.nodes:
@@ -137,7 +139,6 @@ class _BlobBuilder:
             )
         tensor_id = len(self.graph.tensors)
         self.graph.tensors.append(TensorInfo(tuple(value.shape), SCALAR_TYPE_FLOAT32))
-        self._tensor_ids[node] = tensor_id
         return tensor_id
 
     def _constant_data(self, node: Node) -> Optional[torch.Tensor]:
@@ -154,6 +155,7 @@ class _BlobBuilder:
     def _add_placeholder(self, node: Node) -> None:
         data = self._constant_data(node)
         tensor_id = self._new_tensor(node, node.meta.get("val") if data is None else data)
+        self._tensor_ids[node] = tensor_id
         if data is None:
             self.graph.inputs.append(tensor_id)
             return
@@ -165,9 +167,9 @@ class _BlobBuilder:
 
     def _add_op(self, node: Node) -> None:
         if node.target is operator.getitem:
-            # Output 0 of a multi-output op is the op's (only) output tensor.
+            # One output of a multi-output op: the tensor the op record wrote.
             self._check_getitem(node)
-            self._tensor_ids[node] = self._tensor_ids[node.args[0]]
+            self._tensor_ids[node] = self._output_ids[node.args[0]][node.args[1]]
             return
         entry = lookup(node.target)
         if entry is None:
@@ -185,12 +187,18 @@ class _BlobBuilder:
             None if operand is None else self._tensor_ids[operand]
             for operand in entry.operand_nodes(node)
         )
-        # The table has single-output entries only (op_support._self_check);
-        # a first_output_only entry writes output 0 of the ATen op.
+        # A first_output_only entry writes output 0 of the ATen op; a
+        # variadic_outputs entry writes every tensor of the op's result list.
         value = node.meta.get("val")
-        if entry.first_output_only and isinstance(value, (tuple, list)):
-            value = value[0]
-        outputs = (self._new_tensor(node, value),)
+        if entry.variadic_outputs:
+            outputs = tuple(self._new_tensor(node, item) for item in value)
+            self._output_ids[node] = outputs
+        elif entry.first_output_only:
+            outputs = (self._new_tensor(node, value[0]),)
+            self._output_ids[node] = outputs
+        else:
+            outputs = (self._new_tensor(node, value),)
+            self._tensor_ids[node] = outputs[0]
         name = node.name if self.options.debug_names else ""
         op_index = len(self.graph.ops)
         self.graph.ops.append(
@@ -202,7 +210,7 @@ class _BlobBuilder:
 
     def _check_getitem(self, node: Node) -> None:
         reason = why_unsupported(node)
-        if reason is not None or node.args[0] not in self._tensor_ids:
+        if reason is not None or node.args[0] not in self._output_ids:
             raise PreprocessError(
                 f"{self._backend} cannot run node {node.name!r} (getitem): "
                 f"{reason or 'its source is not in the delegate'}"

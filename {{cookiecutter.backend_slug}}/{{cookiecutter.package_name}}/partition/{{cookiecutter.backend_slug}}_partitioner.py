@@ -86,6 +86,15 @@ def _graph_calls_any(graph_module: torch.fx.GraphModule, ops: Sequence[object]) 
     return False
 
 
+def _is_view_op(node: torch.fx.Node) -> bool:
+    """An ATen call whose output aliases its input (view, transpose, permute...)."""
+    target = node.target
+    if node.op != "call_function" or not isinstance(target, torch._ops.OpOverload):
+        return False
+    returns = target._schema.returns
+    return len(returns) == 1 and returns[0].alias_info is not None
+
+
 class {{ cookiecutter.__partitioner_class }}(Partitioner):
     """Delegates the supported parts of an edge program to {{ cookiecutter.__backend_id }}.
 
@@ -140,6 +149,59 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
         return PartitionResult(
             tagged_exported_program=exported_program, partition_tags=partition_tags
         )
+
+    def transform_for_pre_decomposition(self, exported_program: ExportedProgram) -> ExportedProgram:
+        """Let the ATen ops kept whole (``keep_undecomposed``) change their output's strides.
+
+        Export traces ``.contiguous()`` and ``reshape`` of a tensor that is
+        already contiguous as nothing and ``view``: the output of
+        scaled_dot_product_attention is not contiguous on the CPU, but
+        transposed back it is. Kept whole, the op gets other (contiguous)
+        output strides, and such a view fails during decomposition. For a
+        kept op whose traced output is not contiguous, a contiguous clone goes
+        in front of every ``view`` and ``reshape`` reached from it through view
+        ops: the same values, valid for any strides.
+        """
+        kept = {
+            entry.aten_op
+            for entry in OP_SUPPORT
+            if entry.keep_undecomposed and entry.name not in self.skip_ops
+        }
+        reshapes = (torch.ops.aten.view.default, torch.ops.aten.reshape.default)
+        graph = exported_program.graph_module.graph
+        changed = False
+        for node in list(graph.nodes):
+            if node.op != "call_function" or node.target not in kept:
+                continue
+            value = node.meta.get("val")
+            if not isinstance(value, torch.Tensor) or value.is_contiguous():
+                continue
+            if self.operator_support.unsupported_reason(node) is not None:
+                continue
+            pending = list(node.users)
+            while pending:
+                user = pending.pop()
+                if not _is_view_op(user) and user.target not in reshapes:
+                    continue
+                if user.target in reshapes:
+                    source = user.args[0]
+                    with graph.inserting_before(user):
+                        clone = graph.call_function(
+                            torch.ops.aten.clone.default,
+                            (source,),
+                            {"memory_format": torch.contiguous_format},
+                        )
+                    clone.meta = dict(source.meta)
+                    clone.meta["val"] = source.meta["val"].clone(
+                        memory_format=torch.contiguous_format
+                    )
+                    user.replace_input_with(source, clone)
+                    changed = True
+                    continue
+                pending += list(user.users)
+        if changed:
+            exported_program.graph_module.recompile()
+        return exported_program
 
     def ops_to_not_decompose(
         self, ep: ExportedProgram

@@ -723,19 +723,24 @@ class Parser {
     if (reader_.u32(base + 36) != 0) {
       return fail(what + " has a non-zero reserved field");
     }
-    if (num_inputs != op.schema->num_operands) {
+    const bool variadic_inputs = has_variadic_operand(*op.schema);
+    if (variadic_inputs ? num_inputs < op.schema->num_operands
+                        : num_inputs != op.schema->num_operands) {
       return fail(format(
-          "%s has %u inputs, expected %u",
+          "%s has %u inputs, expected %s%u",
           what.c_str(),
           num_inputs,
+          variadic_inputs ? "at least " : "",
           op.schema->num_operands));
     }
-    if (num_outputs != op.schema->num_outputs) {
+    if (op.schema->variadic_outputs ? num_outputs < 1
+                                    : num_outputs != op.schema->num_outputs) {
       return fail(format(
-          "%s has %u outputs, expected %u",
+          "%s has %u outputs, expected %s%u",
           what.c_str(),
           num_outputs,
-          op.schema->num_outputs));
+          op.schema->variadic_outputs ? "at least " : "",
+          op.schema->variadic_outputs ? 1 : op.schema->num_outputs));
     }
     if (num_attrs != op.schema->num_attrs) {
       return fail(format(
@@ -768,7 +773,7 @@ class Parser {
     for (uint32_t slot = 0; slot < num_inputs; ++slot) {
       const uint32_t id = reader_.u32(
           layout_.refs + size_t(inputs_first + slot) * kTensorRefSize);
-      const OperandSchema& operand = op.schema->operands[slot];
+      const OperandSchema& operand = operand_of(*op.schema, slot);
       const std::string input_what = what + " operand " + operand.name;
       op.inputs[slot] = id;
       if (id == kNoTensor) {
@@ -1108,8 +1113,238 @@ class Parser {
     return true;
   }
 
-  // Output 0's shape must follow from the operands by the op's shape rule.
+  // Input [..., *normalized_shape] by attribute normalized_shape; optional
+  // weight and bias of shape normalized_shape; the output has x's shape.
+  bool layer_norm_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& normalized =
+        attr_named(op, "normalized_shape")->ints;
+    const uint32_t count = static_cast<uint32_t>(normalized.size());
+    bool ok = count >= 1 && count <= x.rank;
+    for (uint32_t i = 0; ok && i < count; ++i) {
+      ok = normalized[i] == int64_t(x.dim(x.rank - count + i));
+    }
+    if (!ok) {
+      return fail(format(
+          "%s: attribute normalized_shape is not the trailing dimensions of "
+          "the input %s",
+          what.c_str(),
+          shape_string(x).c_str()));
+    }
+    for (size_t i = 1; i < op.inputs.size(); ++i) {
+      if (op.inputs[i] == kNoTensor) {
+        continue;
+      }
+      const Shape& param = shape_of(op.inputs[i]);
+      bool same = param.rank == count;
+      for (uint32_t d = 0; same && d < count; ++d) {
+        same = int64_t(param.dim(d)) == normalized[d];
+      }
+      if (!same) {
+        return fail(format(
+            "%s: operand %s is %s; it must be normalized_shape",
+            what.c_str(),
+            op.schema->operands[i].name,
+            shape_string(param).c_str()));
+      }
+    }
+    *out = x;
+    return true;
+  }
+
+  // Attribute dim as an index below rank, or a failure naming it.
+  bool dim_index(
+      const Op& op,
+      const std::string& what,
+      uint32_t rank,
+      uint32_t* dim) {
+    const int64_t value = attr_named(op, "dim")->ints[0];
+    if (rank == 0 || value < -int64_t(rank) || value >= int64_t(rank)) {
+      return fail(format(
+          "%s: attribute dim is %lld, outside the rank %u",
+          what.c_str(),
+          static_cast<long long>(value),
+          rank));
+    }
+    *dim = static_cast<uint32_t>((value + rank) % rank);
+    return true;
+  }
+
+  // Every input, all of one rank, joined along attribute dim; they agree on
+  // every other dimension.
+  bool cat_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& first = shape_of(op.inputs[0]);
+    uint32_t dim = 0;
+    if (!dim_index(op, what, first.rank, &dim)) {
+      return false;
+    }
+    uint64_t total = 0;
+    for (const uint32_t id : op.inputs) {
+      const Shape& shape = shape_of(id);
+      bool same = shape.rank == first.rank;
+      for (uint32_t d = 0; same && d < first.rank; ++d) {
+        same = d == dim || shape.dim(d) == first.dim(d);
+      }
+      if (!same) {
+        return fail(format(
+            "%s: cannot join %s and %s along dimension %u",
+            what.c_str(),
+            shape_string(first).c_str(),
+            shape_string(shape).c_str(),
+            dim));
+      }
+      total += shape.rank == 0 ? 0 : shape.dim(dim);
+    }
+    if (total > UINT32_MAX) {
+      return fail(format("%s: the joined dimension exceeds u32", what.c_str()));
+    }
+    *out = first;
+    out->sizes[dim] = static_cast<uint32_t>(total);
+    return true;
+  }
+
+  // One output per attribute split_sizes entry: input 0 cut along attribute
+  // dim. Checks every output, as the sizes fix them all.
+  bool check_split_shapes(const Op& op, const std::string& what) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& sizes = attr_named(op, "split_sizes")->ints;
+    uint32_t dim = 0;
+    if (!dim_index(op, what, x.rank, &dim)) {
+      return false;
+    }
+    if (sizes.size() != op.outputs.size()) {
+      return fail(format(
+          "%s has %zu outputs; attribute split_sizes gives %zu",
+          what.c_str(),
+          op.outputs.size(),
+          sizes.size()));
+    }
+    int64_t total = 0;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      Shape expected = x;
+      if (sizes[i] < 0 || sizes[i] > int64_t(x.dim(dim))) {
+        return fail(format(
+            "%s: split size %lld does not fit dimension %u of %s",
+            what.c_str(),
+            static_cast<long long>(sizes[i]),
+            dim,
+            shape_string(x).c_str()));
+      }
+      total += sizes[i];
+      expected.sizes[dim] = static_cast<uint32_t>(sizes[i]);
+      if (shape_of(op.outputs[i]) != expected) {
+        return fail(format(
+            "%s: output tensor %u has shape %s, expected %s",
+            what.c_str(),
+            op.outputs[i],
+            shape_string(shape_of(op.outputs[i])).c_str(),
+            shape_string(expected).c_str()));
+      }
+    }
+    if (total != int64_t(x.dim(dim))) {
+      return fail(format(
+          "%s: split sizes add up to %lld, not dimension %u of %s",
+          what.c_str(),
+          static_cast<long long>(total),
+          dim,
+          shape_string(x).c_str()));
+    }
+    return true;
+  }
+
+  // query [..., l, e], key [..., s, e], value [..., s, ev] with the same
+  // batch dimensions; an optional mask broadcasts to [..., l, s].
+  bool attention_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& q = shape_of(op.inputs[0]);
+    const Shape& k = shape_of(op.inputs[1]);
+    const Shape& v = shape_of(op.inputs[2]);
+    bool ok = q.rank >= 2 && k.rank == q.rank && v.rank == q.rank;
+    for (uint32_t d = 0; ok && d + 2 < q.rank; ++d) {
+      ok = k.dim(d) == q.dim(d) && v.dim(d) == q.dim(d);
+    }
+    if (!ok || k.dim(k.rank - 1) != q.dim(q.rank - 1) ||
+        v.dim(v.rank - 2) != k.dim(k.rank - 2)) {
+      return fail(format(
+          "%s: query %s, key %s and value %s are not [..., l, e], [..., s, "
+          "e] and [..., s, ev] with the same batch dimensions",
+          what.c_str(),
+          shape_string(q).c_str(),
+          shape_string(k).c_str(),
+          shape_string(v).c_str()));
+    }
+    Shape scores = q;
+    scores.sizes[q.rank - 1] = k.dim(k.rank - 2);
+    if (op.inputs.size() > 3 && op.inputs[3] != kNoTensor) {
+      const Shape& mask = shape_of(op.inputs[3]);
+      const auto broadcast = broadcast_shapes(mask, scores);
+      if (mask.rank > scores.rank || !broadcast || *broadcast != scores) {
+        return fail(format(
+            "%s: mask %s does not broadcast to %s",
+            what.c_str(),
+            shape_string(mask).c_str(),
+            shape_string(scores).c_str()));
+      }
+    }
+    *out = q;
+    out->sizes[q.rank - 1] = v.dim(v.rank - 1);
+    return true;
+  }
+
+  // self broadcastable to [n, m], mat1 [n, k], mat2 [k, m] -> [n, m].
+  bool addmm_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& bias = shape_of(op.inputs[0]);
+    const Shape& a = shape_of(op.inputs[1]);
+    const Shape& b = shape_of(op.inputs[2]);
+    if (a.rank != 2 || b.rank != 2 || a.dim(1) != b.dim(0)) {
+      return fail(format(
+          "%s: mat1 %s and mat2 %s are not [n, k] and [k, m]",
+          what.c_str(),
+          shape_string(a).c_str(),
+          shape_string(b).c_str()));
+    }
+    out->rank = 2;
+    out->sizes[0] = a.dim(0);
+    out->sizes[1] = b.dim(1);
+    const auto broadcast = broadcast_shapes(bias, *out);
+    if (bias.rank > 2 || !broadcast || *broadcast != *out) {
+      return fail(format(
+          "%s: self %s does not broadcast to %s",
+          what.c_str(),
+          shape_string(bias).c_str(),
+          shape_string(*out).c_str()));
+    }
+    return true;
+  }
+
+  // No operands: the attribute size, each entry >= 0.
+  bool full_shape(const Op& op, const std::string& what, Shape* out) {
+    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
+    if (size.size() > kMaxRank) {
+      return fail(format(
+          "%s: attribute size has %zu entries; the maximum rank is %zu",
+          what.c_str(),
+          size.size(),
+          kMaxRank));
+    }
+    out->rank = static_cast<uint32_t>(size.size());
+    for (uint32_t d = 0; d < out->rank; ++d) {
+      if (size[d] < 0 || size[d] > int64_t(UINT32_MAX)) {
+        return fail(format(
+            "%s: attribute size has %lld",
+            what.c_str(),
+            static_cast<long long>(size[d])));
+      }
+      out->sizes[d] = static_cast<uint32_t>(size[d]);
+    }
+    return true;
+  }
+
+  // The outputs' shapes must follow from the operands by the op's shape
+  // rule: output 0's, or every output's for Split.
   bool check_output_shape(const Op& op, const std::string& what) {
+    if (op.schema->shape_rule == ShapeRule::Split) {
+      return check_split_shapes(op, what);
+    }
     const Shape& out = shape_of(op.outputs[0]);
     Shape expected;
     switch (op.schema->shape_rule) {
@@ -1211,6 +1446,33 @@ class Parser {
         break;
       case ShapeRule::BatchNorm:
         if (!batch_norm_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::LayerNorm:
+        if (!layer_norm_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Cat:
+        if (!cat_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Split: // checked above
+        break;
+      case ShapeRule::Attention:
+        if (!attention_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Addmm:
+        if (!addmm_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Full:
+        if (!full_shape(op, what, &expected)) {
           return false;
         }
         break;

@@ -32,6 +32,7 @@ from .schema_types import (
     SCALAR_TYPE_NAMES,
     SCALAR_TYPE_UINT8,
     AttrType,
+    OperandSchema,
     OpSchema,
     ShapeRule,
 )
@@ -210,7 +211,7 @@ def validate(graph: DelegateGraph) -> None:
         for slot, tensor_id in enumerate(op.inputs):
             if tensor_id is None:
                 continue
-            operand = f"{what} operand {schema.operands[slot].name}"
+            operand = f"{what} operand {operand_of(schema, slot).name}"
             _check_index(tensor_id, num_tensors, operand)
             if tensor_id not in available:
                 raise BlobFormatError(
@@ -322,19 +323,33 @@ def _check_attr(what: str, attr_type: AttrType, value: AttrValue) -> None:
         number(value, attr_type.is_float)
 
 
+def operand_of(schema: OpSchema, slot: int) -> OperandSchema:
+    """The operand an op record's input ``slot`` belongs to (a variadic one takes the rest)."""
+    return schema.operands[min(slot, len(schema.operands) - 1)]
+
+
 def _check_op_fields(what: str, op: Op, schema: OpSchema) -> None:
-    if len(op.inputs) != len(schema.operands):
-        names = ", ".join(o.name for o in schema.operands)
+    count_ok = (
+        len(op.inputs) >= len(schema.operands)
+        if schema.variadic_inputs
+        else len(op.inputs) == len(schema.operands)
+    )
+    if not count_ok:
+        names = ", ".join(o.name + ("..." if o.variadic else "") for o in schema.operands)
+        least = "at least " if schema.variadic_inputs else ""
         raise BlobFormatError(
-            f"{what} has {len(op.inputs)} inputs; it takes {len(schema.operands)} ({names})"
+            f"{what} has {len(op.inputs)} inputs; it takes {least}{len(schema.operands)} ({names})"
         )
-    for tensor_id, operand in zip(op.inputs, schema.operands):
+    for slot, tensor_id in enumerate(op.inputs):
+        operand = operand_of(schema, slot)
         if tensor_id is None and not operand.optional:
             raise BlobFormatError(f"{what} operand {operand.name} is absent; it is not optional")
-    if len(op.outputs) != schema.num_outputs:
-        raise BlobFormatError(
-            f"{what} has {len(op.outputs)} outputs; it produces {schema.num_outputs}"
-        )
+    outputs_ok = (
+        len(op.outputs) >= 1 if schema.variadic_outputs else len(op.outputs) == schema.num_outputs
+    )
+    if not outputs_ok:
+        expected = "one or more" if schema.variadic_outputs else str(schema.num_outputs)
+        raise BlobFormatError(f"{what} has {len(op.outputs)} outputs; it produces {expected}")
     if len(op.attrs) != len(schema.attrs):
         names = ", ".join(a.name for a in schema.attrs) or "none"
         raise BlobFormatError(
@@ -406,13 +421,29 @@ def expected_output_shape(
         return along_dim_output_shape(what, shapes[0], attrs)
     if rule is ShapeRule.BATCH_NORM:
         return batch_norm_output_shape(what, shapes)
+    if rule is ShapeRule.LAYER_NORM:
+        return layer_norm_output_shape(what, shapes, attrs)
+    if rule is ShapeRule.CAT:
+        return cat_output_shape(what, shapes, attrs)
+    if rule is ShapeRule.SPLIT:
+        return split_output_shapes(what, shapes[0], attrs)[0]
+    if rule is ShapeRule.ATTENTION:
+        return attention_output_shape(what, shapes)
+    if rule is ShapeRule.ADDMM:
+        return addmm_output_shape(what, shapes)
+    if rule is ShapeRule.FULL:
+        return full_output_shape(what, attrs)
     raise BlobFormatError(f"{what} has shape rule {rule!r}, which this reader does not know")
 
 
-def _spatial_list(what: str, attrs: Dict[str, Any], name: str, spatial: int, minimum: int) -> Tuple[int, ...]:
+def _spatial_list(
+    what: str, attrs: Dict[str, Any], name: str, spatial: int, minimum: int
+) -> Tuple[int, ...]:
     values = tuple(attrs[name])
     if len(values) != spatial or any(v < minimum for v in values):
-        raise BlobFormatError(f"{what} attribute {name} is {list(values)}; it needs {spatial} values >= {minimum}")
+        raise BlobFormatError(
+            f"{what} attribute {name} is {list(values)}; it needs {spatial} values >= {minimum}"
+        )
     return values
 
 
@@ -435,16 +466,24 @@ def convolution_output_shape(
     dilation = _spatial_list(what, attrs, "dilation", spatial, 1)
     output_padding = _spatial_list(what, attrs, "output_padding", spatial, 0)
     if groups < 1 or x[1] % groups != 0:
-        raise BlobFormatError(f"{what} has groups {groups}, which does not divide {x[1]} input channels")
+        raise BlobFormatError(
+            f"{what} has groups {groups}, which does not divide {x[1]} input channels"
+        )
     if transposed:
         if weight[0] != x[1]:
-            raise BlobFormatError(f"{what} needs weight [{x[1]}, c_out / groups, ...], got {list(weight)}")
+            raise BlobFormatError(
+                f"{what} needs weight [{x[1]}, c_out / groups, ...], got {list(weight)}"
+            )
         out_channels = weight[1] * groups
         if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
-            raise BlobFormatError(f"{what} output_padding {list(output_padding)} must be below stride or dilation")
+            raise BlobFormatError(
+                f"{what} output_padding {list(output_padding)} must be below stride or dilation"
+            )
         sizes = tuple(
             (i - 1) * s - 2 * p + d * (k - 1) + op + 1
-            for i, s, p, d, k, op in zip(x[2:], stride, padding, dilation, weight[2:], output_padding)
+            for i, s, p, d, k, op in zip(
+                x[2:], stride, padding, dilation, weight[2:], output_padding
+            )
         )
     else:
         if weight[1] * groups != x[1] or weight[0] % groups != 0:
@@ -453,7 +492,9 @@ def convolution_output_shape(
                 f"{groups}, got {list(weight)}"
             )
         if any(op != 0 for op in output_padding):
-            raise BlobFormatError(f"{what} has output_padding {list(output_padding)} without transposed")
+            raise BlobFormatError(
+                f"{what} has output_padding {list(output_padding)} without transposed"
+            )
         out_channels = weight[0]
         sizes = tuple(
             (i + 2 * p - d * (k - 1) - 1) // s + 1 if i + 2 * p - d * (k - 1) - 1 >= 0 else 0
@@ -476,12 +517,16 @@ def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     padding = _spatial_list(what, attrs, "padding", 2, 0)
     dilation = _spatial_list(what, attrs, "dilation", 2, 1) if "dilation" in attrs else (1, 1)
     if any(2 * p > k for p, k in zip(padding, kernel)):
-        raise BlobFormatError(f"{what} padding {list(padding)} must be at most half of kernel_size {list(kernel)}")
+        raise BlobFormatError(
+            f"{what} padding {list(padding)} must be at most half of kernel_size {list(kernel)}"
+        )
     sizes = []
     for i, k, s, p, d in zip(x[-2:], kernel, stride, padding, dilation):
         span = i + 2 * p - d * (k - 1) - 1
         if span < 0:
-            raise BlobFormatError(f"{what}: kernel_size {list(kernel)} is larger than the padded input {list(x)}")
+            raise BlobFormatError(
+                f"{what}: kernel_size {list(kernel)} is larger than the padded input {list(x)}"
+            )
         size = (span + (s - 1 if attrs["ceil_mode"] else 0)) // s + 1
         if attrs["ceil_mode"] and (size - 1) * s >= i + p:
             size -= 1  # the last window must start inside the input or left padding
@@ -489,7 +534,9 @@ def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     return tuple(x[:-2]) + tuple(sizes)
 
 
-def batch_norm_output_shape(what: str, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+def batch_norm_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]]
+) -> Tuple[int, ...]:
     """Input [n, c, ...]; each other present operand (weight, bias, mean, var) [c]."""
     x = tuple(shapes[0])
     if len(x) < 2:
@@ -504,7 +551,9 @@ def along_dim_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any])
     """Input 0's shape; the attribute dim must be one of its dimensions (rank 0 counts as 1)."""
     rank = max(len(x), 1)
     if not -rank <= attrs["dim"] < rank:
-        raise BlobFormatError(f"{what} attribute dim is {attrs['dim']}, outside the input's rank {len(x)}")
+        raise BlobFormatError(
+            f"{what} attribute dim is {attrs['dim']}, outside the input's rank {len(x)}"
+        )
     return tuple(x)
 
 
@@ -514,7 +563,9 @@ def reduce_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     dims = set()
     for dim in attrs["dim"]:
         if not -max(rank, 1) <= dim < max(rank, 1):
-            raise BlobFormatError(f"{what} attribute dim has {dim}, outside the input's rank {rank}")
+            raise BlobFormatError(
+                f"{what} attribute dim has {dim}, outside the input's rank {rank}"
+            )
         dims.add(dim % max(rank, 1))
     if len(dims) != len(attrs["dim"]):
         raise BlobFormatError(f"{what} attribute dim {list(attrs['dim'])} names a dimension twice")
@@ -525,16 +576,143 @@ def reduce_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     return tuple(size for d, size in enumerate(x) if d not in dims)
 
 
+def layer_norm_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]], attrs: Dict[str, Any]
+) -> Tuple[int, ...]:
+    """Input [..., *normalized_shape]; optional weight and bias of shape normalized_shape."""
+    x, normalized = tuple(shapes[0]), tuple(attrs["normalized_shape"])
+    if not normalized or len(normalized) > len(x) or x[len(x) - len(normalized) :] != normalized:
+        raise BlobFormatError(
+            f"{what} attribute normalized_shape {list(normalized)} is not the trailing "
+            f"dimensions of the input {list(x)}"
+        )
+    for shape in shapes[1:]:
+        if shape is not None and tuple(shape) != normalized:
+            raise BlobFormatError(
+                f"{what} needs weight and bias {list(normalized)}, got {list(shape)}"
+            )
+    return x
+
+
+def _dim_index(what: str, dim: int, rank: int) -> int:
+    if not -rank <= dim < rank:
+        raise BlobFormatError(f"{what} attribute dim is {dim}, outside the rank {rank}")
+    return dim % rank
+
+
+def cat_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]], attrs: Dict[str, Any]
+) -> Tuple[int, ...]:
+    """The tensors, all of one rank (at least 1), joined along dim; equal elsewhere."""
+    first = tuple(shapes[0])
+    dim = _dim_index(what, attrs["dim"], len(first)) if first else None
+    if dim is None:
+        raise BlobFormatError(f"{what} cannot join rank-0 tensors")
+    total = 0
+    for shape in shapes:
+        shape = tuple(shape)
+        if (
+            len(shape) != len(first)
+            or shape[:dim] + shape[dim + 1 :] != first[:dim] + first[dim + 1 :]
+        ):
+            raise BlobFormatError(
+                f"{what} cannot join {list(first)} and {list(shape)} along dimension {dim}"
+            )
+        total += shape[dim]
+    return first[:dim] + (total,) + first[dim + 1 :]
+
+
+def split_output_shapes(
+    what: str, x: Tuple[int, ...], attrs: Dict[str, Any]
+) -> List[Tuple[int, ...]]:
+    """Input cut along dim into pieces of split_sizes, which add up to that dimension."""
+    x = tuple(x)
+    dim = _dim_index(what, attrs["dim"], max(len(x), 1))
+    sizes = tuple(attrs["split_sizes"])
+    if not x or not sizes or any(size < 0 for size in sizes) or sum(sizes) != x[dim]:
+        raise BlobFormatError(
+            f"{what} attribute split_sizes {list(sizes)} does not cut dimension {dim} of {list(x)}"
+        )
+    return [x[:dim] + (size,) + x[dim + 1 :] for size in sizes]
+
+
+def attention_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]]
+) -> Tuple[int, ...]:
+    """query [..., l, e], key [..., s, e], value [..., s, ev], mask broadcastable to [..., l, s]."""
+    q, k, v = (tuple(shape) for shape in shapes[:3])
+    if (
+        len(q) < 2
+        or len(k) != len(q)
+        or len(v) != len(q)
+        or q[:-2] != k[:-2]
+        or q[:-2] != v[:-2]
+        or k[-1] != q[-1]
+        or v[-2] != k[-2]
+    ):
+        raise BlobFormatError(
+            f"{what} needs query [..., l, e], key [..., s, e] and value [..., s, ev] with the same "
+            f"batch dimensions, got {list(q)}, {list(k)} and {list(v)}"
+        )
+    scores = q[:-1] + (k[-2],)
+    mask = shapes[3] if len(shapes) > 3 else None
+    if mask is not None and (
+        len(mask) > len(scores) or broadcast_shapes(what, mask, scores) != scores
+    ):
+        raise BlobFormatError(f"{what} cannot broadcast the mask {list(mask)} to {list(scores)}")
+    return q[:-1] + (v[-1],)
+
+
+def addmm_output_shape(what: str, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+    """self broadcastable to [n, m], mat1 [n, k], mat2 [k, m] -> [n, m]."""
+    bias, a, b = (tuple(shape) for shape in shapes[:3])
+    if len(a) != 2 or len(b) != 2 or a[1] != b[0]:
+        raise BlobFormatError(
+            f"{what} needs mat1 [n, k] and mat2 [k, m], got {list(a)} and {list(b)}"
+        )
+    out = (a[0], b[1])
+    if len(bias) > 2 or broadcast_shapes(what, bias, out) != out:
+        raise BlobFormatError(f"{what} cannot broadcast self {list(bias)} to {list(out)}")
+    return out
+
+
+def full_output_shape(what: str, attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """The attribute size, each entry >= 0."""
+    size = tuple(attrs["size"])
+    if len(size) > MAX_RANK or any(s < 0 for s in size):
+        raise BlobFormatError(
+            f"{what} attribute size {list(size)} is not a shape of rank <= {MAX_RANK}"
+        )
+    return size
+
+
+def expected_output_shapes(
+    what: str,
+    rule: ShapeRule,
+    shapes: Sequence[Optional[Tuple[int, ...]]],
+    attrs: Dict[str, Any],
+) -> List[Tuple[int, ...]]:
+    """The shape of every output the rule fixes: all of them for SPLIT, output 0 otherwise."""
+    if rule is ShapeRule.SPLIT:
+        return split_output_shapes(what, shapes[0], attrs)
+    return [expected_output_shape(what, rule, shapes, attrs)]
+
+
 def _check_op_shapes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:
-    """Check that output 0 has the shape the op's shape rule gives."""
+    """Check that the outputs have the shapes the op's shape rule gives."""
     shapes = [None if i is None else tensors[i].sizes for i in op.inputs]
     attrs = {attr.name: value for attr, value in zip(schema.attrs, op.attrs)}
-    expected = expected_output_shape(what, schema.shape_rule, shapes, attrs)
-    actual = tensors[op.outputs[0]].sizes
-    if tuple(actual) != tuple(expected):
+    expected = expected_output_shapes(what, schema.shape_rule, shapes, attrs)
+    if schema.variadic_outputs and len(op.outputs) != len(expected):
         raise BlobFormatError(
-            f"{what} writes tensor {op.outputs[0]} of shape {list(actual)}, but produces {list(expected)}"
+            f"{what} has {len(op.outputs)} outputs; its attributes give {len(expected)}"
         )
+    for tensor_id, shape in zip(op.outputs, expected):
+        actual = tensors[tensor_id].sizes
+        if tuple(actual) != tuple(shape):
+            raise BlobFormatError(
+                f"{what} writes tensor {tensor_id} of shape {list(actual)}, but produces {list(shape)}"
+            )
 
 
 # ---------------------------------------------------------------------------

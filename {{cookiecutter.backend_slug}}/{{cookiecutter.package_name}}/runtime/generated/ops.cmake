@@ -25,6 +25,15 @@ set(OP_KERNELS
     minimum
     softmax
     log_softmax
+    layer_norm
+    cat
+    split
+    scaled_dot_product_attention
+    addmm
+    full
+    add_scalar
+    mul_scalar
+    pow_scalar
     convolution
     avg_pool2d
     mean

@@ -34,6 +34,16 @@ class KernelContext {
     return op_;
   }
 
+  // Inputs of the op record: one per operand, and one per tensor of a
+  // variadic operand (cat's tensors are inputs kInputTensors and after).
+  size_t num_inputs() const {
+    return op_.inputs.size();
+  }
+  // Outputs of the op record (several for split).
+  size_t num_outputs() const {
+    return op_.outputs.size();
+  }
+
   // Operand `index` of the schema (schema::<op>::kInput*).
   bool has_input(uint32_t index) const {
     return op_.inputs[index] != kNoTensor;
