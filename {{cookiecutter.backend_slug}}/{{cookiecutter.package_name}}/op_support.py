@@ -36,20 +36,40 @@ import enum
 import math
 import operator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Container,
+    Dict,
+    FrozenSet,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 import torch
 from executorch.exir.dialects._ops import ops as exir_ops
+from torch._export.utils import is_buffer, is_lifted_tensor_constant, is_param
+from torch.export import ExportedProgram
 from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
 
 from .serialization.blob_format import (
-    batch_norm_output_shape,
-    BlobFormatError,
-    convolution_output_shape,
     MAX_RANK,
+    BlobFormatError,
+    batch_norm_output_shape,
+    convolution_output_shape,
+    expand_output_shape,
+    permute_output_shape,
     pool2d_output_shape,
     reduce_output_shape,
+    select_output_shape,
+    slice_output_shape,
+    squeeze_output_shape,
+    unsqueeze_output_shape,
+    view_output_shape,
 )
 from .serialization.schema_types import AttrType, ShapeRule
 
@@ -300,6 +320,11 @@ def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str
         return f"has rank {value.dim()}; the maximum is {MAX_RANK}"
     if not all(isinstance(size, int) for size in value.shape):
         return f"has a dynamic shape {list(value.shape)}; only static shapes are supported"
+    if not value.is_contiguous():
+        return (
+            f"is not contiguous (strides {list(value.stride())}, e.g. channels-last); "
+            "only the contiguous dim order is supported"
+        )
     return None
 
 
@@ -359,7 +384,9 @@ def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, 
 
     def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
         values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
-        tensors = [arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments]
+        tensors = [
+            arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments
+        ]
         shapes = [None if t is None else tuple(t.meta["val"].shape) for t in tensors]
         try:
             rule("it", shapes if rule is convolution_output_shape else shapes[0], values)
@@ -393,6 +420,27 @@ def _check_float_result(node: Node, arguments: Mapping[str, Any]) -> Optional[st
     if arguments["half_to_float"]:
         return "half_to_float is True; only float32 in and out is supported"
     return None
+
+
+def _contiguous_dim_order(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    """Refuse a copy into another memory layout (channels-last and other dim orders)."""
+    order = arguments.get("dim_order")
+    contiguous = list(range(node.meta["val"].dim()))
+    if order is not None and list(order) != contiguous:
+        return f"dim_order is {list(order)}; only the contiguous order {contiguous} is supported"
+    if arguments.get("layout") not in (None, torch.strided):
+        return f"layout is {arguments['layout']}; only torch.strided is supported"
+    return None
+
+
+def _start(value: Any) -> Any:
+    """slice's absent start: the first element."""
+    return 0 if value is None else value
+
+
+def _end(value: Any) -> Any:
+    """slice's absent end: past the last element (PyTorch clamps it)."""
+    return 2**63 - 1 if value is None else value
 
 
 def _gelu_tanh(value: Any) -> bool:
@@ -434,7 +482,9 @@ _AVG_POOL2D_ATTRS = (
     Attr("count_include_pad", AttrType.BOOL),
     Attr("divisor_override", AttrType.INT, convert=_no_divisor),
 )
-_FIRST_OUTPUT_NOT_ANNOTATED = "not annotated yet (float32): the quantizer annotates single-output ops"
+_FIRST_OUTPUT_NOT_ANNOTATED = (
+    "not annotated yet (float32): the quantizer annotates single-output ops"
+)
 _MAX_POOL2D_ATTRS = (
     Attr("kernel_size", AttrType.INT_LIST, convert=_pair),
     Attr("stride", AttrType.INT_LIST, convert=_pair),
@@ -443,9 +493,24 @@ _MAX_POOL2D_ATTRS = (
     Attr("ceil_mode", AttrType.BOOL),
 )
 _REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
+_LAYOUT = f"{_STATIC_INT8}; the output shares the input's qparams (the values only move)"
+_VIEW_ATTRS = (Attr("size", AttrType.INT_LIST),)
+_PERMUTE_ATTRS = (Attr("dims", AttrType.INT_LIST),)
+_SQUEEZE_ATTRS = (Attr("dims", AttrType.INT_LIST, arg="dim"),)
+_UNSQUEEZE_ATTRS = (Attr("dim", AttrType.INT),)
+_EXPAND_ATTRS = (Attr("size", AttrType.INT_LIST),)
+_SLICE_ATTRS = (
+    Attr("dim", AttrType.INT),
+    Attr("start", AttrType.INT, convert=_start),
+    Attr("end", AttrType.INT, convert=_end),
+    Attr("step", AttrType.INT),
+)
+_SELECT_ATTRS = (Attr("dim", AttrType.INT), Attr("index", AttrType.INT))
 
 
-def _conv(stride, padding, dilation=None, transposed=False, output_padding=None, groups=1) -> Dict[str, Any]:
+def _conv(
+    stride, padding, dilation=None, transposed=False, output_padding=None, groups=1
+) -> Dict[str, Any]:
     """The arguments of aten.convolution after its tensors (the schema has no defaults)."""
     spatial = len(stride)
     return {
@@ -648,7 +713,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             "which the quantizer does not annotate yet"
         ),
         samples=(
-            Sample(inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"),
+            Sample(
+                inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"
+            ),
             Sample(
                 inputs=((2, 4, 9, 9), (6, 2, 3, 3), None),
                 kwargs=_conv([2, 1], [0, 2], dilation=[2, 1], groups=2),
@@ -692,12 +759,22 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
                 inputs=((2, 3, 7, 9),),
-                kwargs={"kernel_size": [3, 2], "stride": [2, 3], "padding": [1, 1], "ceil_mode": True},
+                kwargs={
+                    "kernel_size": [3, 2],
+                    "stride": [2, 3],
+                    "padding": [1, 1],
+                    "ceil_mode": True,
+                },
                 id="padding_ceil_mode",
             ),
             Sample(
                 inputs=((3, 6, 6),),
-                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "count_include_pad": False},
+                kwargs={
+                    "kernel_size": [3, 3],
+                    "stride": [2, 2],
+                    "padding": [1, 1],
+                    "count_include_pad": False,
+                },
                 id="exclude_pad_rank3",
             ),
             Sample(
@@ -718,7 +795,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="over the dims given (none: all), keepdim either way; no dtype argument",
         check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
         samples=(
-            Sample(inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"),
+            Sample(
+                inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": []}, id="all_dims"),
         ),
@@ -756,7 +835,12 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
                 inputs=((2, 3, 9, 7),),
-                kwargs={"kernel_size": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True},
+                kwargs={
+                    "kernel_size": [3, 3],
+                    "stride": [2, 2],
+                    "padding": [1, 1],
+                    "ceil_mode": True,
+                },
                 id="padding_ceil_mode",
             ),
             Sample(
@@ -810,7 +894,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="approximate is 'none' (erf) or 'tanh'",
         samples=(
             Sample(inputs=((2, 3, 4),), low=-6.0, high=6.0, id="erf"),
-            Sample(inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"),
+            Sample(
+                inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"
+            ),
         ),
     ),
     OpSupport(
@@ -922,7 +1008,13 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="along one dimension; computed stably (the maximum is subtracted first)",
         check=_check_float_result,
         samples=(
-            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"dim": -1, "half_to_float": False},
+                low=-50.0,
+                high=50.0,
+                id="last",
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "half_to_float": False}, id="middle"),
         ),
     ),
@@ -936,9 +1028,185 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="along one dimension; computed stably (x - max - log(sum(exp(x - max))))",
         check=_check_float_result,
         samples=(
-            Sample(inputs=((2, 3, 4),), kwargs={"dim": -1, "half_to_float": False}, low=-50.0, high=50.0, id="last"),
+            Sample(
+                inputs=((2, 3, 4),),
+                kwargs={"dim": -1, "half_to_float": False},
+                low=-50.0,
+                high=50.0,
+                id="last",
+            ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
         ),
+    ),
+    # --- shape and layout operators
+    OpSupport(
+        name="view_copy",
+        # view, reshape, flatten and view_as export as view_copy.
+        edge_op=exir_ops.edge.aten.view_copy.default,
+        opcode=25,
+        operands=_X,
+        attrs=_VIEW_ATTRS,
+        shape_rule=ShapeRule.VIEW,
+        constraints="size keeps the element count; at most one -1",
+        check=_check_output_shape(_VIEW_ATTRS, view_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [6, 4]}, id="sizes"),
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [-1, 12]}, id="inferred"),
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [24]}, id="flatten"),
+            Sample(inputs=((1, 1),), kwargs={"size": []}, id="to_scalar"),
+        ),
+    ),
+    OpSupport(
+        name="permute_copy",
+        # transpose, .T and .mT export as permute_copy.
+        edge_op=exir_ops.edge.aten.permute_copy.default,
+        opcode=26,
+        operands=_X,
+        attrs=_PERMUTE_ATTRS,
+        shape_rule=ShapeRule.PERMUTE,
+        constraints="dims is a permutation of the input's dimensions",
+        check=_check_output_shape(_PERMUTE_ATTRS, permute_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dims": [2, 0, 1]}, id="rotate"),
+            Sample(inputs=((3, 5),), kwargs={"dims": [1, 0]}, id="transpose"),
+            Sample(inputs=((2, 3, 4, 5),), kwargs={"dims": [0, 2, -3, 3]}, id="negative_dim"),
+        ),
+    ),
+    OpSupport(
+        name="squeeze_copy",
+        # squeeze(), squeeze(dim) and squeeze(dims) all export as squeeze_copy.dims.
+        edge_op=exir_ops.edge.aten.squeeze_copy.dims,
+        opcode=27,
+        operands=_X,
+        attrs=_SQUEEZE_ATTRS,
+        shape_rule=ShapeRule.SQUEEZE,
+        constraints="removes the listed dimensions of size 1; the others stay",
+        check=_check_output_shape(_SQUEEZE_ATTRS, squeeze_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 1, 3),), kwargs={"dim": [1]}, id="one"),
+            Sample(inputs=((1, 3, 1, 1),), kwargs={"dim": [0, 1, 2, 3]}, id="all"),
+            Sample(inputs=((2, 1),), kwargs={"dim": [-1]}, id="negative_dim"),
+        ),
+    ),
+    OpSupport(
+        name="unsqueeze_copy",
+        edge_op=exir_ops.edge.aten.unsqueeze_copy.default,
+        opcode=28,
+        operands=_X,
+        attrs=_UNSQUEEZE_ATTRS,
+        shape_rule=ShapeRule.UNSQUEEZE,
+        constraints="dim from -(rank + 1) to rank",
+        check=_check_output_shape(_UNSQUEEZE_ATTRS, unsqueeze_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3),), kwargs={"dim": 0}, id="first"),
+            Sample(inputs=((2, 3),), kwargs={"dim": -1}, id="last"),
+            Sample(inputs=((2, 3),), kwargs={"dim": 1}, id="middle"),
+        ),
+    ),
+    OpSupport(
+        name="expand_copy",
+        edge_op=exir_ops.edge.aten.expand_copy.default,
+        opcode=29,
+        operands=_X,
+        attrs=_EXPAND_ATTRS,
+        shape_rule=ShapeRule.EXPAND,
+        constraints="size-1 dimensions broadcast to size; -1 keeps a dimension; new dimensions lead",
+        check=_check_output_shape(_EXPAND_ATTRS, expand_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 1, 4),), kwargs={"size": [2, 3, 4]}, id="broadcast"),
+            Sample(inputs=((2, 1, 4),), kwargs={"size": [-1, 3, -1]}, id="keep"),
+            Sample(inputs=((3, 1),), kwargs={"size": [2, 3, 5]}, id="new_dims"),
+        ),
+    ),
+    OpSupport(
+        name="clone",
+        # clone() and contiguous() export as _clone_dim_order.
+        edge_op=exir_ops.edge.dim_order_ops._clone_dim_order.default,
+        opcode=30,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="into the contiguous dim order only",
+        check=_contiguous_dim_order,
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), id="default"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim_order": [0, 1, 2]}, id="contiguous"),
+        ),
+    ),
+    OpSupport(
+        name="slice_copy",
+        # x[a:b:c] and narrow export as slice_copy.Tensor.
+        edge_op=exir_ops.edge.aten.slice_copy.Tensor,
+        opcode=31,
+        operands=_X,
+        attrs=_SLICE_ATTRS,
+        shape_rule=ShapeRule.SLICE,
+        constraints="step at least 1; negative and out-of-range start and end are clamped as PyTorch does",
+        check=_check_output_shape(_SLICE_ATTRS, slice_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((4, 6),), kwargs={"dim": 1, "start": 1, "end": 4}, id="range"),
+            Sample(
+                inputs=((2, 7, 3),),
+                kwargs={"dim": 1, "start": 0, "end": 2**63 - 1, "step": 3},
+                id="step",
+            ),
+            Sample(inputs=((2, 3, 5),), kwargs={"dim": -1, "start": -3, "end": -1}, id="negative"),
+            Sample(inputs=((5, 2),), kwargs={"dim": 0, "start": -100, "end": 3}, id="clamped"),
+            Sample(inputs=((5, 2),), kwargs={"dim": 0, "start": 4, "end": 2}, id="empty"),
+            Sample(inputs=((5, 4),), kwargs={"dim": 1, "step": 2}, id="absent_start_end"),
+        ),
+    ),
+    OpSupport(
+        name="select_copy",
+        # x[:, i] and unbind export as select_copy.int.
+        edge_op=exir_ops.edge.aten.select_copy.int,
+        opcode=32,
+        operands=_X,
+        attrs=_SELECT_ATTRS,
+        shape_rule=ShapeRule.SELECT,
+        constraints="index from -size to size - 1",
+        check=_check_output_shape(_SELECT_ATTRS, select_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "index": 2}, id="middle"),
+            Sample(inputs=((3, 4),), kwargs={"dim": 0, "index": -1}, id="negative_index"),
+            Sample(inputs=((4,),), kwargs={"dim": -1, "index": 1}, id="to_scalar"),
+        ),
+    ),
+    OpSupport(
+        name="neg",
+        edge_op=exir_ops.edge.aten.neg.default,
+        opcode=33,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        samples=_UNARY_SAMPLES,
+    ),
+    OpSupport(
+        name="alias_copy",
+        # x.detach() exports as alias_copy.
+        edge_op=exir_ops.edge.aten.alias_copy.default,
+        opcode=34,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=_UNARY_SAMPLES,
     ),
 )
 
@@ -970,10 +1238,76 @@ def lookup_node(node: Node) -> Optional[OpSupport]:
     return lookup(node.target)
 
 
-def why_unsupported(node: Node) -> Optional[str]:
-    """Why the backend cannot run ``node``, or None when it can."""
+def constant_nodes(program: ExportedProgram) -> FrozenSet[Node]:
+    """The placeholders of ``program`` that hold constant data: parameters,
+    buffers that the program does not mutate, and lifted constants."""
+    mutated = set(program.graph_signature.buffers_to_mutate.values())
+    return frozenset(
+        node
+        for node in program.graph.nodes
+        if node.op == "placeholder"
+        and (
+            is_param(program, node)
+            or is_lifted_tensor_constant(program, node)
+            or (is_buffer(program, node) and node.target not in mutated)
+        )
+    )
+
+
+# `.to()`, `.float()` and the Python scalar of `x + 1` export as
+# `_to_dim_order_copy`, which to_edge keeps only where it changes the dtype or
+# the dim order (it removes a float32 copy in the same order). No kernel runs
+# one: a conversion of constant data to float32 in the contiguous dim order
+# (the scalar becomes an int64 constant tensor) is done ahead of time by
+# preprocess, which stores the result as a float32 constant; any other
+# conversion stays on the CPU.
+TO_DIM_ORDER_COPY = exir_ops.edge.dim_order_ops._to_dim_order_copy.default
+
+
+def _conversion_problem(node: Node, constants: Container[Node]) -> Optional[str]:
+    """Why preprocess cannot do the ``_to_dim_order_copy`` ``node`` ahead of time."""
+    problem = _tensor_problem(node.meta.get("val"), SUPPORTED_DTYPES)
+    if problem:
+        return f"its output {problem}"
+    # Its arguments after the tensor are keyword-only.
+    problem = _contiguous_dim_order(node, node.kwargs)
+    if problem:
+        return problem
+    source = node.args[0]
+    value = source.meta.get("val") if isinstance(source, Node) else None
+    if source not in constants or not isinstance(value, torch.Tensor):
+        dtype = str(getattr(value, "dtype", "?")).replace("torch.", "")
+        return (
+            f"it converts {getattr(source, 'name', source)} ({dtype}) at run time; only a "
+            "conversion of constant data to float32 is supported (done ahead of time)"
+        )
+    if value.is_complex():
+        return f"it converts complex constant data {source.name}; only real data is supported"
+    return None
+
+
+def folds_to_constant(node: Node, constants: Container[Node]) -> bool:
+    """Whether ``node`` converts constant data to float32, which preprocess does ahead of time.
+
+    ``constants`` are the placeholders that hold constant data (``constant_nodes``).
+    """
+    return (
+        node.op == "call_function"
+        and node.target == TO_DIM_ORDER_COPY
+        and _conversion_problem(node, constants) is None
+    )
+
+
+def why_unsupported(node: Node, constants: Container[Node] = frozenset()) -> Optional[str]:
+    """Why the backend cannot run ``node``, or None when it can.
+
+    ``constants``: the placeholders holding constant data, when the caller
+    knows them (``constant_nodes``); a conversion of such data is supported.
+    """
     if node.op != "call_function":
         return f"it is a {node.op} node"
+    if node.target == TO_DIM_ORDER_COPY:
+        return _conversion_problem(node, constants)
     if node.target is operator.getitem and lookup_node(node) is not None:
         # Output 0 of a supported multi-output op goes with the op.
         source = node.args[0]

@@ -406,13 +406,20 @@ def expected_output_shape(
         return along_dim_output_shape(what, shapes[0], attrs)
     if rule is ShapeRule.BATCH_NORM:
         return batch_norm_output_shape(what, shapes)
+    layout_rule = _LAYOUT_RULES.get(rule)
+    if layout_rule is not None:
+        return layout_rule(what, tuple(shapes[0]), attrs)
     raise BlobFormatError(f"{what} has shape rule {rule!r}, which this reader does not know")
 
 
-def _spatial_list(what: str, attrs: Dict[str, Any], name: str, spatial: int, minimum: int) -> Tuple[int, ...]:
+def _spatial_list(
+    what: str, attrs: Dict[str, Any], name: str, spatial: int, minimum: int
+) -> Tuple[int, ...]:
     values = tuple(attrs[name])
     if len(values) != spatial or any(v < minimum for v in values):
-        raise BlobFormatError(f"{what} attribute {name} is {list(values)}; it needs {spatial} values >= {minimum}")
+        raise BlobFormatError(
+            f"{what} attribute {name} is {list(values)}; it needs {spatial} values >= {minimum}"
+        )
     return values
 
 
@@ -435,16 +442,24 @@ def convolution_output_shape(
     dilation = _spatial_list(what, attrs, "dilation", spatial, 1)
     output_padding = _spatial_list(what, attrs, "output_padding", spatial, 0)
     if groups < 1 or x[1] % groups != 0:
-        raise BlobFormatError(f"{what} has groups {groups}, which does not divide {x[1]} input channels")
+        raise BlobFormatError(
+            f"{what} has groups {groups}, which does not divide {x[1]} input channels"
+        )
     if transposed:
         if weight[0] != x[1]:
-            raise BlobFormatError(f"{what} needs weight [{x[1]}, c_out / groups, ...], got {list(weight)}")
+            raise BlobFormatError(
+                f"{what} needs weight [{x[1]}, c_out / groups, ...], got {list(weight)}"
+            )
         out_channels = weight[1] * groups
         if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
-            raise BlobFormatError(f"{what} output_padding {list(output_padding)} must be below stride or dilation")
+            raise BlobFormatError(
+                f"{what} output_padding {list(output_padding)} must be below stride or dilation"
+            )
         sizes = tuple(
             (i - 1) * s - 2 * p + d * (k - 1) + op + 1
-            for i, s, p, d, k, op in zip(x[2:], stride, padding, dilation, weight[2:], output_padding)
+            for i, s, p, d, k, op in zip(
+                x[2:], stride, padding, dilation, weight[2:], output_padding
+            )
         )
     else:
         if weight[1] * groups != x[1] or weight[0] % groups != 0:
@@ -453,7 +468,9 @@ def convolution_output_shape(
                 f"{groups}, got {list(weight)}"
             )
         if any(op != 0 for op in output_padding):
-            raise BlobFormatError(f"{what} has output_padding {list(output_padding)} without transposed")
+            raise BlobFormatError(
+                f"{what} has output_padding {list(output_padding)} without transposed"
+            )
         out_channels = weight[0]
         sizes = tuple(
             (i + 2 * p - d * (k - 1) - 1) // s + 1 if i + 2 * p - d * (k - 1) - 1 >= 0 else 0
@@ -476,12 +493,16 @@ def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     padding = _spatial_list(what, attrs, "padding", 2, 0)
     dilation = _spatial_list(what, attrs, "dilation", 2, 1) if "dilation" in attrs else (1, 1)
     if any(2 * p > k for p, k in zip(padding, kernel)):
-        raise BlobFormatError(f"{what} padding {list(padding)} must be at most half of kernel_size {list(kernel)}")
+        raise BlobFormatError(
+            f"{what} padding {list(padding)} must be at most half of kernel_size {list(kernel)}"
+        )
     sizes = []
     for i, k, s, p, d in zip(x[-2:], kernel, stride, padding, dilation):
         span = i + 2 * p - d * (k - 1) - 1
         if span < 0:
-            raise BlobFormatError(f"{what}: kernel_size {list(kernel)} is larger than the padded input {list(x)}")
+            raise BlobFormatError(
+                f"{what}: kernel_size {list(kernel)} is larger than the padded input {list(x)}"
+            )
         size = (span + (s - 1 if attrs["ceil_mode"] else 0)) // s + 1
         if attrs["ceil_mode"] and (size - 1) * s >= i + p:
             size -= 1  # the last window must start inside the input or left padding
@@ -489,7 +510,9 @@ def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     return tuple(x[:-2]) + tuple(sizes)
 
 
-def batch_norm_output_shape(what: str, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+def batch_norm_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]]
+) -> Tuple[int, ...]:
     """Input [n, c, ...]; each other present operand (weight, bias, mean, var) [c]."""
     x = tuple(shapes[0])
     if len(x) < 2:
@@ -504,7 +527,9 @@ def along_dim_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any])
     """Input 0's shape; the attribute dim must be one of its dimensions (rank 0 counts as 1)."""
     rank = max(len(x), 1)
     if not -rank <= attrs["dim"] < rank:
-        raise BlobFormatError(f"{what} attribute dim is {attrs['dim']}, outside the input's rank {len(x)}")
+        raise BlobFormatError(
+            f"{what} attribute dim is {attrs['dim']}, outside the input's rank {len(x)}"
+        )
     return tuple(x)
 
 
@@ -514,7 +539,9 @@ def reduce_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     dims = set()
     for dim in attrs["dim"]:
         if not -max(rank, 1) <= dim < max(rank, 1):
-            raise BlobFormatError(f"{what} attribute dim has {dim}, outside the input's rank {rank}")
+            raise BlobFormatError(
+                f"{what} attribute dim has {dim}, outside the input's rank {rank}"
+            )
         dims.add(dim % max(rank, 1))
     if len(dims) != len(attrs["dim"]):
         raise BlobFormatError(f"{what} attribute dim {list(attrs['dim'])} names a dimension twice")
@@ -523,6 +550,125 @@ def reduce_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     if attrs["keepdim"]:
         return tuple(1 if d in dims else size for d, size in enumerate(x))
     return tuple(size for d, size in enumerate(x) if d not in dims)
+
+
+# --- shape and layout rules: the output holds input 0's elements, rearranged.
+
+
+def _dim_index(what: str, name: str, dim: int, rank: int) -> int:
+    """``dim`` wrapped into 0..rank-1 (PyTorch's negative dims); rank 0 counts as 1."""
+    if not -max(rank, 1) <= dim < max(rank, 1):
+        raise BlobFormatError(f"{what} attribute {name} is {dim}, outside the input's rank {rank}")
+    return dim % max(rank, 1)
+
+
+def view_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """The attribute size, its one -1 (if any) standing for the size that keeps the element count."""
+    size = tuple(attrs["size"])
+    numel = math.prod(x)
+    if size.count(-1) > 1 or any(s < -1 for s in size):
+        raise BlobFormatError(
+            f"{what} attribute size {list(size)} has sizes below -1 or several -1"
+        )
+    known = math.prod(s for s in size if s != -1)
+    if -1 in size:
+        if known == 0 or numel % known != 0:
+            raise BlobFormatError(f"{what} cannot view {list(x)} as {list(size)}")
+        size = tuple(numel // known if s == -1 else s for s in size)
+    if math.prod(size) != numel:
+        raise BlobFormatError(f"{what} cannot view {list(x)} ({numel} elements) as {list(size)}")
+    return size
+
+
+def permute_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input dimension dims[d] becomes output dimension d."""
+    dims = tuple(attrs["dims"])
+    if len(dims) != len(x):
+        raise BlobFormatError(
+            f"{what} attribute dims {list(dims)} does not have one entry per dimension of {list(x)}"
+        )
+    order = [_dim_index(what, "dims", dim, len(x)) for dim in dims]
+    if len(set(order)) != len(order):
+        raise BlobFormatError(f"{what} attribute dims {list(dims)} names a dimension twice")
+    return tuple(x[d] for d in order)
+
+
+def squeeze_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 without the dimensions in dims that have size 1 (the others stay)."""
+    dims = [_dim_index(what, "dims", dim, len(x)) for dim in attrs["dims"]]
+    if len(set(dims)) != len(dims):
+        raise BlobFormatError(
+            f"{what} attribute dims {list(attrs['dims'])} names a dimension twice"
+        )
+    return tuple(size for d, size in enumerate(x) if not (d in dims and size == 1))
+
+
+def unsqueeze_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 with a size-1 dimension inserted at dim (-1: after the last)."""
+    dim = _dim_index(what, "dim", attrs["dim"], len(x) + 1)
+    return tuple(x[:dim]) + (1,) + tuple(x[dim:])
+
+
+def expand_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 broadcast to size (aligned from the right; -1 keeps an existing dimension)."""
+    size = tuple(attrs["size"])
+    new = len(size) - len(x)
+    if new < 0:
+        raise BlobFormatError(
+            f"{what} attribute size {list(size)} has fewer dimensions than {list(x)}"
+        )
+    result = []
+    for d, target in enumerate(size):
+        current = x[d - new] if d >= new else None
+        if target == -1 and current is not None:
+            target = current
+        if target < 0 or (current is not None and current not in (1, target)):
+            raise BlobFormatError(f"{what} cannot expand {list(x)} to {list(size)}")
+        result.append(target)
+    return tuple(result)
+
+
+def slice_bounds(size: int, start: int, end: int, step: int) -> Tuple[int, int]:
+    """(start, element count) of a slice of a dimension of ``size``, clamped as PyTorch does."""
+    start = start + size if start < 0 else start
+    end = end + size if end < 0 else end
+    start = min(max(start, 0), size)
+    end = min(max(end, start), size)
+    return start, (end - start + step - 1) // step
+
+
+def slice_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Along dim, the elements start, start + step, ... below end."""
+    if not x:
+        raise BlobFormatError(f"{what} cannot slice a rank-0 tensor")
+    dim = _dim_index(what, "dim", attrs["dim"], len(x))
+    if attrs["step"] < 1:
+        raise BlobFormatError(f"{what} attribute step is {attrs['step']}; it must be at least 1")
+    _, count = slice_bounds(x[dim], attrs["start"], attrs["end"], attrs["step"])
+    return tuple(x[:dim]) + (count,) + tuple(x[dim + 1 :])
+
+
+def select_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 without dim, at the given index along it."""
+    if not x:
+        raise BlobFormatError(f"{what} cannot select from a rank-0 tensor")
+    dim = _dim_index(what, "dim", attrs["dim"], len(x))
+    if not -x[dim] <= attrs["index"] < x[dim]:
+        raise BlobFormatError(
+            f"{what} attribute index {attrs['index']} is outside dimension {dim} of {list(x)}"
+        )
+    return tuple(x[:dim]) + tuple(x[dim + 1 :])
+
+
+_LAYOUT_RULES = {
+    ShapeRule.VIEW: view_output_shape,
+    ShapeRule.PERMUTE: permute_output_shape,
+    ShapeRule.SQUEEZE: squeeze_output_shape,
+    ShapeRule.UNSQUEEZE: unsqueeze_output_shape,
+    ShapeRule.EXPAND: expand_output_shape,
+    ShapeRule.SLICE: slice_output_shape,
+    ShapeRule.SELECT: select_output_shape,
+}
 
 
 def _check_op_shapes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:

@@ -60,6 +60,17 @@ class ShapeRule(str, enum.Enum):
     dimensions), keeping size-1 dimensions if the attribute keepdim is true.
     BATCH_NORM: input [n, c, ...] and every other present operand [c]; the
     output has the input's shape.
+
+    Layout rules (the output holds the input's elements, rearranged):
+    VIEW: the attribute size, with at most one -1 standing for the size that
+    keeps the element count. PERMUTE: input dimension dims[d] becomes output
+    dimension d; dims is a permutation. SQUEEZE: the dimensions listed in the
+    attribute dims that have size 1 are removed. UNSQUEEZE: a size-1
+    dimension is inserted at the attribute dim. EXPAND: input 0 broadcast to
+    the attribute size (-1 keeps a dimension; new dimensions come first).
+    SLICE: along the attribute dim, elements start, start + step, ... below
+    end, with start and end clamped as PyTorch does. SELECT: the attribute
+    dim removed, keeping the element at index.
     """
 
     SAME = "same"
@@ -72,6 +83,14 @@ class ShapeRule(str, enum.Enum):
     REDUCE = "reduce"
     ALONG_DIM = "along_dim"
     BATCH_NORM = "batch_norm"
+    # --- shape and layout rules
+    VIEW = "view"
+    PERMUTE = "permute"
+    SQUEEZE = "squeeze"
+    UNSQUEEZE = "unsqueeze"
+    EXPAND = "expand"
+    SLICE = "slice"
+    SELECT = "select"
 
 
 @dataclass(frozen=True)
