@@ -151,6 +151,13 @@ def sample_model(entry: OpSupport, sample: Sample, seed: int = 0) -> Tuple[OneOp
     return OneOp(entry, sample).eval(), inputs
 
 
+# to_edge copies a model output that a view-like op produces (squeeze_copy,
+# unsqueeze_copy, expand_copy, alias_copy, each output of split): the one-op
+# model of such an entry ends in this clone (one per output), which the
+# delegate runs as well.
+OUTPUT_COPY = "_clone_dim_order.default"
+
+
 def sample_id(entry: OpSupport, sample: Sample) -> str:
     return f"{entry.name}-{sample.id}" if sample.id else entry.name
 

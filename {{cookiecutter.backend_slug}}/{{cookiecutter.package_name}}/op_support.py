@@ -36,10 +36,23 @@ import enum
 import math
 import operator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Container,
+    Dict,
+    FrozenSet,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 import torch
 from executorch.exir.dialects._ops import ops as exir_ops
+from torch._export.utils import is_buffer, is_lifted_tensor_constant, is_param
+from torch.export import ExportedProgram
 from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
 
@@ -51,11 +64,18 @@ from .serialization.blob_format import (
     batch_norm_output_shape,
     cat_output_shape,
     convolution_output_shape,
+    expand_output_shape,
     full_output_shape,
     layer_norm_output_shape,
+    permute_output_shape,
     pool2d_output_shape,
     reduce_output_shape,
+    select_output_shape,
+    slice_output_shape,
     split_output_shapes,
+    squeeze_output_shape,
+    unsqueeze_output_shape,
+    view_output_shape,
 )
 from .serialization.schema_types import AttrType, ShapeRule
 
@@ -309,6 +329,9 @@ class OpSupport:
     def unsupported_reason(self, node: Node) -> Optional[str]:
         """Why this entry cannot run ``node``, or None when it can."""
         arguments = self.arguments(node)
+        # An ATen node (ops_to_not_decompose's filter, before decomposition) may
+        # read views whose strides the edge dialect's copies make contiguous.
+        layout = node.target is self.edge_op
         for operand in self.operands:
             value = arguments[operand.name]
             if value is None and operand.optional:
@@ -319,7 +342,7 @@ class OpSupport:
             for value in values:
                 if not isinstance(value, Node):
                     return f"its {operand.role.value} operand is {value!r}, not a tensor"
-                problem = _tensor_problem(value.meta.get("val"), self.dtypes)
+                problem = _tensor_problem(value.meta.get("val"), self.dtypes, layout)
                 if problem:
                     return f"its {operand.role.value} operand {value.name} {problem}"
         output = node.meta.get("val")
@@ -334,7 +357,7 @@ class OpSupport:
             else [output]
         )
         for output in outputs:
-            problem = _tensor_problem(output, self.dtypes)
+            problem = _tensor_problem(output, self.dtypes, layout)
             if problem:
                 return f"its output {problem}"
         for attr in self.attrs:
@@ -349,7 +372,10 @@ def _takes_first_output(user: Node) -> bool:
     return user.op == "call_function" and user.target is operator.getitem and user.args[1] == 0
 
 
-def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str]:
+def _tensor_problem(
+    value: Any, dtypes: Tuple[torch.dtype, ...], layout: bool = True
+) -> Optional[str]:
+    """Why ``value`` cannot be a tensor of the blob; ``layout``: also refuse non-contiguous strides."""
     if not isinstance(value, torch.Tensor):
         return f"is {type(value).__name__}, not a tensor"
     if value.dtype not in dtypes:
@@ -359,6 +385,11 @@ def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str
         return f"has rank {value.dim()}; the maximum is {MAX_RANK}"
     if not all(isinstance(size, int) for size in value.shape):
         return f"has a dynamic shape {list(value.shape)}; only static shapes are supported"
+    if layout and not value.is_contiguous():
+        return (
+            f"is not contiguous (strides {list(value.stride())}, e.g. channels-last); "
+            "only the contiguous dim order is supported"
+        )
     return None
 
 
@@ -498,6 +529,27 @@ def _attention_scale(value: Any) -> Any:
     return value
 
 
+def _contiguous_dim_order(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    """Refuse a copy into another memory layout (channels-last and other dim orders)."""
+    order = arguments.get("dim_order")
+    contiguous = list(range(node.meta["val"].dim()))
+    if order is not None and list(order) != contiguous:
+        return f"dim_order is {list(order)}; only the contiguous order {contiguous} is supported"
+    if arguments.get("layout") not in (None, torch.strided):
+        return f"layout is {arguments['layout']}; only torch.strided is supported"
+    return None
+
+
+def _start(value: Any) -> Any:
+    """slice's absent start: the first element."""
+    return 0 if value is None else value
+
+
+def _end(value: Any) -> Any:
+    """slice's absent end: past the last element (PyTorch clamps it)."""
+    return 2**63 - 1 if value is None else value
+
+
 def _gelu_tanh(value: Any) -> bool:
     """gelu's ``approximate``: "tanh" -> True, "none" -> False."""
     if value not in ("none", "tanh"):
@@ -566,6 +618,19 @@ _FULL_ATTRS = (Attr("size", AttrType.INT_LIST), Attr("fill_value", AttrType.FLOA
 _NOT_ANNOTATED = (
     "not annotated yet (float32): the quantizer annotates ops with fixed operands and one output"
 )
+_LAYOUT = f"{_STATIC_INT8}; the output shares the input's qparams (the values only move)"
+_VIEW_ATTRS = (Attr("size", AttrType.INT_LIST),)
+_PERMUTE_ATTRS = (Attr("dims", AttrType.INT_LIST),)
+_SQUEEZE_ATTRS = (Attr("dims", AttrType.INT_LIST, arg="dim"),)
+_UNSQUEEZE_ATTRS = (Attr("dim", AttrType.INT),)
+_EXPAND_ATTRS = (Attr("size", AttrType.INT_LIST),)
+_SLICE_ATTRS = (
+    Attr("dim", AttrType.INT),
+    Attr("start", AttrType.INT, convert=_start),
+    Attr("end", AttrType.INT, convert=_end),
+    Attr("step", AttrType.INT),
+)
+_SELECT_ATTRS = (Attr("dim", AttrType.INT), Attr("index", AttrType.INT))
 
 
 def _conv(
@@ -1288,6 +1353,176 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3),), kwargs={"exponent": -1.5}, low=0.5, high=4.0, id="negative"),
         ),
     ),
+    # --- shape and layout operators
+    OpSupport(
+        name="view_copy",
+        # view, reshape, flatten and view_as export as view_copy.
+        edge_op=exir_ops.edge.aten.view_copy.default,
+        opcode=25,
+        operands=_X,
+        attrs=_VIEW_ATTRS,
+        shape_rule=ShapeRule.VIEW,
+        constraints="size keeps the element count; at most one -1",
+        check=_check_output_shape(_VIEW_ATTRS, view_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [6, 4]}, id="sizes"),
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [-1, 12]}, id="inferred"),
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [24]}, id="flatten"),
+            Sample(inputs=((1, 1),), kwargs={"size": []}, id="to_scalar"),
+        ),
+    ),
+    OpSupport(
+        name="permute_copy",
+        # transpose, .T and .mT export as permute_copy.
+        edge_op=exir_ops.edge.aten.permute_copy.default,
+        opcode=26,
+        operands=_X,
+        attrs=_PERMUTE_ATTRS,
+        shape_rule=ShapeRule.PERMUTE,
+        constraints="dims is a permutation of the input's dimensions",
+        check=_check_output_shape(_PERMUTE_ATTRS, permute_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dims": [2, 0, 1]}, id="rotate"),
+            Sample(inputs=((3, 5),), kwargs={"dims": [1, 0]}, id="transpose"),
+            Sample(inputs=((2, 3, 4, 5),), kwargs={"dims": [0, 2, -3, 3]}, id="negative_dim"),
+        ),
+    ),
+    OpSupport(
+        name="squeeze_copy",
+        # squeeze(), squeeze(dim) and squeeze(dims) all export as squeeze_copy.dims.
+        edge_op=exir_ops.edge.aten.squeeze_copy.dims,
+        opcode=27,
+        operands=_X,
+        attrs=_SQUEEZE_ATTRS,
+        shape_rule=ShapeRule.SQUEEZE,
+        constraints="removes the listed dimensions of size 1; the others stay",
+        check=_check_output_shape(_SQUEEZE_ATTRS, squeeze_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 1, 3),), kwargs={"dim": [1]}, id="one"),
+            Sample(inputs=((1, 3, 1, 1),), kwargs={"dim": [0, 1, 2, 3]}, id="all"),
+            Sample(inputs=((2, 1),), kwargs={"dim": [-1]}, id="negative_dim"),
+        ),
+    ),
+    OpSupport(
+        name="unsqueeze_copy",
+        edge_op=exir_ops.edge.aten.unsqueeze_copy.default,
+        opcode=28,
+        operands=_X,
+        attrs=_UNSQUEEZE_ATTRS,
+        shape_rule=ShapeRule.UNSQUEEZE,
+        constraints="dim from -(rank + 1) to rank",
+        check=_check_output_shape(_UNSQUEEZE_ATTRS, unsqueeze_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3),), kwargs={"dim": 0}, id="first"),
+            Sample(inputs=((2, 3),), kwargs={"dim": -1}, id="last"),
+            Sample(inputs=((2, 3),), kwargs={"dim": 1}, id="middle"),
+        ),
+    ),
+    OpSupport(
+        name="expand_copy",
+        edge_op=exir_ops.edge.aten.expand_copy.default,
+        opcode=29,
+        operands=_X,
+        attrs=_EXPAND_ATTRS,
+        shape_rule=ShapeRule.EXPAND,
+        constraints="size-1 dimensions broadcast to size; -1 keeps a dimension; new dimensions lead",
+        check=_check_output_shape(_EXPAND_ATTRS, expand_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 1, 4),), kwargs={"size": [2, 3, 4]}, id="broadcast"),
+            Sample(inputs=((2, 1, 4),), kwargs={"size": [-1, 3, -1]}, id="keep"),
+            Sample(inputs=((3, 1),), kwargs={"size": [2, 3, 5]}, id="new_dims"),
+        ),
+    ),
+    OpSupport(
+        name="clone",
+        # clone() and contiguous() export as _clone_dim_order.
+        edge_op=exir_ops.edge.dim_order_ops._clone_dim_order.default,
+        opcode=30,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="into the contiguous dim order only",
+        check=_contiguous_dim_order,
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), id="default"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim_order": [0, 1, 2]}, id="contiguous"),
+        ),
+    ),
+    OpSupport(
+        name="slice_copy",
+        # x[a:b:c] and narrow export as slice_copy.Tensor.
+        edge_op=exir_ops.edge.aten.slice_copy.Tensor,
+        opcode=31,
+        operands=_X,
+        attrs=_SLICE_ATTRS,
+        shape_rule=ShapeRule.SLICE,
+        constraints="step at least 1; negative and out-of-range start and end are clamped as PyTorch does",
+        check=_check_output_shape(_SLICE_ATTRS, slice_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((4, 6),), kwargs={"dim": 1, "start": 1, "end": 4}, id="range"),
+            Sample(
+                inputs=((2, 7, 3),),
+                kwargs={"dim": 1, "start": 0, "end": 2**63 - 1, "step": 3},
+                id="step",
+            ),
+            Sample(inputs=((2, 3, 5),), kwargs={"dim": -1, "start": -3, "end": -1}, id="negative"),
+            Sample(inputs=((5, 2),), kwargs={"dim": 0, "start": -100, "end": 3}, id="clamped"),
+            Sample(inputs=((5, 2),), kwargs={"dim": 0, "start": 4, "end": 2}, id="empty"),
+            Sample(inputs=((5, 4),), kwargs={"dim": 1, "step": 2}, id="absent_start_end"),
+        ),
+    ),
+    OpSupport(
+        name="select_copy",
+        # x[:, i] and unbind export as select_copy.int.
+        edge_op=exir_ops.edge.aten.select_copy.int,
+        opcode=32,
+        operands=_X,
+        attrs=_SELECT_ATTRS,
+        shape_rule=ShapeRule.SELECT,
+        constraints="index from -size to size - 1",
+        check=_check_output_shape(_SELECT_ATTRS, select_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "index": 2}, id="middle"),
+            Sample(inputs=((3, 4),), kwargs={"dim": 0, "index": -1}, id="negative_index"),
+            Sample(inputs=((4,),), kwargs={"dim": -1, "index": 1}, id="to_scalar"),
+        ),
+    ),
+    OpSupport(
+        name="neg",
+        edge_op=exir_ops.edge.aten.neg.default,
+        opcode=33,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        samples=_UNARY_SAMPLES,
+    ),
+    OpSupport(
+        name="alias_copy",
+        # x.detach() exports as alias_copy.
+        edge_op=exir_ops.edge.aten.alias_copy.default,
+        opcode=34,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=_UNARY_SAMPLES,
+    ),
 )
 
 OP_SUPPORT_BY_NAME: Mapping[str, OpSupport] = {entry.name: entry for entry in OP_SUPPORT}
@@ -1319,10 +1554,76 @@ def lookup_node(node: Node) -> Optional[OpSupport]:
     return lookup(node.target)
 
 
-def why_unsupported(node: Node) -> Optional[str]:
-    """Why the backend cannot run ``node``, or None when it can."""
+def constant_nodes(program: ExportedProgram) -> FrozenSet[Node]:
+    """The placeholders of ``program`` that hold constant data: parameters,
+    buffers that the program does not mutate, and lifted constants."""
+    mutated = set(program.graph_signature.buffers_to_mutate.values())
+    return frozenset(
+        node
+        for node in program.graph.nodes
+        if node.op == "placeholder"
+        and (
+            is_param(program, node)
+            or is_lifted_tensor_constant(program, node)
+            or (is_buffer(program, node) and node.target not in mutated)
+        )
+    )
+
+
+# `.to()`, `.float()` and the Python scalar of `x + 1` export as
+# `_to_dim_order_copy`, which to_edge keeps only where it changes the dtype or
+# the dim order (it removes a float32 copy in the same order). No kernel runs
+# one: a conversion of constant data to float32 in the contiguous dim order
+# (the scalar becomes an int64 constant tensor) is done ahead of time by
+# preprocess, which stores the result as a float32 constant; any other
+# conversion stays on the CPU.
+TO_DIM_ORDER_COPY = exir_ops.edge.dim_order_ops._to_dim_order_copy.default
+
+
+def _conversion_problem(node: Node, constants: Container[Node]) -> Optional[str]:
+    """Why preprocess cannot do the ``_to_dim_order_copy`` ``node`` ahead of time."""
+    problem = _tensor_problem(node.meta.get("val"), SUPPORTED_DTYPES)
+    if problem:
+        return f"its output {problem}"
+    # Its arguments after the tensor are keyword-only.
+    problem = _contiguous_dim_order(node, node.kwargs)
+    if problem:
+        return problem
+    source = node.args[0]
+    value = source.meta.get("val") if isinstance(source, Node) else None
+    if source not in constants or not isinstance(value, torch.Tensor):
+        dtype = str(getattr(value, "dtype", "?")).replace("torch.", "")
+        return (
+            f"it converts {getattr(source, 'name', source)} ({dtype}) at run time; only a "
+            "conversion of constant data to float32 is supported (done ahead of time)"
+        )
+    if value.is_complex():
+        return f"it converts complex constant data {source.name}; only real data is supported"
+    return None
+
+
+def folds_to_constant(node: Node, constants: Container[Node]) -> bool:
+    """Whether ``node`` converts constant data to float32, which preprocess does ahead of time.
+
+    ``constants`` are the placeholders that hold constant data (``constant_nodes``).
+    """
+    return (
+        node.op == "call_function"
+        and node.target == TO_DIM_ORDER_COPY
+        and _conversion_problem(node, constants) is None
+    )
+
+
+def why_unsupported(node: Node, constants: Container[Node] = frozenset()) -> Optional[str]:
+    """Why the backend cannot run ``node``, or None when it can.
+
+    ``constants``: the placeholders holding constant data, when the caller
+    knows them (``constant_nodes``); a conversion of such data is supported.
+    """
     if node.op != "call_function":
         return f"it is a {node.op} node"
+    if node.target == TO_DIM_ORDER_COPY:
+        return _conversion_problem(node, constants)
     if node.target is operator.getitem and lookup_node(node) is not None:
         # An output of a supported multi-output op goes with the op.
         source = node.args[0]

@@ -7,7 +7,9 @@ runtime executes, laid out as ``serialization/FORMAT.md`` describes:
 * user-input placeholders become the delegate inputs, in order;
 * parameters, buffers and lifted constants become constant tensors whose data
   goes to the program's named data (one entry per distinct content, under
-  ``{{ cookiecutter.__backend_id }}_<sha256 hex>``) rather than into the blob;
+  ``{{ cookiecutter.__backend_id }}_<sha256 hex>``) rather than into the blob; a conversion
+  of constant data to float32 (the int64 scalar of ``x + 1``) is done here and
+  its result stored the same way (``op_support.folds_to_constant``);
 * each call becomes an op record, in graph (topological) order, with the
   operands and attributes its table entry (``op_support.py``) declares;
 * the output node lists the delegate outputs.
@@ -39,7 +41,7 @@ from torch.export import ExportedProgram
 from torch.fx import Node
 
 from .compile_spec import CompileOptions, parse_compile_specs
-from .op_support import SUPPORTED_DTYPES, lookup, why_unsupported
+from .op_support import SUPPORTED_DTYPES, constant_nodes, folds_to_constant, lookup, why_unsupported
 from .serialization.blob_format import (
     MAX_RANK,
     SCALAR_TYPE_FLOAT32,
@@ -105,6 +107,7 @@ class _BlobBuilder:
         self._tensor_ids: Dict[Node, int] = {}
         # Multi-output nodes: the tensor of each output (None: not computed).
         self._output_ids: Dict[Node, Tuple[Optional[int], ...]] = {}
+        self._constants = constant_nodes(program)
 
     def build(self) -> None:
         for node in self.program.graph.nodes:
@@ -154,11 +157,17 @@ class _BlobBuilder:
 
     def _add_placeholder(self, node: Node) -> None:
         data = self._constant_data(node)
-        tensor_id = self._new_tensor(node, node.meta.get("val") if data is None else data)
-        self._tensor_ids[node] = tensor_id
         if data is None:
+            tensor_id = self._new_tensor(node, node.meta.get("val"))
+            self._tensor_ids[node] = tensor_id
             self.graph.inputs.append(tensor_id)
-            return
+        elif data.dtype in SUPPORTED_DTYPES:
+            self._add_constant(node, data)
+        # Other constant data is only read by conversions, which _add_op folds.
+
+    def _add_constant(self, node: Node, data: torch.Tensor) -> None:
+        tensor_id = self._new_tensor(node, data)
+        self._tensor_ids[node] = tensor_id
         raw = data.detach().contiguous().cpu().numpy().tobytes()
         key = named_data_key(raw)
         # Equal data gets the same key, so the store keeps a single copy.
@@ -170,6 +179,9 @@ class _BlobBuilder:
             # One output of a multi-output op: the tensor the op record wrote.
             self._check_getitem(node)
             self._tensor_ids[node] = self._output_ids[node.args[0]][node.args[1]]
+            return
+        if folds_to_constant(node, self._constants):
+            self._add_constant(node, self._constant_data(node.args[0]).to(torch.float32))
             return
         entry = lookup(node.target)
         if entry is None:
@@ -184,7 +196,7 @@ class _BlobBuilder:
             )
         # An absent optional operand (linear without bias) is written as None.
         inputs = tuple(
-            None if operand is None else self._tensor_ids[operand]
+            None if operand is None else self._tensor_id(operand)
             for operand in entry.operand_nodes(node)
         )
         # A first_output_only entry writes output 0 of the ATen op; a
@@ -207,6 +219,13 @@ class _BlobBuilder:
         debug_handle = node.meta.get("debug_handle")
         if isinstance(debug_handle, int) and debug_handle > 0:
             self.debug_handle_map[op_index] = (debug_handle,)
+
+    def _tensor_id(self, node: Node) -> int:
+        if node not in self._tensor_ids:
+            raise PreprocessError(
+                f"{self._backend}: {node.name!r} is not a float32 tensor of the delegate"
+            )
+        return self._tensor_ids[node]
 
     def _check_getitem(self, node: Node) -> None:
         reason = why_unsupported(node)

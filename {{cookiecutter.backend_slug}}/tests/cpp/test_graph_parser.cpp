@@ -14,6 +14,8 @@ using namespace {{ cookiecutter.__cpp_namespace }};
 using blob_test::BlobBuilder;
 using blob_test::float_attr;
 using blob_test::get_u32;
+using blob_test::int_attr;
+using blob_test::ints_attr;
 using blob_test::set_f64;
 using blob_test::set_u32;
 using blob_test::set_u64;
@@ -618,6 +620,144 @@ TEST(mm_and_bmm_shapes_are_checked) {
   const uint32_t f = ok.input({2, 4, 5});
   ok.output(ok.op(OpCode::Bmm, {e, f}, {2, 3, 5}));
   CHECK_EQ(error_of(ok.build()), std::string());
+}
+
+namespace {
+
+// The parse error of a blob with one op: input `in` -> op -> output `out`.
+std::string layout_error(
+    OpCode opcode,
+    std::vector<uint32_t> in,
+    std::vector<uint32_t> out,
+    std::vector<blob_test::AttrValue> attrs) {
+  BlobBuilder builder;
+  const uint32_t x = builder.input(std::move(in));
+  builder.output(builder.op(opcode, {x}, std::move(out), std::move(attrs)));
+  return error_of(builder.build());
+}
+
+} // namespace
+
+TEST(view_shapes_are_checked) {
+  CHECK_EQ(
+      layout_error(OpCode::ViewCopy, {2, 3, 4}, {6, 4}, {ints_attr({-1, 4})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {5}, {ints_attr({5})}),
+      "cannot view [2, 3] as attribute size");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({-1, -1})}),
+      "one of them may be -1");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({0, -1})}),
+      "cannot view");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({-6})}),
+      "cannot view");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {3, 2}, {ints_attr({2, 3})}),
+      "has shape [3, 2], expected [2, 3]");
+}
+
+TEST(permute_shapes_are_checked) {
+  CHECK_EQ(
+      layout_error(
+          OpCode::PermuteCopy, {2, 3, 4}, {4, 2, 3}, {ints_attr({-1, 0, 1})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(
+          OpCode::PermuteCopy, {2, 3, 4}, {2, 2, 3}, {ints_attr({0, 0, 1})}),
+      "not a permutation");
+  CHECK_CONTAINS(
+      layout_error(OpCode::PermuteCopy, {2, 3}, {3, 2}, {ints_attr({1})}),
+      "not a permutation");
+  CHECK_CONTAINS(
+      layout_error(OpCode::PermuteCopy, {2, 3}, {3, 2}, {ints_attr({1, 2})}),
+      "not a permutation");
+}
+
+TEST(squeeze_and_unsqueeze_shapes_are_checked) {
+  CHECK_EQ(
+      layout_error(OpCode::SqueezeCopy, {1, 3, 1}, {3}, {ints_attr({0, 1, 2})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::SqueezeCopy, {1, 3}, {3}, {ints_attr({0, -2})}),
+      "outside the rank 2 or repeated");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SqueezeCopy, {1, 3}, {3}, {ints_attr({2})}),
+      "outside the rank 2");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SqueezeCopy, {1, 3}, {1, 3}, {ints_attr({0})}),
+      "expected [3]");
+  CHECK_EQ(
+      layout_error(OpCode::UnsqueezeCopy, {2, 3}, {2, 3, 1}, {int_attr(-1)}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::UnsqueezeCopy, {2, 3}, {2, 3, 1}, {int_attr(3)}),
+      "attribute dim is 3, outside the rank 3");
+  CHECK_CONTAINS(
+      layout_error(
+          OpCode::UnsqueezeCopy,
+          {1, 1, 1, 1, 1, 1, 1, 1},
+          {1, 1, 1, 1, 1, 1, 1, 1},
+          {int_attr(0)}),
+      "more than 8 dimensions");
+}
+
+TEST(expand_shapes_are_checked) {
+  CHECK_EQ(
+      layout_error(
+          OpCode::ExpandCopy, {3, 1}, {2, 3, 4}, {ints_attr({2, -1, 4})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::ExpandCopy, {3, 2}, {3, 4}, {ints_attr({3, 4})}),
+      "cannot expand [3, 2] to attribute size");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ExpandCopy, {3}, {2, 3}, {ints_attr({-1, 3})}),
+      "cannot expand");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ExpandCopy, {2, 3}, {3}, {ints_attr({3})}),
+      "cannot expand");
+}
+
+TEST(slice_and_select_shapes_are_checked) {
+  const auto slice = [](int64_t dim, int64_t start, int64_t end, int64_t step) {
+    return std::vector<blob_test::AttrValue>{
+        int_attr(dim), int_attr(start), int_attr(end), int_attr(step)};
+  };
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  const int64_t kMin = std::numeric_limits<int64_t>::min();
+  CHECK_EQ(
+      layout_error(OpCode::SliceCopy, {4, 7}, {4, 3}, slice(1, 0, kMax, 3)),
+      std::string());
+  CHECK_EQ(
+      layout_error(OpCode::SliceCopy, {5}, {5}, slice(0, kMin, kMax, 1)),
+      std::string());
+  CHECK_EQ(
+      layout_error(OpCode::SliceCopy, {5}, {0}, slice(-1, 4, 2, 1)),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::SliceCopy, {5}, {5}, slice(0, 0, 5, 0)),
+      "attribute step is 0; it must be at least 1");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SliceCopy, {5}, {5}, slice(1, 0, 5, 1)),
+      "attribute dim is 1, outside the rank 1");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SliceCopy, {}, {}, slice(0, 0, 1, 1)),
+      "cannot slice a rank-0 tensor");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SliceCopy, {6}, {3}, slice(0, -3, -1, 1)),
+      "expected [2]");
+  CHECK_EQ(
+      layout_error(
+          OpCode::SelectCopy, {2, 3}, {2}, {int_attr(-1), int_attr(-3)}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::SelectCopy, {2, 3}, {2}, {int_attr(1), int_attr(3)}),
+      "attribute index 3 is outside dimension 1 of [2, 3]");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SelectCopy, {}, {}, {int_attr(0), int_attr(0)}),
+      "cannot select from a rank-0 tensor");
 }
 
 TEST(op_names_in_messages_are_printable) {

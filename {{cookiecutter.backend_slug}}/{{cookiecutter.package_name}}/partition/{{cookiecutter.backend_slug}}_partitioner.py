@@ -25,7 +25,14 @@ from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
 
 from ..compile_spec import parse_compile_specs
-from ..op_support import OP_SUPPORT, OP_SUPPORT_BY_NAME, lookup, lookup_node, why_unsupported
+from ..op_support import (
+    OP_SUPPORT,
+    OP_SUPPORT_BY_NAME,
+    constant_nodes,
+    lookup,
+    lookup_node,
+    why_unsupported,
+)
 from ..{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}
 
 logger = logging.getLogger(__name__)
@@ -36,6 +43,8 @@ OpName = Union[str, torch._ops.OpOverload]
 class TableOperatorSupport(OperatorSupportBase):
     """Accepts the nodes the operator-support table accepts, minus skipped ops.
 
+    ``constants`` are the placeholders holding constant data: a conversion of
+    such data is accepted, and preprocess does it ahead of time.
     Each refused call is reported to ``reporter`` with its reason.
     """
 
@@ -43,15 +52,18 @@ class TableOperatorSupport(OperatorSupportBase):
         self,
         skipped: FrozenSet[str] = frozenset(),
         reporter: Optional[WhyNoPartitionReporter] = None,
+        constants: FrozenSet[torch.fx.Node] = frozenset(),
     ) -> None:
         super().__init__()
         self.skipped = skipped
         self.reporter = reporter
+        self.constants = constants
 
     def unsupported_reason(self, node: torch.fx.Node) -> Optional[str]:
-        reason = why_unsupported(node)
-        if reason is None and lookup_node(node).name in self.skipped:
-            return f"{lookup_node(node).name} is in skip_ops"
+        reason = why_unsupported(node, self.constants)
+        entry = lookup_node(node)
+        if reason is None and entry is not None and entry.name in self.skipped:
+            return f"{entry.name} is in skip_ops"
         return reason
 
     def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:
@@ -132,7 +144,7 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
         reporter = WhyNoPartitionReporter()
         capability_partitioner = CapabilityBasedPartitioner(
             exported_program.graph_module,
-            TableOperatorSupport(self.skip_ops, reporter),
+            TableOperatorSupport(self.skip_ops, reporter, constant_nodes(exported_program)),
             allows_single_node_partition=self.allows_single_node_partition,
         )
         partition_tags: Dict[str, DelegationSpec] = {}

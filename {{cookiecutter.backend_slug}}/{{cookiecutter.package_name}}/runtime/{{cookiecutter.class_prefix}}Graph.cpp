@@ -1152,30 +1152,15 @@ class Parser {
     return true;
   }
 
-  // Attribute dim as an index below rank, or a failure naming it.
-  bool dim_index(
-      const Op& op,
-      const std::string& what,
-      uint32_t rank,
-      uint32_t* dim) {
-    const int64_t value = attr_named(op, "dim")->ints[0];
-    if (rank == 0 || value < -int64_t(rank) || value >= int64_t(rank)) {
-      return fail(format(
-          "%s: attribute dim is %lld, outside the rank %u",
-          what.c_str(),
-          static_cast<long long>(value),
-          rank));
-    }
-    *dim = static_cast<uint32_t>((value + rank) % rank);
-    return true;
-  }
-
   // Every input, all of one rank, joined along attribute dim; they agree on
   // every other dimension.
   bool cat_shape(const Op& op, const std::string& what, Shape* out) {
     const Shape& first = shape_of(op.inputs[0]);
     uint32_t dim = 0;
-    if (!dim_index(op, what, first.rank, &dim)) {
+    if (first.rank == 0) {
+      return fail(format("%s: cannot join rank-0 tensors", what.c_str()));
+    }
+    if (!dim_attr(op, what, "dim", first.rank, &dim)) {
       return false;
     }
     uint64_t total = 0;
@@ -1209,7 +1194,10 @@ class Parser {
     const Shape& x = shape_of(op.inputs[0]);
     const std::vector<int64_t>& sizes = attr_named(op, "split_sizes")->ints;
     uint32_t dim = 0;
-    if (!dim_index(op, what, x.rank, &dim)) {
+    if (x.rank == 0) {
+      return fail(format("%s: cannot split a rank-0 tensor", what.c_str()));
+    }
+    if (!dim_attr(op, what, "dim", x.rank, &dim)) {
       return false;
     }
     if (sizes.size() != op.outputs.size()) {
@@ -1248,6 +1236,137 @@ class Parser {
           static_cast<long long>(total),
           dim,
           shape_string(x).c_str()));
+    }
+    return true;
+  }
+
+  // --- shape and layout rules: the output holds operand 0's elements.
+
+  // The value of int attribute `name` as a dimension index of a tensor of
+  // `rank` dimensions (negative counts from the end).
+  bool dim_attr(
+      const Op& op,
+      const std::string& what,
+      const char* name,
+      uint32_t rank,
+      uint32_t* index) {
+    const int64_t dim = attr_named(op, name)->ints[0];
+    const auto wrapped = wrap_dim(dim, rank);
+    if (!wrapped) {
+      return fail(format(
+          "%s: attribute %s is %lld, outside the rank %u",
+          what.c_str(),
+          name,
+          static_cast<long long>(dim),
+          rank));
+    }
+    *index = *wrapped;
+    return true;
+  }
+
+  // Attribute size, with at most one -1 standing for the size that keeps
+  // the input's element count.
+  bool view_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
+    const size_t count = numel(x);
+    bool ok = size.size() <= kMaxRank;
+    int64_t inferred = -1;
+    size_t known = 1;
+    for (size_t d = 0; ok && d < size.size(); ++d) {
+      if (size[d] == -1 && inferred < 0) {
+        inferred = int64_t(d);
+        continue;
+      }
+      const auto product = checked_mul(known, size_t(size[d]));
+      ok = size[d] >= 0 && size[d] <= int64_t(UINT32_MAX) && product;
+      known = ok ? *product : 0;
+      out->sizes[d] = static_cast<uint32_t>(size[d]);
+    }
+    if (ok && inferred >= 0) {
+      ok = known != 0 && count % known == 0 && count / known <= UINT32_MAX;
+      out->sizes[inferred] = ok ? static_cast<uint32_t>(count / known) : 0;
+      known = count;
+    }
+    if (!ok || known != count) {
+      return fail(format(
+          "%s: cannot view %s as attribute size (at most %zu sizes >= 0, "
+          "one of them may be -1, keeping %zu elements)",
+          what.c_str(),
+          shape_string(x).c_str(),
+          kMaxRank,
+          count));
+    }
+    out->rank = static_cast<uint32_t>(size.size());
+    return true;
+  }
+
+  // Input dimension dims[d] becomes output dimension d.
+  bool permute_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& dims = attr_named(op, "dims")->ints;
+    bool ok = dims.size() == x.rank;
+    bool seen[kMaxRank] = {};
+    for (uint32_t d = 0; ok && d < x.rank; ++d) {
+      const auto dim = wrap_dim(dims[d], x.rank);
+      ok = dim && !seen[*dim];
+      if (ok) {
+        seen[*dim] = true;
+        out->sizes[d] = x.dim(*dim);
+      }
+    }
+    if (!ok) {
+      return fail(format(
+          "%s: attribute dims is not a permutation of the %u dimensions of %s",
+          what.c_str(),
+          x.rank,
+          shape_string(x).c_str()));
+    }
+    out->rank = x.rank;
+    return true;
+  }
+
+  // The dimensions listed in attribute dims that have size 1 are removed.
+  bool squeeze_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& dims = attr_named(op, "dims")->ints;
+    bool listed[kMaxRank] = {};
+    for (const int64_t dim : dims) {
+      const auto index = wrap_dim(dim, x.rank);
+      if (!index || listed[*index]) {
+        return fail(format(
+            "%s: attribute dims has %lld, outside the rank %u or repeated",
+            what.c_str(),
+            static_cast<long long>(dim),
+            x.rank));
+      }
+      listed[*index] = true;
+    }
+    out->rank = 0;
+    for (uint32_t d = 0; d < x.rank; ++d) {
+      if (!(listed[d] && x.dim(d) == 1)) {
+        out->sizes[out->rank++] = x.dim(d);
+      }
+    }
+    return true;
+  }
+
+  // A size-1 dimension inserted at attribute dim (from -(rank + 1) to rank).
+  bool unsqueeze_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    uint32_t dim = 0;
+    if (x.rank >= kMaxRank) {
+      return fail(format(
+          "%s: the output would have more than %zu dimensions",
+          what.c_str(),
+          kMaxRank));
+    }
+    if (!dim_attr(op, what, "dim", x.rank + 1, &dim)) {
+      return false;
+    }
+    out->rank = x.rank + 1;
+    for (uint32_t d = 0; d < out->rank; ++d) {
+      out->sizes[d] = d < dim ? x.dim(d) : (d == dim ? 1 : x.dim(d - 1));
     }
     return true;
   }
@@ -1335,6 +1454,90 @@ class Parser {
             static_cast<long long>(size[d])));
       }
       out->sizes[d] = static_cast<uint32_t>(size[d]);
+    }
+    return true;
+  }
+
+  // The input broadcast to attribute size, aligned from the right: each
+  // input dimension is kept (-1 or its size) or is 1; new dimensions lead.
+  bool expand_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
+    bool ok = size.size() >= x.rank && size.size() <= kMaxRank;
+    const size_t added = ok ? size.size() - x.rank : 0;
+    for (size_t d = 0; ok && d < size.size(); ++d) {
+      int64_t target = size[d];
+      if (d >= added) {
+        const int64_t current = x.dim(uint32_t(d - added));
+        target = target == -1 ? current : target;
+        ok = current == 1 || current == target;
+      }
+      ok = ok && target >= 0 && target <= int64_t(UINT32_MAX);
+      out->sizes[d] = static_cast<uint32_t>(target);
+    }
+    if (!ok) {
+      return fail(format(
+          "%s: cannot expand %s to attribute size",
+          what.c_str(),
+          shape_string(x).c_str()));
+    }
+    out->rank = static_cast<uint32_t>(size.size());
+    return true;
+  }
+
+  // Along attribute dim, the elements start, start + step, ... below end
+  // (start and end clamped as PyTorch does; step at least 1).
+  bool slice_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    uint32_t dim = 0;
+    if (x.rank == 0) {
+      return fail(format("%s: cannot slice a rank-0 tensor", what.c_str()));
+    }
+    if (!dim_attr(op, what, "dim", x.rank, &dim)) {
+      return false;
+    }
+    const int64_t step = attr_named(op, "step")->ints[0];
+    if (step < 1) {
+      return fail(format(
+          "%s: attribute step is %lld; it must be at least 1",
+          what.c_str(),
+          static_cast<long long>(step)));
+    }
+    const SliceBounds bounds = slice_bounds(
+        x.dim(dim),
+        attr_named(op, "start")->ints[0],
+        attr_named(op, "end")->ints[0],
+        step);
+    *out = x;
+    out->sizes[dim] = static_cast<uint32_t>(bounds.count);
+    return true;
+  }
+
+  // Attribute dim removed, keeping the elements at attribute index.
+  bool select_shape(const Op& op, const std::string& what, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    uint32_t dim = 0;
+    if (x.rank == 0) {
+      return fail(
+          format("%s: cannot select from a rank-0 tensor", what.c_str()));
+    }
+    if (!dim_attr(op, what, "dim", x.rank, &dim)) {
+      return false;
+    }
+    const int64_t index = attr_named(op, "index")->ints[0];
+    if (index < -int64_t(x.dim(dim)) || index >= int64_t(x.dim(dim))) {
+      return fail(format(
+          "%s: attribute index %lld is outside dimension %u of %s",
+          what.c_str(),
+          static_cast<long long>(index),
+          dim,
+          shape_string(x).c_str()));
+    }
+    out->rank = 0;
+    for (uint32_t d = 0; d < x.rank; ++d) {
+      if (d != dim) {
+        out->sizes[out->rank++] = x.dim(d);
+      }
     }
     return true;
   }
@@ -1473,6 +1676,41 @@ class Parser {
         break;
       case ShapeRule::Full:
         if (!full_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::View:
+        if (!view_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Permute:
+        if (!permute_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Squeeze:
+        if (!squeeze_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Unsqueeze:
+        if (!unsqueeze_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Expand:
+        if (!expand_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Slice:
+        if (!slice_shape(op, what, &expected)) {
+          return false;
+        }
+        break;
+      case ShapeRule::Select:
+        if (!select_shape(op, what, &expected)) {
           return false;
         }
         break;

@@ -38,6 +38,14 @@ enum class ShapeRule : uint32_t {
   Attention, // q [..., l, e], k [..., s, e], v [..., s, ev], mask -> [l, ev]
   Addmm, // self broadcast to [n, m], mat1 [n, k], mat2 [k, m] -> [n, m]
   Full, // no operands; the attribute size
+  // Shape and layout rules: the output holds operand 0's elements.
+  View, // attribute size (one -1 at most), same element count
+  Permute, // input dimension dims[d] becomes output dimension d
+  Squeeze, // the size-1 dimensions among attribute dims removed
+  Unsqueeze, // a size-1 dimension inserted at attribute dim
+  Expand, // broadcast to attribute size (-1 keeps a dimension)
+  Slice, // attributes dim, start, end (clamped), step
+  Select, // attribute dim removed, at attribute index
 };
 
 struct OperandSchema {

@@ -433,6 +433,9 @@ def expected_output_shape(
         return addmm_output_shape(what, shapes)
     if rule is ShapeRule.FULL:
         return full_output_shape(what, attrs)
+    layout_rule = _LAYOUT_RULES.get(rule)
+    if layout_rule is not None:
+        return layout_rule(what, tuple(shapes[0]), attrs)
     raise BlobFormatError(f"{what} has shape rule {rule!r}, which this reader does not know")
 
 
@@ -594,20 +597,14 @@ def layer_norm_output_shape(
     return x
 
 
-def _dim_index(what: str, dim: int, rank: int) -> int:
-    if not -rank <= dim < rank:
-        raise BlobFormatError(f"{what} attribute dim is {dim}, outside the rank {rank}")
-    return dim % rank
-
-
 def cat_output_shape(
     what: str, shapes: Sequence[Optional[Tuple[int, ...]]], attrs: Dict[str, Any]
 ) -> Tuple[int, ...]:
     """The tensors, all of one rank (at least 1), joined along dim; equal elsewhere."""
     first = tuple(shapes[0])
-    dim = _dim_index(what, attrs["dim"], len(first)) if first else None
-    if dim is None:
+    if not first:
         raise BlobFormatError(f"{what} cannot join rank-0 tensors")
+    dim = _dim_index(what, "dim", attrs["dim"], len(first))
     total = 0
     for shape in shapes:
         shape = tuple(shape)
@@ -627,9 +624,11 @@ def split_output_shapes(
 ) -> List[Tuple[int, ...]]:
     """Input cut along dim into pieces of split_sizes, which add up to that dimension."""
     x = tuple(x)
-    dim = _dim_index(what, attrs["dim"], max(len(x), 1))
+    if not x:
+        raise BlobFormatError(f"{what} cannot split a rank-0 tensor")
+    dim = _dim_index(what, "dim", attrs["dim"], len(x))
     sizes = tuple(attrs["split_sizes"])
-    if not x or not sizes or any(size < 0 for size in sizes) or sum(sizes) != x[dim]:
+    if not sizes or any(size < 0 for size in sizes) or sum(sizes) != x[dim]:
         raise BlobFormatError(
             f"{what} attribute split_sizes {list(sizes)} does not cut dimension {dim} of {list(x)}"
         )
@@ -696,6 +695,125 @@ def expected_output_shapes(
     if rule is ShapeRule.SPLIT:
         return split_output_shapes(what, shapes[0], attrs)
     return [expected_output_shape(what, rule, shapes, attrs)]
+
+
+# --- shape and layout rules: the output holds input 0's elements, rearranged.
+
+
+def _dim_index(what: str, name: str, dim: int, rank: int) -> int:
+    """``dim`` wrapped into 0..rank-1 (PyTorch's negative dims); rank 0 counts as 1."""
+    if not -max(rank, 1) <= dim < max(rank, 1):
+        raise BlobFormatError(f"{what} attribute {name} is {dim}, outside the input's rank {rank}")
+    return dim % max(rank, 1)
+
+
+def view_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """The attribute size, its one -1 (if any) standing for the size that keeps the element count."""
+    size = tuple(attrs["size"])
+    numel = math.prod(x)
+    if size.count(-1) > 1 or any(s < -1 for s in size):
+        raise BlobFormatError(
+            f"{what} attribute size {list(size)} has sizes below -1 or several -1"
+        )
+    known = math.prod(s for s in size if s != -1)
+    if -1 in size:
+        if known == 0 or numel % known != 0:
+            raise BlobFormatError(f"{what} cannot view {list(x)} as {list(size)}")
+        size = tuple(numel // known if s == -1 else s for s in size)
+    if math.prod(size) != numel:
+        raise BlobFormatError(f"{what} cannot view {list(x)} ({numel} elements) as {list(size)}")
+    return size
+
+
+def permute_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input dimension dims[d] becomes output dimension d."""
+    dims = tuple(attrs["dims"])
+    if len(dims) != len(x):
+        raise BlobFormatError(
+            f"{what} attribute dims {list(dims)} does not have one entry per dimension of {list(x)}"
+        )
+    order = [_dim_index(what, "dims", dim, len(x)) for dim in dims]
+    if len(set(order)) != len(order):
+        raise BlobFormatError(f"{what} attribute dims {list(dims)} names a dimension twice")
+    return tuple(x[d] for d in order)
+
+
+def squeeze_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 without the dimensions in dims that have size 1 (the others stay)."""
+    dims = [_dim_index(what, "dims", dim, len(x)) for dim in attrs["dims"]]
+    if len(set(dims)) != len(dims):
+        raise BlobFormatError(
+            f"{what} attribute dims {list(attrs['dims'])} names a dimension twice"
+        )
+    return tuple(size for d, size in enumerate(x) if not (d in dims and size == 1))
+
+
+def unsqueeze_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 with a size-1 dimension inserted at dim (-1: after the last)."""
+    dim = _dim_index(what, "dim", attrs["dim"], len(x) + 1)
+    return tuple(x[:dim]) + (1,) + tuple(x[dim:])
+
+
+def expand_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 broadcast to size (aligned from the right; -1 keeps an existing dimension)."""
+    size = tuple(attrs["size"])
+    new = len(size) - len(x)
+    if new < 0:
+        raise BlobFormatError(
+            f"{what} attribute size {list(size)} has fewer dimensions than {list(x)}"
+        )
+    result = []
+    for d, target in enumerate(size):
+        current = x[d - new] if d >= new else None
+        if target == -1 and current is not None:
+            target = current
+        if target < 0 or (current is not None and current not in (1, target)):
+            raise BlobFormatError(f"{what} cannot expand {list(x)} to {list(size)}")
+        result.append(target)
+    return tuple(result)
+
+
+def slice_bounds(size: int, start: int, end: int, step: int) -> Tuple[int, int]:
+    """(start, element count) of a slice of a dimension of ``size``, clamped as PyTorch does."""
+    start = start + size if start < 0 else start
+    end = end + size if end < 0 else end
+    start = min(max(start, 0), size)
+    end = min(max(end, start), size)
+    return start, (end - start + step - 1) // step
+
+
+def slice_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Along dim, the elements start, start + step, ... below end."""
+    if not x:
+        raise BlobFormatError(f"{what} cannot slice a rank-0 tensor")
+    dim = _dim_index(what, "dim", attrs["dim"], len(x))
+    if attrs["step"] < 1:
+        raise BlobFormatError(f"{what} attribute step is {attrs['step']}; it must be at least 1")
+    _, count = slice_bounds(x[dim], attrs["start"], attrs["end"], attrs["step"])
+    return tuple(x[:dim]) + (count,) + tuple(x[dim + 1 :])
+
+
+def select_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 without dim, at the given index along it."""
+    if not x:
+        raise BlobFormatError(f"{what} cannot select from a rank-0 tensor")
+    dim = _dim_index(what, "dim", attrs["dim"], len(x))
+    if not -x[dim] <= attrs["index"] < x[dim]:
+        raise BlobFormatError(
+            f"{what} attribute index {attrs['index']} is outside dimension {dim} of {list(x)}"
+        )
+    return tuple(x[:dim]) + tuple(x[dim + 1 :])
+
+
+_LAYOUT_RULES = {
+    ShapeRule.VIEW: view_output_shape,
+    ShapeRule.PERMUTE: permute_output_shape,
+    ShapeRule.SQUEEZE: squeeze_output_shape,
+    ShapeRule.UNSQUEEZE: unsqueeze_output_shape,
+    ShapeRule.EXPAND: expand_output_shape,
+    ShapeRule.SLICE: slice_output_shape,
+    ShapeRule.SELECT: select_output_shape,
+}
 
 
 def _check_op_shapes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:

@@ -33,6 +33,16 @@ class Opcode(enum.IntEnum):
     MINIMUM = 22
     SOFTMAX = 23
     LOG_SOFTMAX = 24
+    VIEW_COPY = 25
+    PERMUTE_COPY = 26
+    SQUEEZE_COPY = 27
+    UNSQUEEZE_COPY = 28
+    EXPAND_COPY = 29
+    CLONE = 30
+    SLICE_COPY = 31
+    SELECT_COPY = 32
+    NEG = 33
+    ALIAS_COPY = 34
     LAYER_NORM = 45
     CAT = 46
     SPLIT = 47
@@ -265,6 +275,96 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dim", AttrType.INT),),
         shape_rule=ShapeRule.ALONG_DIM,
+        dtypes=(6,),
+    ),
+    Opcode.VIEW_COPY: OpSchema(
+        opcode=25,
+        name="view_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("size", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.VIEW,
+        dtypes=(6,),
+    ),
+    Opcode.PERMUTE_COPY: OpSchema(
+        opcode=26,
+        name="permute_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dims", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.PERMUTE,
+        dtypes=(6,),
+    ),
+    Opcode.SQUEEZE_COPY: OpSchema(
+        opcode=27,
+        name="squeeze_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dims", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.SQUEEZE,
+        dtypes=(6,),
+    ),
+    Opcode.UNSQUEEZE_COPY: OpSchema(
+        opcode=28,
+        name="unsqueeze_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT),),
+        shape_rule=ShapeRule.UNSQUEEZE,
+        dtypes=(6,),
+    ),
+    Opcode.EXPAND_COPY: OpSchema(
+        opcode=29,
+        name="expand_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("size", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.EXPAND,
+        dtypes=(6,),
+    ),
+    Opcode.CLONE: OpSchema(
+        opcode=30,
+        name="clone",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.SLICE_COPY: OpSchema(
+        opcode=31,
+        name="slice_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT), AttrSchema("start", AttrType.INT), AttrSchema("end", AttrType.INT), AttrSchema("step", AttrType.INT)),
+        shape_rule=ShapeRule.SLICE,
+        dtypes=(6,),
+    ),
+    Opcode.SELECT_COPY: OpSchema(
+        opcode=32,
+        name="select_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT), AttrSchema("index", AttrType.INT)),
+        shape_rule=ShapeRule.SELECT,
+        dtypes=(6,),
+    ),
+    Opcode.NEG: OpSchema(
+        opcode=33,
+        name="neg",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.ALIAS_COPY: OpSchema(
+        opcode=34,
+        name="alias_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
         dtypes=(6,),
     ),
     Opcode.LAYER_NORM: OpSchema(

@@ -71,6 +71,17 @@ class ShapeRule(str, enum.Enum):
     additive mask broadcastable to [..., l, s] -> [..., l, ev].
     ADDMM: self broadcastable to [n, m], mat1 [n, k], mat2 [k, m] -> [n, m].
     FULL: no operands; the output has the shape of the attribute size.
+
+    Layout rules (the output holds the input's elements, rearranged):
+    VIEW: the attribute size, with at most one -1 standing for the size that
+    keeps the element count. PERMUTE: input dimension dims[d] becomes output
+    dimension d; dims is a permutation. SQUEEZE: the dimensions listed in the
+    attribute dims that have size 1 are removed. UNSQUEEZE: a size-1
+    dimension is inserted at the attribute dim. EXPAND: input 0 broadcast to
+    the attribute size (-1 keeps a dimension; new dimensions come first).
+    SLICE: along the attribute dim, elements start, start + step, ... below
+    end, with start and end clamped as PyTorch does. SELECT: the attribute
+    dim removed, keeping the element at index.
     """
 
     SAME = "same"
@@ -89,6 +100,14 @@ class ShapeRule(str, enum.Enum):
     ATTENTION = "attention"
     ADDMM = "addmm"
     FULL = "full"
+    # --- shape and layout rules
+    VIEW = "view"
+    PERMUTE = "permute"
+    SQUEEZE = "squeeze"
+    UNSQUEEZE = "unsqueeze"
+    EXPAND = "expand"
+    SLICE = "slice"
+    SELECT = "select"
 
 
 @dataclass(frozen=True)

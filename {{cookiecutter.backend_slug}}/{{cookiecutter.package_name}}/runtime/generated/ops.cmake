@@ -25,6 +25,16 @@ set(OP_KERNELS
     minimum
     softmax
     log_softmax
+    view_copy
+    permute_copy
+    squeeze_copy
+    unsqueeze_copy
+    expand_copy
+    clone
+    slice_copy
+    select_copy
+    neg
+    alias_copy
     layer_norm
     cat
     split
