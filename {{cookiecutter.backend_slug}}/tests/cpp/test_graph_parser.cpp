@@ -12,6 +12,7 @@
 
 using namespace {{ cookiecutter.__cpp_namespace }};
 using blob_test::BlobBuilder;
+using blob_test::bool_attr;
 using blob_test::float_attr;
 using blob_test::get_u32;
 using blob_test::int_attr;
@@ -758,6 +759,92 @@ TEST(slice_and_select_shapes_are_checked) {
   CHECK_CONTAINS(
       layout_error(OpCode::SelectCopy, {}, {}, {int_attr(0), int_attr(0)}),
       "cannot select from a rank-0 tensor");
+}
+
+namespace {
+
+// The parse error of cat(inputs along dim 1) -> out.
+std::string cat_error(
+    std::vector<std::vector<uint32_t>> inputs,
+    std::vector<uint32_t> out) {
+  BlobBuilder builder;
+  std::vector<uint32_t> ids;
+  for (std::vector<uint32_t>& sizes : inputs) {
+    ids.push_back(builder.input(std::move(sizes)));
+  }
+  builder.output(
+      builder.op(OpCode::Cat, std::move(ids), std::move(out), {int_attr(1)}));
+  return error_of(builder.build());
+}
+
+// The parse error of split(x [2, 3] into split_sizes along dim -1) -> outs.
+std::string split_error(
+    std::vector<int64_t> split_sizes,
+    const std::vector<std::vector<uint32_t>>& outs) {
+  BlobBuilder builder;
+  const uint32_t x = builder.input({2, 3});
+  for (const uint32_t id : builder.op_outputs(
+           OpCode::Split,
+           {x},
+           outs,
+           {ints_attr(std::move(split_sizes)), int_attr(-1)})) {
+    builder.output(id);
+  }
+  return error_of(builder.build());
+}
+
+} // namespace
+
+TEST(variadic_operands_and_outputs_are_checked) {
+  const std::vector<uint32_t> one{2, 1};
+  const std::vector<uint32_t> two{2, 2};
+  const std::vector<uint32_t> three{2, 3};
+  const std::vector<uint32_t> four{2, 4};
+  CHECK_EQ(cat_error({one, two, four}, {2, 7}), std::string());
+  CHECK_CONTAINS(
+      cat_error({one, {3, 2}}, {2, 3}),
+      "cannot join [2, 1] and [3, 2] along dimension 1");
+  CHECK_CONTAINS(cat_error({one, two}, {2, 4}), "expected [2, 3]");
+  CHECK_CONTAINS(cat_error({}, {2, 3}), "has 0 inputs, expected at least 1");
+  CHECK_EQ(split_error({1, 2}, {one, two}), std::string());
+  CHECK_CONTAINS(
+      split_error({1, 2}, {one}),
+      "has 1 outputs; attribute split_sizes gives 2");
+  CHECK_CONTAINS(split_error({1, 1}, {one, one}), "split sizes add up to 2");
+  CHECK_CONTAINS(
+      split_error({1, 2}, {one, three}), "has shape [2, 3], expected [2, 2]");
+}
+
+TEST(attention_and_layer_norm_shapes_are_checked) {
+  const auto attention = [](std::vector<uint32_t> k,
+                            std::vector<uint32_t> out) {
+    BlobBuilder builder;
+    const uint32_t q = builder.input({2, 4, 3});
+    const uint32_t key = builder.input(std::move(k));
+    const uint32_t v = builder.input({2, 5, 6});
+    builder.output(builder.op(
+        OpCode::ScaledDotProductAttention,
+        {q, key, v, kNoTensor},
+        std::move(out),
+        {bool_attr(false), float_attr(0.0)}));
+    return error_of(builder.build());
+  };
+  CHECK_EQ(attention({2, 5, 3}, {2, 4, 6}), std::string());
+  CHECK_CONTAINS(attention({2, 5, 4}, {2, 4, 6}), "are not [..., l, e]");
+  CHECK_CONTAINS(attention({2, 5, 3}, {2, 4, 3}), "expected [2, 4, 6]");
+  const auto layer_norm = [](std::vector<int64_t> normalized) {
+    BlobBuilder builder;
+    const uint32_t x = builder.input({2, 3, 4});
+    builder.output(builder.op(
+        OpCode::LayerNorm,
+        {x, kNoTensor, kNoTensor},
+        {2, 3, 4},
+        {ints_attr(std::move(normalized)), float_attr(1e-5)}));
+    return error_of(builder.build());
+  };
+  CHECK_EQ(layer_norm({3, 4}), std::string());
+  CHECK_CONTAINS(
+      layer_norm({3}), "normalized_shape is not the trailing dimensions");
 }
 
 TEST(op_names_in_messages_are_printable) {
