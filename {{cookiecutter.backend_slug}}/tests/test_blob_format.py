@@ -524,3 +524,64 @@ def test_dump_cli(tmp_path):
     )
     assert refused.returncode == 1
     assert "invalid blob: blob is truncated" in refused.stderr
+
+
+def _cat_split_graph(cat_inputs, split_sizes, split_outputs) -> DelegateGraph:
+    """cat(inputs 0..n-1 along dim 1) then split of the result along dim -1."""
+    count = len(cat_inputs)
+    tensors = [TensorInfo(shape) for shape in cat_inputs]
+    tensors.append(TensorInfo((2, sum(shape[1] for shape in cat_inputs))))
+    tensors += [TensorInfo(shape) for shape in split_outputs]
+    outputs = tuple(range(count + 1, len(tensors)))
+    return DelegateGraph(
+        tensors=tensors,
+        ops=[
+            Op(Opcode.CAT, tuple(range(count)), (count,), (1,)),
+            Op(Opcode.SPLIT, (count,), outputs, (tuple(split_sizes), -1)),
+        ],
+        inputs=list(range(count)),
+        outputs=list(outputs),
+    )
+
+
+def test_variadic_operand_and_outputs_round_trip():
+    graph = _cat_split_graph([(2, 1), (2, 2), (2, 3)], [4, 2], [(2, 4), (2, 2)])
+    assert deserialize(serialize(graph)) == graph
+
+
+@pytest.mark.parametrize(
+    "cat_inputs, split_sizes, split_outputs, message",
+    [
+        ([(2, 1), (3, 2)], [3], [(2, 3)], r"cannot join \[2, 1\] and \[3, 2\] along dimension 1"),
+        ([(2, 1), (2, 2)], [1, 1], [(2, 1), (2, 1)], r"split_sizes \[1, 1\] does not cut"),
+        ([(2, 1), (2, 2)], [1, 2], [(2, 1)], "has 1 outputs; its attributes give 2"),
+        ([(2, 1), (2, 2)], [1, 2], [(2, 1), (2, 3)], r"of shape \[2, 3\], but produces \[2, 2\]"),
+    ],
+)
+def test_variadic_shapes_are_checked(cat_inputs, split_sizes, split_outputs, message):
+    with pytest.raises(BlobFormatError, match=message):
+        serialize(_cat_split_graph(cat_inputs, split_sizes, split_outputs))
+
+
+def test_an_op_with_several_outputs_has_static_tensors():
+    # The runtime computes output 0's shape of each call only.
+    graph = _cat_split_graph([(2, 1), (2, 2)], [1, 2], [(2, 1), (2, 2)])
+    graph.tensors[2] = TensorInfo((2, 3), dynamic_dims=0x1)
+    with pytest.raises(
+        BlobFormatError,
+        match=r"has 2 outputs and tensor 2 has dynamic_dims 0x1; the tensors of an op with "
+        "several outputs must be static",
+    ):
+        serialize(graph)
+
+
+def test_variadic_operand_needs_a_tensor():
+    graph = DelegateGraph(
+        tensors=[TensorInfo((2,))],
+        ops=[Op(Opcode.CAT, (), (0,), (0,))],
+        outputs=[0],
+    )
+    with pytest.raises(
+        BlobFormatError, match=r"has 0 inputs; it takes at least 1 \(tensors\.\.\.\)"
+    ):
+        serialize(graph)
