@@ -24,10 +24,11 @@ A table entry without its kernel fails the C++ build, naming the operator; a
 kernel without a table entry, or a generated file older than the table, fails
 the tests.
 
-Every entry accepts only float32 tensors of static shape and rank 0 to 8;
-``check`` adds the rules of one operator. Checks return the reason a node is
-not supported (or ``None``), so that the partitioner can log why a node stayed
-on the CPU and preprocess can refuse it with a clear message.
+Every entry accepts only contiguous float32 tensors of static shape and rank
+0 to 8; ``check`` adds the rules of one operator. Checks return the reason a
+node is not supported (or ``None``), so that the partitioner can log why a
+node stayed on the CPU and preprocess can refuse it with a clear message.
+Conversions of constant data (``folds_to_constant``) are done ahead of time.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ from .serialization.schema_types import AttrType, ShapeRule
 
 SUPPORTED_DTYPES: Tuple[torch.dtype, ...] = (torch.float32,)
 # The rules every entry applies on top of its own ``constraints``.
-COMMON_CONSTRAINTS = f"float32 tensors of static shape and rank 0 to {MAX_RANK}"
+COMMON_CONSTRAINTS = f"contiguous float32 tensors of static shape and rank 0 to {MAX_RANK}"
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 
 AttrValue = Any  # int, float, bool, or a tuple of ints or floats
