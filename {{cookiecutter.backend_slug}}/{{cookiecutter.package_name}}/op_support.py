@@ -1242,7 +1242,8 @@ def lookup_node(node: Node) -> Optional[OpSupport]:
 def constant_nodes(program: ExportedProgram) -> FrozenSet[Node]:
     """The placeholders of ``program`` that hold constant data: parameters,
     buffers that the program does not mutate, and lifted constants."""
-    mutated = set(program.graph_signature.buffers_to_mutate.values())
+    signature = program.graph_signature
+    mutated = set(signature.buffers_to_mutate.values())
     return frozenset(
         node
         for node in program.graph.nodes
@@ -1250,7 +1251,7 @@ def constant_nodes(program: ExportedProgram) -> FrozenSet[Node]:
         and (
             is_param(program, node)
             or is_lifted_tensor_constant(program, node)
-            or (is_buffer(program, node) and node.target not in mutated)
+            or (is_buffer(program, node) and signature.inputs_to_buffers[node.name] not in mutated)
         )
     )
 
