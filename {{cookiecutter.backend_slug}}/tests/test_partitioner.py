@@ -234,6 +234,27 @@ def test_integer_scalar_constant_goes_into_the_delegate(lower):
     ]
 
 
+class BufferConversions(torch.nn.Module):
+    """Two int64 buffers converted to float32: constant data, and a counter the model updates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("scale", torch.tensor([1, 2, 3]))
+        self.register_buffer("steps", torch.zeros(3, dtype=torch.int64))
+
+    def forward(self, x):
+        y = x * self.steps.float() + self.scale.float()
+        self.steps.add_(1)
+        return y
+
+
+def test_only_conversions_of_constant_data_go_into_the_delegate(lower):
+    lowered = lower(BufferConversions(), (x23(),))
+    # steps changes at run time: its conversion and update stay on the CPU.
+    assert lowered.cpu_ops() == ["_to_dim_order_copy.default", "add.Tensor"]
+    assert lowered.delegated_ops() == ["mul.Tensor", "_to_dim_order_copy.default", "add.Tensor"]
+
+
 def edge_node(model, inputs, op_name):
     """The node of ``model``'s edge graph (without partitioner) calling ``op_name``."""
     program = to_edge(torch.export.export(model, inputs)).exported_program()

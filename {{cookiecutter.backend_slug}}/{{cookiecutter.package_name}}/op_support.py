@@ -24,12 +24,13 @@ A table entry without its kernel fails the C++ build, naming the operator; a
 kernel without a table entry, or a generated file older than the table, fails
 the tests.
 
-Every entry accepts only float32 tensors of rank 0 to 8 whose dimensions are
-static or bounded (``torch.export.Dim(..., max=N)``: the blob records the
+Every entry accepts only contiguous float32 tensors of rank 0 to 8 whose
+dimensions are static or bounded (``torch.export.Dim(..., max=N)``: the blob records the
 bound, see ``upper_bound_shape``); ``check`` adds the rules of one operator and
 sees the shapes at their upper bounds. Checks return the reason a node is
 not supported (or ``None``), so that the partitioner can log why a node stayed
 on the CPU and preprocess can refuse it with a clear message.
+Conversions of constant data (``folds_to_constant``) are done ahead of time.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ from .serialization.schema_types import AttrType, ShapeRule
 SUPPORTED_DTYPES: Tuple[torch.dtype, ...] = (torch.float32,)
 # The rules every entry applies on top of its own ``constraints``.
 COMMON_CONSTRAINTS = (
-    f"float32 tensors of rank 0 to {MAX_RANK}, each dimension static or bounded "
+    f"contiguous float32 tensors of rank 0 to {MAX_RANK}, each dimension static or bounded "
     "(torch.export.Dim with max)"
 )
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
@@ -1788,7 +1789,8 @@ def lookup_node(node: Node) -> Optional[OpSupport]:
 def constant_nodes(program: ExportedProgram) -> FrozenSet[Node]:
     """The placeholders of ``program`` that hold constant data: parameters,
     buffers that the program does not mutate, and lifted constants."""
-    mutated = set(program.graph_signature.buffers_to_mutate.values())
+    signature = program.graph_signature
+    mutated = set(signature.buffers_to_mutate.values())
     return frozenset(
         node
         for node in program.graph.nodes
@@ -1796,7 +1798,7 @@ def constant_nodes(program: ExportedProgram) -> FrozenSet[Node]:
         and (
             is_param(program, node)
             or is_lifted_tensor_constant(program, node)
-            or (is_buffer(program, node) and node.target not in mutated)
+            or (is_buffer(program, node) and signature.inputs_to_buffers[node.name] not in mutated)
         )
     )
 
