@@ -69,8 +69,8 @@ from .serialization.blob_format import (
     batch_norm_output_shape,
     cat_output_shape,
     convolution_output_shape,
-    expected_output_shape,
     expand_output_shape,
+    expected_output_shape,
     full_output_shape,
     layer_norm_output_shape,
     permute_output_shape,
@@ -280,6 +280,7 @@ class OpSupport:
     first_output_only: bool = False
     int8: bool = False
     int8_check: Optional[Check] = None
+    variadic_outputs: bool = False
 
     @property
     def blob_dtypes(self) -> Tuple[torch.dtype, ...]:
@@ -312,7 +313,6 @@ class OpSupport:
         if not self.int8:
             return f"{self.name} has no integer kernel"
         return self.int8_check(node, self.arguments(node)) if self.int8_check is not None else None
-    variadic_outputs: bool = False
 
     @property
     def kernel_name(self) -> str:

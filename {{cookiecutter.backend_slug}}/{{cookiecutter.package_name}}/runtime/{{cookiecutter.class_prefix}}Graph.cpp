@@ -521,7 +521,8 @@ class ShapeRules {
 
   // The value of int attribute `name` as a dimension index of a tensor of
   // `rank` dimensions (negative counts from the end).
-  bool dim_attr(const Op& op, const char* name, uint32_t rank, uint32_t* index) {
+  bool
+  dim_attr(const Op& op, const char* name, uint32_t rank, uint32_t* index) {
     const int64_t dim = attr_named(op, name)->ints[0];
     const auto wrapped = wrap_dim(dim, rank);
     if (!wrapped) {
@@ -721,8 +722,7 @@ class ShapeRules {
     out->rank = static_cast<uint32_t>(size.size());
     for (uint32_t d = 0; d < out->rank; ++d) {
       if (size[d] < 0 || size[d] > int64_t(UINT32_MAX)) {
-        return fail(
-            "attribute size has %lld", static_cast<long long>(size[d]));
+        return fail("attribute size has %lld", static_cast<long long>(size[d]));
       }
       out->sizes[d] = static_cast<uint32_t>(size[d]);
     }
@@ -1819,8 +1819,7 @@ class Parser {
     for (uint32_t i = 0; i < checked; ++i) {
       Shape expected;
       ShapeError error;
-      if (!ShapeRules(graph_.tensors, &error)
-               .output_shape(op, &expected, i)) {
+      if (!ShapeRules(graph_.tensors, &error).output_shape(op, &expected, i)) {
         return fail(what + ": " + error.message);
       }
       const Shape& out = shape_of(op.outputs[i]);
