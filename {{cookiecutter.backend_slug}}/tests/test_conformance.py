@@ -8,7 +8,7 @@ the CPU.
 module of every quantized operator the table claims: 0 failures, and no
 subtest leaves on the CPU an operator the table claims or a
 quantize/dequantize; a subtest of an unclaimed variant (div with a rounding
-mode) passes on the CPU.
+mode, mean with a dtype) passes on the CPU.
 {%- endif %} The counts come from the table the suite_flow plugin prints per
 flow, the operators left on the CPU from its --delegation-report.
 """
@@ -56,6 +56,9 @@ def suite_op_name(op) -> str:
 CLAIMED = {suite_op_name(entry.aten_op) for entry in OP_SUPPORT} | {
     "quantized_decomposed::dequantize_per_channel"
 }
+# Subtests of variants the table refuses although it claims their overload:
+# mean with a dtype argument (an int64 input, a float64 output) stays on the CPU.
+UNCLAIMED_VARIANTS = {"test_mean_output_dtype"}
 {%- endif %}
 SLICES = {
     "{{ cookiecutter.backend_slug }}": ["test_add", "test_relu", "test_clamp", "test_linear"],
@@ -112,7 +115,11 @@ def test_claimed_operators_pass_and_delegate(flow, tmp_path):
         assert delegated, f"no subtest of {module} was delegated"
 {%- if cookiecutter.include_quantizer %}
     if flow == "{{ cookiecutter.backend_slug }}_static_int8":
-        left_on_cpu = [(r["test"], sorted(set(r["undelegated_ops"]) & CLAIMED)) for r in passed]
+        left_on_cpu = [
+            (r["test"], sorted(set(r["undelegated_ops"]) & CLAIMED))
+            for r in passed
+            if r["test"].split("[")[0] not in UNCLAIMED_VARIANTS
+        ]
         assert [item for item in left_on_cpu if item[1]] == []
         return
 {%- endif %}
