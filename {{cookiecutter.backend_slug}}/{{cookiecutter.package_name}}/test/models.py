@@ -102,19 +102,6 @@ class MobileNetV2Small(torch.nn.Module):
         return self.classifier(self.blocks(self.stem(x)).mean((2, 3)))
 
 
-def _randomize_batch_norm(model: torch.nn.Module) -> torch.nn.Module:
-    """Non-trivial running statistics and affine parameters, so batch norm is really tested."""
-    generator = torch.Generator().manual_seed(0)
-    for module in model.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            size = module.num_features
-            module.running_mean.copy_(torch.randn(size, generator=generator) * 0.1)
-            module.running_var.copy_(torch.rand(size, generator=generator) + 0.5)
-            module.weight.data.copy_(torch.rand(size, generator=generator) + 0.5)
-            module.bias.data.copy_(torch.randn(size, generator=generator) * 0.1)
-    return model.eval()
-
-
 def randomize_batch_norm(model: torch.nn.Module) -> torch.nn.Module:
     """Non-trivial running statistics and affine parameters, so batch norm is really tested."""
     generator = torch.Generator().manual_seed(0)
