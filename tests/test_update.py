@@ -1,7 +1,7 @@
 """Template updates reach a generated backend and keep the team's edits.
 
 A backend is generated at the oldest release (CHANGELOG.md records its
-commit), committed, and edited the way a team edits it: a new operator, neg,
+commit), committed, and edited the way a team edits it: a new operator, floor,
 added the old way (the checklist of 0.1.0: table entry, opcode, C++ switch
 cases, test models), text in a marked place of the docs, a CMake option, and
 the fuzzing page that a later release moved. Then it is updated to the
@@ -11,7 +11,11 @@ operator's commit, update, add the operator again the new way (table entry +
 kernel + ``scripts/generate.py``).
 
 The oracle is exact: the updated project must equal a fresh copy of the new
-version with the same edits applied (neg added the new way), file for file.
+version with the same edits applied (floor added the new way), file for file.
+
+The team's operator is one the template does not ship (0.3.0 added ``neg``,
+which this test used before): a template operator of the same name would
+replace the team's, and the oracle would compare two tables with it twice.
 """
 
 from __future__ import annotations
@@ -62,10 +66,10 @@ def copier_update(project: Path, version: str) -> None:
 
 # --- what a team does to its backend ----------------------------------------------------------
 
-NEG_TABLE_ENTRY = '''    OpSupport(
-        name="neg",
-        edge_op=exir_ops.edge.aten.neg.default,
-        opcode=Opcode.NEG,
+FLOOR_TABLE_ENTRY = '''    OpSupport(
+        name="floor",
+        edge_op=exir_ops.edge.aten.floor.default,
+        opcode=Opcode.FLOOR,
         operands=(_ACT,),
         constraints="any shape",
         check=_no_extra_rules,
@@ -87,53 +91,53 @@ TANH_KERNEL = '''    case UnaryOp::Tanh:
       }
       return;
 '''
-NEG_KERNEL = '''    case UnaryOp::Neg:
+FLOOR_KERNEL = '''    case UnaryOp::Floor:
       for (size_t i = 0; i < numel; ++i) {
-        out[i] = -x[i];
+        out[i] = std::floor(x[i]);
       }
       return;
 '''
 RUNTIME = f"{PACKAGE}/runtime/{PREFIX}"
 
-# (file, text the team finds, text the team leaves): a new operator, aten.neg,
+# (file, text the team finds, text the team leaves): a new operator, aten.floor,
 # everywhere the checklist at the top of op_support.py sends a team.
-ADD_NEG_OPERATOR = [
-    (f"{PACKAGE}/op_support.py", TANH_TABLE_ENTRY_END, TANH_TABLE_ENTRY_END + NEG_TABLE_ENTRY),
-    (f"{PACKAGE}/serialization/blob_format.py", "    BMM = 11\n", "    BMM = 11\n    NEG = 12\n"),
-    (f"{PACKAGE}/serialization/blob_format.py", "    Opcode.BMM: (2, 2),\n", "    Opcode.BMM: (2, 2),\n    Opcode.NEG: (1, 1),\n"),
+ADD_FLOOR_OPERATOR = [
+    (f"{PACKAGE}/op_support.py", TANH_TABLE_ENTRY_END, TANH_TABLE_ENTRY_END + FLOOR_TABLE_ENTRY),
+    (f"{PACKAGE}/serialization/blob_format.py", "    BMM = 11\n", "    BMM = 11\n    FLOOR = 12\n"),
+    (f"{PACKAGE}/serialization/blob_format.py", "    Opcode.BMM: (2, 2),\n", "    Opcode.BMM: (2, 2),\n    Opcode.FLOOR: (1, 1),\n"),
     (f"{PACKAGE}/serialization/FORMAT.md", "| 11 | bmm | a, b | a: [b, n, k], b: [b, k, m] |\n",
-     "| 11 | bmm | a, b | a: [b, n, k], b: [b, k, m] |\n| 12 | neg | x | |\n"),
-    (f"{RUNTIME}Graph.h", "  Bmm = 11,\n", "  Bmm = 11,\n  Neg = 12,\n"),
+     "| 11 | bmm | a, b | a: [b, n, k], b: [b, k, m] |\n| 12 | floor | x | |\n"),
+    (f"{RUNTIME}Graph.h", "  Bmm = 11,\n", "  Bmm = 11,\n  Floor = 12,\n"),
     (f"{RUNTIME}Graph.cpp", '    case OpCode::Tanh:\n      return "tanh";\n',
-     '    case OpCode::Tanh:\n      return "tanh";\n    case OpCode::Neg:\n      return "neg";\n'),
+     '    case OpCode::Tanh:\n      return "tanh";\n    case OpCode::Floor:\n      return "floor";\n'),
     (f"{RUNTIME}Graph.cpp", "    case OpCode::Tanh:\n    case OpCode::Clamp:\n      return 1;\n",
-     "    case OpCode::Tanh:\n    case OpCode::Neg:\n    case OpCode::Clamp:\n      return 1;\n"),
-    (f"{RUNTIME}Graph.cpp", "value <= uint32_t(OpCode::Bmm)", "value <= uint32_t(OpCode::Neg)"),
+     "    case OpCode::Tanh:\n    case OpCode::Floor:\n    case OpCode::Clamp:\n      return 1;\n"),
+    (f"{RUNTIME}Graph.cpp", "value <= uint32_t(OpCode::Bmm)", "value <= uint32_t(OpCode::Floor)"),
     (f"{RUNTIME}Graph.cpp", "      case OpCode::Tanh:\n      case OpCode::Clamp:\n        expected = shape_of",
-     "      case OpCode::Tanh:\n      case OpCode::Neg:\n      case OpCode::Clamp:\n        expected = shape_of"),
-    (f"{RUNTIME}Kernels.h", "enum class UnaryOp { Relu, Sigmoid, Tanh };", "enum class UnaryOp { Relu, Sigmoid, Tanh, Neg };"),
-    (f"{RUNTIME}Kernels.cpp", TANH_KERNEL, TANH_KERNEL + NEG_KERNEL),
+     "      case OpCode::Tanh:\n      case OpCode::Floor:\n      case OpCode::Clamp:\n        expected = shape_of"),
+    (f"{RUNTIME}Kernels.h", "enum class UnaryOp { Relu, Sigmoid, Tanh };", "enum class UnaryOp { Relu, Sigmoid, Tanh, Floor };"),
+    (f"{RUNTIME}Kernels.cpp", TANH_KERNEL, TANH_KERNEL + FLOOR_KERNEL),
     (f"{RUNTIME}Executor.cpp", "    case OpCode::Tanh:\n      return kernels::UnaryOp::Tanh;\n",
-     "    case OpCode::Tanh:\n      return kernels::UnaryOp::Tanh;\n    case OpCode::Neg:\n      return kernels::UnaryOp::Neg;\n"),
+     "    case OpCode::Tanh:\n      return kernels::UnaryOp::Tanh;\n    case OpCode::Floor:\n      return kernels::UnaryOp::Floor;\n"),
     (f"{RUNTIME}Executor.cpp", "    case OpCode::Tanh:\n      kernels::unary(",
-     "    case OpCode::Tanh:\n    case OpCode::Neg:\n      kernels::unary("),
+     "    case OpCode::Tanh:\n    case OpCode::Floor:\n      kernels::unary("),
     ("tests/cpp/graph_runner.h", "        kernels::unary(kernels::UnaryOp::Tanh, x, o, out.numel);\n        break;\n",
      "        kernels::unary(kernels::UnaryOp::Tanh, x, o, out.numel);\n        break;\n"
-     "      case OpCode::Neg:\n        kernels::unary(kernels::UnaryOp::Neg, x, o, out.numel);\n        break;\n"),
+     "      case OpCode::Floor:\n        kernels::unary(kernels::UnaryOp::Floor, x, o, out.numel);\n        break;\n"),
     ("tests/cpp/test_graph_parser.cpp", "{0u, 12u, 0xFFFFFFFFu}", "{0u, 13u, 0xFFFFFFFFu}"),
     (f"{PACKAGE}/serialization/blob_format.py", "(Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.CLAMP)",
-     "(Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.NEG, Opcode.CLAMP)"),
+     "(Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.FLOOR, Opcode.CLAMP)"),
     # The tests that cover every table entry get a model that uses it.
     ("tests/test_partitioner.py", '    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),\n',
-     '    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),\n    ("neg", Fn(torch.neg), (x23(),), "neg.default"),\n'),
+     '    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),\n    ("floor", Fn(torch.floor), (x23(),), "floor.default"),\n'),
     # Not next to CLAMP's entry, which 0.3.0 reformats: an edit on or beside a line the template
     # changes is a conflict (CHANGELOG 0.3.0, Needs a hand).
     ("tests/test_preprocess.py", "    Opcode.SIGMOID: lambda p, x: 1 / (1 + torch.exp(-x)),\n",
-     "    Opcode.SIGMOID: lambda p, x: 1 / (1 + torch.exp(-x)),\n    Opcode.NEG: lambda p, x: -x,\n"),
+     "    Opcode.SIGMOID: lambda p, x: 1 / (1 + torch.exp(-x)),\n    Opcode.FLOOR: lambda p, x: torch.floor(x),\n"),
     ("tests/test_preprocess.py", "torch.sigmoid(torch.mm(a, self.mat)) - torch.tanh(a)",
-     "torch.sigmoid(torch.mm(a, self.mat)) - torch.tanh(-a)"),
+     "torch.sigmoid(torch.mm(a, self.mat)) - torch.tanh(torch.floor(a))"),
     ("tests/test_quantizer.py", "a = torch.tanh(torch.nn.functional.hardtanh(a)).clamp(min=-0.5)",
-     "a = torch.tanh(-torch.nn.functional.hardtanh(a)).clamp(min=-0.5)"),
+     "a = torch.tanh(torch.floor(torch.nn.functional.hardtanh(a))).clamp(min=-0.5)"),
 ]
 CHIP_NOTE = "Supported chips: Zeta A1 and A2 (driver 3.1 or later, firmware 2026.2).\n"
 OTHER_EDITS = [
@@ -155,12 +159,12 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-# neg the new way (0.3.0): a table entry, its kernel, and the generator. Its
+# floor the new way (0.3.0): a table entry, its kernel, and the generator. Its
 # old opcode, 12, belongs to a template operator since 0.3.0: the team takes
 # the next free number, as the CHANGELOG says (models are re-exported anyway).
-NEG_ENTRY = '''    OpSupport(
-        name="neg",
-        edge_op=exir_ops.edge.aten.neg.default,
+FLOOR_ENTRY = '''    OpSupport(
+        name="floor",
+        edge_op=exir_ops.edge.aten.floor.default,
         opcode=OPCODE,
         operands=(Operand("self"),),
         shape_rule=ShapeRule.SAME,
@@ -169,19 +173,19 @@ NEG_ENTRY = '''    OpSupport(
         samples=_UNARY_SAMPLES,
     ),
 '''
-NEG_KERNEL_FILE = f"{PACKAGE}/runtime/ops/neg.cpp"
+FLOOR_KERNEL_FILE = f"{PACKAGE}/runtime/ops/floor.cpp"
 TABLE_START = "OP_SUPPORT: Tuple[OpSupport, ...] = (\n"
 
 
-def neg_kernel(project: Path) -> str:
-    """runtime/ops/neg.cpp: the template's tanh kernel with the team's loop body.
+def floor_kernel(project: Path) -> str:
+    """runtime/ops/floor.cpp: the template's tanh kernel with the team's loop body.
 
     What the CHANGELOG tells a team to do: copy a kernel of the same kind.
     """
     tanh = (project / PACKAGE / "runtime" / "ops" / "tanh.cpp").read_text(encoding="utf-8")
     assert tanh.count("run_tanh") == 1 and tanh.count("std::tanh(") == 1, tanh
-    kernel = tanh.replace("run_tanh", "run_neg").replace("std::tanh(", "-(")
-    return kernel.replace("// tanh: out = tanh(x).", "// neg: out = -x.")
+    kernel = tanh.replace("run_tanh", "run_floor").replace("std::tanh(", "std::floor(")
+    return kernel.replace("// tanh: out = tanh(x).", "// floor: out = the largest integer <= x.")
 
 
 def run_script(project: Path, *command: str) -> None:
@@ -191,21 +195,21 @@ def run_script(project: Path, *command: str) -> None:
     )
 
 
-def add_neg_the_old_way(project: Path) -> None:
-    for relative, old, new in ADD_NEG_OPERATOR:
+def add_floor_the_old_way(project: Path) -> None:
+    for relative, old, new in ADD_FLOOR_OPERATOR:
         replace_once(project / relative, old, new)
     # The op-support table changed: the docs that restate it are regenerated.
     run_script(project, "scripts/sync_docs.py")
 
 
-def add_neg_the_new_way(project: Path) -> None:
+def add_floor_the_new_way(project: Path) -> None:
     table = project / PACKAGE / "op_support.py"
     text = table.read_text(encoding="utf-8")
     end = text.index("\n)\n", text.index(TABLE_START))
     opcode = max(int(number) for number in re.findall(r"\bopcode=(\d+)", text)) + 1
-    entry = NEG_ENTRY.replace("OPCODE", str(opcode))
+    entry = FLOOR_ENTRY.replace("OPCODE", str(opcode))
     table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
-    (project / NEG_KERNEL_FILE).write_text(neg_kernel(project), encoding="utf-8")
+    (project / FLOOR_KERNEL_FILE).write_text(floor_kernel(project), encoding="utf-8")
     run_script(project, "scripts/generate.py")
 
 
@@ -239,17 +243,17 @@ def expected_after_update(release_repo, tmp_path_factory) -> Dict[str, bytes]:
     """A fresh copy of the current version, with the same team edits."""
     project = copier_copy(release_repo, tmp_path_factory.mktemp("expected") / SLUG, {}, vcs_ref=CURRENT)
     edit_like_a_team(project, NEW_FUZZ_PAGE)
-    add_neg_the_new_way(project)
+    add_floor_the_new_way(project)
     return tree_contents(project)
 
 
-NEG_COMMIT_MESSAGE = "add the neg operator"
+FLOOR_COMMIT_MESSAGE = "add the floor operator"
 
 
 def commit_team_edits(project: Path) -> Path:
     """A backend of the oldest release, as a team has made it its own."""
-    add_neg_the_old_way(project)
-    commit_all(project, NEG_COMMIT_MESSAGE)
+    add_floor_the_old_way(project)
+    commit_all(project, FLOOR_COMMIT_MESSAGE)
     edit_like_a_team(project, OLD_FUZZ_PAGE)
     commit_all(project, "chip list, -Werror and fuzzing notes")
     return project
@@ -257,7 +261,7 @@ def commit_team_edits(project: Path) -> Path:
 
 def take_old_way_operators_out(project: Path) -> None:
     """CHANGELOG 0.3.0, Needs a hand, step 1: revert the commit that added the operator."""
-    commit = git(project, "log", "--format=%H", f"--grep=^{NEG_COMMIT_MESSAGE}$").split()
+    commit = git(project, "log", "--format=%H", f"--grep=^{FLOOR_COMMIT_MESSAGE}$").split()
     assert len(commit) == 1
     git(project, "revert", "--no-edit", commit[0])
 
@@ -265,7 +269,7 @@ def take_old_way_operators_out(project: Path) -> None:
 def add_operators_again(project: Path) -> None:
     """CHANGELOG 0.3.0, Needs a hand, step 3: table entry, kernel, generate."""
     assert_merged_cleanly(project)
-    add_neg_the_new_way(project)
+    add_floor_the_new_way(project)
 
 
 # --- tests ----------------------------------------------------------------------------------

@@ -25,6 +25,10 @@ GENERATED_DIR = PACKAGE_DIR / "runtime" / "generated"
 _ATTR_TYPES = {1: "Int", 2: "Float", 3: "Bool", 4: "IntList", 5: "FloatList"}
 
 
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
 def _braced(text: str) -> str:
     return "{" + text + "}"
 
@@ -64,7 +68,7 @@ def op_schema_inc(schemas: Sequence[Any]) -> str:
         lines += _array(
             "OperandSchema",
             f"k{camel}Operands",
-            [_braced(f'"{o.name}", {"true" if o.optional else "false"}') for o in s.operands],
+            [_braced(f'"{o.name}", {_bool(o.optional)}, {_bool(o.variadic)}') for o in s.operands],
         )
         lines += _array(
             "AttrSchema",
@@ -84,6 +88,7 @@ def op_schema_inc(schemas: Sequence[Any]) -> str:
             f"        {operands},",
             f"        {len(s.operands)},",
             f"        {s.num_outputs},",
+            f"        {_bool(s.variadic_outputs)},",
             f"        {attrs},",
             f"        {len(s.attrs)},",
             f"        ShapeRule::{camel_case(s.shape_rule.value)},",

@@ -77,7 +77,7 @@ def features_list(table: Sequence[Any]) -> str:
 
 
 def quantized_list(table: Sequence[Any]) -> str:
-    """What the quantizer annotates: every entry; dynamic and weight-only: entries with weights."""
+    """What the quantizer annotates (``OpSupport.annotated``); dynamic and weight-only: entries with weights."""
     annotated = [entry for entry in table if entry.annotated]
     static = ", ".join(f"`{entry.name}`" for entry in annotated)
     integer = ", ".join(f"`{entry.name}`" for entry in table if entry.int8)

@@ -21,11 +21,14 @@ def opcode_table(schemas: Sequence[Any]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for s in schemas:
-        operands = ", ".join(o.name + ("?" if o.optional else "") for o in s.operands)
+        operands = ", ".join(
+            o.name + ("?" if o.optional else "") + ("..." if o.variadic else "") for o in s.operands
+        )
+        outputs = "1 or more" if s.variadic_outputs else str(s.num_outputs)
         attrs = ", ".join(f"`{a.name}`: {_ATTR_TYPES[int(a.type)]}" for a in s.attrs)
         dtypes = ", ".join(_DTYPES.get(d, str(d)) for d in s.dtypes)
         lines.append(
-            f"| {s.opcode} | {s.name} | {operands} | {s.num_outputs} | {attrs} | {dtypes} | "
+            f"| {s.opcode} | {s.name} | {operands} | {outputs} | {attrs} | {dtypes} | "
             f"`{s.shape_rule.value}` |"
         )
     return "\n".join(lines)

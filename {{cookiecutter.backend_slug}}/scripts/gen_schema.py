@@ -64,7 +64,11 @@ def schema_of(entry: Any) -> Any:
     """The OpSchema one table entry describes."""
     name = getattr(entry, "kernel", None) or entry.name
     operands = tuple(
-        st.OperandSchema(operand.name, bool(getattr(operand, "optional", False)))
+        st.OperandSchema(
+            operand.name,
+            bool(getattr(operand, "optional", False)),
+            bool(getattr(operand, "variadic", False)),
+        )
         for operand in entry.operands
     )
     attrs = tuple(
@@ -81,6 +85,7 @@ def schema_of(entry: Any) -> Any:
             _dtype_code(dtype, entry.name) for dtype in getattr(entry, "blob_dtypes", entry.dtypes)
         ),
         int8_kernel=bool(getattr(entry, "int8", False)),
+        variadic_outputs=bool(getattr(entry, "variadic_outputs", False)),
     )
 
 
@@ -141,7 +146,8 @@ def render(schemas: Sequence[Any]) -> str:
     lines += ["", "", "OP_SCHEMAS = {"]
     for s in schemas:
         operands = [
-            f'OperandSchema("{o.name}"{", optional=True" if o.optional else ""})'
+            f'OperandSchema("{o.name}"{", optional=True" if o.optional else ""}'
+            f'{", variadic=True" if o.variadic else ""})'
             for o in s.operands
         ]
         attrs = [f'AttrSchema("{a.name}", AttrType.{a.type.name})' for a in s.attrs]
@@ -155,6 +161,7 @@ def render(schemas: Sequence[Any]) -> str:
             f"        shape_rule=ShapeRule.{s.shape_rule.name},",
             f"        dtypes={_tuple([str(d) for d in s.dtypes])},",
             *(["        int8_kernel=True,"] if s.int8_kernel else []),
+            *(["        variadic_outputs=True,"] if s.variadic_outputs else []),
             "    ),",
         ]
     lines.append("}")

@@ -96,15 +96,14 @@ class OneOp(torch.nn.Module):
 
     def __init__(self, entry: OpSupport) -> None:
         super().__init__()
+        self.entry = entry
         self.op = entry.aten_op
-        self.present = [shape is not None for shape in entry.samples[0].inputs]
         self.kwargs = dict(entry.samples[0].kwargs)
         self.first_output_only = entry.first_output_only
 
     def forward(self, *tensors):
-        tensors = iter(tensors)
         result = self.op(
-            *[next(tensors) if present else None for present in self.present], **self.kwargs
+            **self.entry.sample_operands(self.entry.samples[0], tensors), **self.kwargs
         )
         # An entry that computes output 0 of a multi-output op: the model returns that one.
         return result[0] if self.first_output_only else result
@@ -117,7 +116,7 @@ def table_models() -> Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch
         sample = entry.samples[0]
         inputs = tuple(
             (torch.rand(shape) * 4.0 - 2.0).to(sample.dtype)
-            for shape in sample.inputs
+            for shape in entry.sample_shapes(sample)
             if shape is not None
         )
         models[f"op-{entry.name}"] = (lambda entry=entry: OneOp(entry), inputs)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 import torch
@@ -128,15 +128,14 @@ class OneOp(torch.nn.Module):
 
     def __init__(self, entry: OpSupport, sample: Sample) -> None:
         super().__init__()
+        self.entry = entry
+        self.sample = sample
         self.op = entry.aten_op
-        self.present = [shape is not None for shape in sample.inputs]
         self.kwargs = dict(sample.kwargs)
         self.first_output_only = entry.first_output_only
 
     def forward(self, *tensors):
-        tensors = iter(tensors)
-        operands = [next(tensors) if present else None for present in self.present]
-        result = self.op(*operands, **self.kwargs)
+        result = self.op(**self.entry.sample_operands(self.sample, tensors), **self.kwargs)
         # An entry that computes output 0 of a multi-output op: the model returns that one.
         return result[0] if self.first_output_only else result
 
@@ -150,10 +149,17 @@ def sample_model(entry: OpSupport, sample: Sample, seed: int = 0) -> Tuple[OneOp
         .to(sample.dtype)
         if sample.dtype != torch.float32
         else torch.rand(shape, generator=generator) * (sample.high - sample.low) + sample.low
-        for shape in sample.inputs
+        for shape in entry.sample_shapes(sample)
         if shape is not None
     )
     return OneOp(entry, sample).eval(), inputs
+
+
+# to_edge copies a model output that a view-like op produces (squeeze_copy,
+# unsqueeze_copy, expand_copy, alias_copy, each output of split): the one-op
+# model of such an entry ends in this clone (one per output), which the
+# delegate runs as well.
+OUTPUT_COPY = "_clone_dim_order.default"
 
 
 def sample_id(entry: OpSupport, sample: Sample) -> str:
@@ -191,19 +197,35 @@ class Compiled:
     blobs: list  # the DelegateGraph of each delegate
     cpu_ops: List[str]  # operators left outside the delegates
     ops_per_run: int
+    # ExecuTorch's count of non-delegated call nodes per operator (getitem left out).
+    non_delegated: Dict[str, int]
+
+
+def non_delegated_ops(graph_module: torch.fx.GraphModule) -> Dict[str, int]:
+    """{operator: count} of the call nodes left outside the delegates, by ExecuTorch's
+    ``get_delegation_info`` (the getitem nodes that unpack delegate outputs left out)."""
+    from executorch.devtools.backend_debug import get_delegation_info
+
+    breakdown = get_delegation_info(graph_module).delegation_by_operator
+    return {
+        op: counts.non_delegated
+        for op, counts in breakdown.items()
+        if counts.non_delegated and op != "getitem"
+    }
 
 
 def compile_to_pte(lower, model, inputs, path: Path, partitioner=None) -> Compiled:
     lowered = lower(model, inputs, partitioner)
     # Read the lowered graph before to_executorch(), which rewrites it in place.
     blobs, cpu_ops = lowered.blobs, lowered.cpu_ops()
+    non_delegated = non_delegated_ops(lowered.manager.exported_program().graph_module)
     program = lowered.manager.to_executorch()
     path.write_bytes(program.buffer)
     delegate_ids = [d.id for d in program.executorch_program.execution_plan[0].delegates]
     assert delegate_ids, "nothing was delegated"
     assert set(delegate_ids) == {BACKEND_ID}
     assert len(delegate_ids) == len(blobs)
-    return Compiled(path, blobs, cpu_ops, sum(len(blob.ops) for blob in blobs))
+    return Compiled(path, blobs, cpu_ops, sum(len(blob.ops) for blob in blobs), non_delegated)
 
 
 def run_pte(compiled: Compiled, inputs: Sequence[torch.Tensor]) -> List[torch.Tensor]:

@@ -524,3 +524,117 @@ def test_dump_cli(tmp_path):
     )
     assert refused.returncode == 1
     assert "invalid blob: blob is truncated" in refused.stderr
+
+
+def _cat_split_graph(cat_inputs, split_sizes, split_outputs) -> DelegateGraph:
+    """cat(inputs 0..n-1 along dim 1) then split of the result along dim -1."""
+    count = len(cat_inputs)
+    tensors = [TensorInfo(shape) for shape in cat_inputs]
+    tensors.append(TensorInfo((2, sum(shape[1] for shape in cat_inputs))))
+    tensors += [TensorInfo(shape) for shape in split_outputs]
+    outputs = tuple(range(count + 1, len(tensors)))
+    return DelegateGraph(
+        tensors=tensors,
+        ops=[
+            Op(Opcode.CAT, tuple(range(count)), (count,), (1,)),
+            Op(Opcode.SPLIT, (count,), outputs, (tuple(split_sizes), -1)),
+        ],
+        inputs=list(range(count)),
+        outputs=list(outputs),
+    )
+
+
+def test_variadic_operand_and_outputs_round_trip():
+    graph = _cat_split_graph([(2, 1), (2, 2), (2, 3)], [4, 2], [(2, 4), (2, 2)])
+    assert deserialize(serialize(graph)) == graph
+
+
+@pytest.mark.parametrize(
+    "cat_inputs, split_sizes, split_outputs, message",
+    [
+        ([(2, 1), (3, 2)], [3], [(2, 3)], r"cannot join \[2, 1\] and \[3, 2\] along dimension 1"),
+        ([(2, 1), (2, 2)], [1, 1], [(2, 1), (2, 1)], r"split_sizes \[1, 1\] does not cut"),
+        ([(2, 1), (2, 2)], [1, 2], [(2, 1)], "has 1 outputs; its attributes give 2"),
+        ([(2, 1), (2, 2)], [1, 2], [(2, 1), (2, 3)], r"of shape \[2, 3\], but produces \[2, 2\]"),
+    ],
+)
+def test_variadic_shapes_are_checked(cat_inputs, split_sizes, split_outputs, message):
+    with pytest.raises(BlobFormatError, match=message):
+        serialize(_cat_split_graph(cat_inputs, split_sizes, split_outputs))
+
+
+def test_an_op_with_several_outputs_has_static_tensors():
+    # The runtime computes output 0's shape of each call only.
+    graph = _cat_split_graph([(2, 1), (2, 2)], [1, 2], [(2, 1), (2, 2)])
+    graph.tensors[2] = TensorInfo((2, 3), dynamic_dims=0x1)
+    with pytest.raises(
+        BlobFormatError,
+        match=r"has 2 outputs and tensor 2 has dynamic_dims 0x1; the tensors of an op with "
+        "several outputs must be static",
+    ):
+        serialize(graph)
+
+
+def test_variadic_operand_needs_a_tensor():
+    graph = DelegateGraph(
+        tensors=[TensorInfo((2,))],
+        ops=[Op(Opcode.CAT, (), (0,), (0,))],
+        outputs=[0],
+    )
+    with pytest.raises(
+        BlobFormatError, match=r"has 0 inputs; it takes at least 1 \(tensors\.\.\.\)"
+    ):
+        serialize(graph)
+
+
+INT64_MAX, INT64_MIN = 2**63 - 1, -(2**63)
+
+# (opcode, input shape, attributes, output shape, or None with the writer's message)
+LAYOUT_SHAPES = [
+    (Opcode.VIEW_COPY, (2, 3, 4), ((-1, 4),), (6, 4)),
+    (Opcode.VIEW_COPY, (1, 1), ((),), ()),
+    (Opcode.VIEW_COPY, (2, 3), ((5,),), r"cannot view \[2, 3\] \(6 elements\) as \[5\]"),
+    (Opcode.VIEW_COPY, (2, 3), ((-1, -1),), "several -1"),
+    (Opcode.VIEW_COPY, (2, 3), ((0, -1),), r"cannot view \[2, 3\] as \[0, -1\]"),
+    (Opcode.PERMUTE_COPY, (2, 3, 4), ((-1, 0, 1),), (4, 2, 3)),
+    (Opcode.PERMUTE_COPY, (2, 3, 4), ((0, 0, 1),), "names a dimension twice"),
+    (Opcode.PERMUTE_COPY, (2, 3), ((1,),), "does not have one entry per dimension"),
+    (Opcode.PERMUTE_COPY, (2, 3), ((1, 2),), "attribute dims is 2, outside the input's rank 2"),
+    (Opcode.SQUEEZE_COPY, (1, 3, 1), ((0, 1, 2),), (3,)),
+    (Opcode.SQUEEZE_COPY, (1, 3), ((0, -2),), "names a dimension twice"),
+    (Opcode.SQUEEZE_COPY, (1, 3), ((2,),), "attribute dims is 2, outside the input's rank 2"),
+    (Opcode.UNSQUEEZE_COPY, (2, 3), (-1,), (2, 3, 1)),
+    (Opcode.UNSQUEEZE_COPY, (2, 3), (3,), "attribute dim is 3, outside the input's rank 3"),
+    (Opcode.EXPAND_COPY, (3, 1), ((2, -1, 4),), (2, 3, 4)),
+    (Opcode.EXPAND_COPY, (3, 2), ((3, 4),), r"cannot expand \[3, 2\] to \[3, 4\]"),
+    (Opcode.EXPAND_COPY, (3,), ((-1, 3),), r"cannot expand \[3\] to \[-1, 3\]"),
+    (Opcode.EXPAND_COPY, (2, 3), ((3,),), "fewer dimensions"),
+    (Opcode.SLICE_COPY, (4, 7), (1, 0, INT64_MAX, 3), (4, 3)),
+    (Opcode.SLICE_COPY, (5,), (0, INT64_MIN, INT64_MAX, 1), (5,)),
+    (Opcode.SLICE_COPY, (6,), (0, -3, -1, 1), (2,)),
+    (Opcode.SLICE_COPY, (5,), (-1, 4, 2, 1), (0,)),
+    (Opcode.SLICE_COPY, (5,), (0, 0, 5, 0), "attribute step is 0; it must be at least 1"),
+    (Opcode.SLICE_COPY, (), (0, 0, 1, 1), "cannot slice a rank-0 tensor"),
+    (Opcode.SELECT_COPY, (2, 3), (-1, -3), (2,)),
+    (Opcode.SELECT_COPY, (2, 3), (1, 3), r"attribute index 3 is outside dimension 1 of \[2, 3\]"),
+    (Opcode.SELECT_COPY, (), (0, 0), "cannot select from a rank-0 tensor"),
+]
+
+
+@pytest.mark.parametrize("opcode, x, attrs, out", LAYOUT_SHAPES)
+def test_layout_shape_rules(opcode, x, attrs, out):
+    def graph(out_shape):
+        return DelegateGraph(
+            tensors=[TensorInfo(x), TensorInfo(out_shape)],
+            ops=[Op(opcode, (0,), (1,), attrs)],
+            inputs=[0],
+            outputs=[1],
+        )
+
+    if isinstance(out, tuple):
+        assert deserialize(serialize(graph(out))) == graph(out)
+        with pytest.raises(BlobFormatError, match="but produces"):
+            serialize(graph(out + (1,)))
+    else:
+        with pytest.raises(BlobFormatError, match=out):
+            serialize(graph((1,)))

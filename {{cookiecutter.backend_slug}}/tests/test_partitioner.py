@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import BACKEND_ID, TABLE_SAMPLES, Fn, TinyMLP, sample_model, unsupported_unary
+from conftest import (
+    BACKEND_ID,
+    OUTPUT_COPY,
+    TABLE_SAMPLES,
+    Fn,
+    TinyMLP,
+    sample_model,
+    unsupported_unary,
+)
+from executorch.exir import to_edge
 from executorch.exir._serialize._program import deserialize_pte_binary
 from executorch.exir.backend.compile_spec_schema import CompileSpec
 
 from {{ cookiecutter.package_name }} import {{ cookiecutter.__partitioner_class }}, generate_compile_specs
-from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT, OP_SUPPORT_BY_NAME
+from {{ cookiecutter.package_name }}.op_support import OP_SUPPORT, OP_SUPPORT_BY_NAME, why_unsupported
 from {{ cookiecutter.package_name }}.serialization import deserialize
 
 x23 = lambda: torch.randn(2, 3)
@@ -22,8 +31,13 @@ def delegated_name(entry) -> str:
 
 @pytest.mark.parametrize("entry, sample", TABLE_SAMPLES)
 def test_supported_op_is_delegated(lower, entry, sample):
-    lowered = lower(*sample_model(entry, sample))
-    assert lowered.delegated_ops() == [delegated_name(entry)]
+    model, inputs = sample_model(entry, sample)
+    lowered = lower(model, inputs)
+    name = delegated_name(entry)
+    # At most one output copy per output (split has several outputs).
+    outputs = len(model(*inputs)) if entry.variadic_outputs else 1
+    copies = [[OUTPUT_COPY] * count for count in range(outputs + 1)]
+    assert lowered.delegated_ops() in [[name] + copy for copy in copies]
     assert lowered.cpu_ops() == []
     assert len(lowered.delegate_calls) == 1
 
@@ -116,9 +130,9 @@ def test_linear_is_kept_whole_unless_skipped(lower):
     model = torch.nn.Linear(3, 4)
     assert lower(model, (x23(),)).delegated_ops() == ["linear.default"]
     lowered = lower(model, (x23(),), {{ cookiecutter.__partitioner_class }}(skip_ops=["linear"]))
-    # Decomposed by the edge dialect; the pieces are left to the CPU or to mm.
+    # Decomposed by the edge dialect into pieces the delegate runs.
     assert "linear.default" not in lowered.delegated_ops() + lowered.cpu_ops()
-    assert "permute_copy.default" in lowered.cpu_ops()
+    assert lowered.delegated_ops() == ["permute_copy.default", "addmm.default"]
 
 
 def test_linear_filter_only_keeps_supported_linears():
@@ -203,3 +217,88 @@ def test_multi_output_op_whose_other_outputs_are_used_stays_on_cpu(lower):
     lowered = lower(model, (x,))
     assert lowered.delegated_ops() == []
     assert "max_pool2d_with_indices.default" in lowered.cpu_ops()
+
+
+def test_integer_scalar_constant_goes_into_the_delegate(lower):
+    # The 1 of x / (y * y + 1) becomes a lifted int64 tensor and a
+    # _to_dim_order_copy to float32, which preprocess does ahead of time
+    # (tests/test_preprocess.py): nothing is left on the CPU in front.
+    lowered = lower(Fn(lambda x, y: x / (y * y + 1)), (x23(), x23()))
+    assert lowered.cpu_ops() == []
+    assert len(lowered.delegate_calls) == 1
+    assert lowered.delegated_ops() == [
+        "mul.Tensor",
+        "_to_dim_order_copy.default",
+        "add.Tensor",
+        "div.Tensor",
+    ]
+
+
+class BufferConversions(torch.nn.Module):
+    """Two int64 buffers converted to float32: constant data, and a counter the model updates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("scale", torch.tensor([1, 2, 3]))
+        self.register_buffer("steps", torch.zeros(3, dtype=torch.int64))
+
+    def forward(self, x):
+        y = x * self.steps.float() + self.scale.float()
+        self.steps.add_(1)
+        return y
+
+
+def test_only_conversions_of_constant_data_go_into_the_delegate(lower):
+    lowered = lower(BufferConversions(), (x23(),))
+    # steps changes at run time: its conversion and update stay on the CPU.
+    assert lowered.cpu_ops() == ["_to_dim_order_copy.default", "add.Tensor"]
+    assert lowered.delegated_ops() == ["mul.Tensor", "_to_dim_order_copy.default", "add.Tensor"]
+
+
+def edge_node(model, inputs, op_name):
+    """The node of ``model``'s edge graph (without partitioner) calling ``op_name``."""
+    program = to_edge(torch.export.export(model, inputs)).exported_program()
+    (node,) = [
+        n for n in program.graph.nodes if n.op == "call_function" and op_name in str(n.target)
+    ]
+    return node
+
+
+channels_last = lambda: torch.randn(1, 2, 3, 4).to(memory_format=torch.channels_last)  # noqa: E731
+
+COPIES_LEFT_ON_THE_CPU = {
+    "to channels_last": (
+        Fn(lambda a: a.to(memory_format=torch.channels_last)),
+        (torch.randn(1, 2, 3, 4),),
+        "_to_dim_order_copy",
+        "its output is not contiguous (strides [24, 1, 8, 2], e.g. channels-last)",
+    ),
+    "to float64": (
+        Fn(lambda a: a.to(torch.float64)),
+        (x23(),),
+        "_to_dim_order_copy",
+        "its output has dtype float64; supported: float32",
+    ),
+    "int input to float32": (
+        Fn(lambda a: a.float()),
+        (torch.ones(2, 3, dtype=torch.int64),),
+        "_to_dim_order_copy",
+        "it converts args_0 (int64) at run time; only a conversion of constant data to float32",
+    ),
+    "channels_last input made contiguous": (
+        Fn(lambda a: a.contiguous()),
+        (channels_last(),),
+        "_clone_dim_order",
+        "operand args_0 is not contiguous (strides [24, 1, 8, 2], e.g. channels-last)",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "model, inputs, op, reason", COPIES_LEFT_ON_THE_CPU.values(), ids=COPIES_LEFT_ON_THE_CPU.keys()
+)
+def test_layout_and_dtype_conversions_stay_on_cpu_with_a_reason(lower, model, inputs, op, reason):
+    assert reason in why_unsupported(edge_node(model, inputs, op))
+    lowered = lower(model, inputs)
+    assert lowered.delegate_calls == []
+    assert f"{op}.default" in lowered.cpu_ops()

@@ -190,3 +190,17 @@ def test_node_breaking_a_rule_is_refused():
         match=r"cannot run node 'aten_add_tensor' \(add\): alpha is 1e\+39, which float32 cannot hold",
     ):
         {{ cookiecutter.__backend_id }}.preprocess(program, [])
+
+
+def test_conversion_of_constant_data_is_done_ahead_of_time(lower):
+    # x + 1 exports the 1 as a lifted int64 tensor converted to float32 by a
+    # _to_dim_order_copy: the blob holds the float32 result as a constant.
+    lowered = lower(Fn(lambda x, y: x / (y * y + 1)), (torch.randn(2, 3),) * 2)
+    (blob,) = lowered.blobs
+    names = ("mul", "add", "div")
+    assert [op.opcode for op in blob.ops] == [OP_SUPPORT_BY_NAME[name].opcode for name in names]
+    (constant,) = blob.constants
+    assert blob.tensors[constant.tensor_id].sizes == ()
+    assert blob.ops[1].inputs[1] == constant.tensor_id
+    (module,) = lowered.lowered_modules
+    assert named_data_of(module)[constant.key] == torch.tensor(1.0).numpy().tobytes()

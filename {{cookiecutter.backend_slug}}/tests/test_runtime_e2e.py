@@ -97,6 +97,23 @@ class SplitByUnsupportedOp(torch.nn.Module):
         return torch.sigmoid(UNSUPPORTED(y) * c) - y
 
 
+class ScalarConstant(torch.nn.Module):
+    """The 1 becomes an int64 constant converted to float32 ahead of time."""
+
+    def forward(self, x, y):
+        return x / (y * y + 1)
+
+
+class Reshapes(torch.nn.Module):
+    """The layout ops of attention heads: view, transpose, slicing, expand, select."""
+
+    def forward(self, x):
+        heads = x.view(2, 3, 2, 4).transpose(1, 2)  # [2, 2, 3, 4]
+        scores = heads @ heads.transpose(-1, -2).contiguous()  # [2, 2, 3, 3]
+        first = scores[:, 0, 1:, ::2].unsqueeze(1)  # [2, 1, 2, 2]
+        return -first.expand(2, 3, 2, 2).reshape(2, -1), x[:, -1].squeeze(0)
+
+
 def test_broadcasting_elementwise_chain(lower, tmp_path):
     model = BroadcastChain().eval()
     inputs = (torch.randn(2, 3, 4), torch.randn(3, 1), torch.randn(4))
@@ -107,6 +124,24 @@ def test_broadcasting_elementwise_chain(lower, tmp_path):
     for _ in range(3):
         assert_matches_eager(model, inputs, run_pte(compiled, inputs))
         inputs = tuple(torch.randn_like(t) for t in inputs)
+
+
+def test_scalar_constant_runs_in_the_delegate(lower, tmp_path):
+    model = ScalarConstant().eval()
+    inputs = (torch.randn(2, 3), torch.randn(2, 3))
+    compiled = compile_to_pte(lower, model, inputs, tmp_path / "scalar.pte")
+    assert compiled.cpu_ops == []
+    assert len(compiled.blobs) == 1
+    assert_matches_eager(model, inputs, run_pte(compiled, inputs))
+
+
+def test_layout_ops_chain(lower, tmp_path):
+    model = Reshapes().eval()
+    inputs = (torch.randn(2, 3, 8),)
+    compiled = compile_to_pte(lower, model, inputs, tmp_path / "reshapes.pte")
+    assert compiled.cpu_ops == []
+    assert len(compiled.blobs) == 1
+    assert_matches_eager(model, inputs, run_pte(compiled, inputs))
 
 
 def test_mlp_with_and_without_bias(lower, tmp_path):

@@ -24,12 +24,13 @@ A table entry without its kernel fails the C++ build, naming the operator; a
 kernel without a table entry, or a generated file older than the table, fails
 the tests.
 
-Every entry accepts only float32 tensors of rank 0 to 8 whose dimensions are
-static or bounded (``torch.export.Dim(..., max=N)``: the blob records the
+Every entry accepts only contiguous float32 tensors of rank 0 to 8 whose
+dimensions are static or bounded (``torch.export.Dim(..., max=N)``: the blob records the
 bound, see ``upper_bound_shape``); ``check`` adds the rules of one operator and
 sees the shapes at their upper bounds. Checks return the reason a node is
 not supported (or ``None``), so that the partitioner can log why a node stayed
 on the CPU and preprocess can refuse it with a clear message.
+Conversions of constant data (``folds_to_constant``) are done ahead of time.
 """
 
 from __future__ import annotations
@@ -38,11 +39,24 @@ import enum
 import math
 import operator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Container,
+    Dict,
+    FrozenSet,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 import sympy
 import torch
 from executorch.exir.dialects._ops import ops as exir_ops
+from torch._export.utils import is_buffer, is_lifted_tensor_constant, is_param
+from torch.export import ExportedProgram
 from torch.fx import Node
 from torch.fx.operator_schemas import normalize_function
 from torch.utils._sympy.value_ranges import bound_sympy
@@ -50,18 +64,31 @@ from torch.utils._sympy.value_ranges import bound_sympy
 from .serialization.blob_format import (
     MAX_RANK,
     BlobFormatError,
+    addmm_output_shape,
+    attention_output_shape,
     batch_norm_output_shape,
+    cat_output_shape,
     convolution_output_shape,
+    expand_output_shape,
     expected_output_shape,
+    full_output_shape,
+    layer_norm_output_shape,
+    permute_output_shape,
     pool2d_output_shape,
     reduce_output_shape,
+    select_output_shape,
+    slice_output_shape,
+    split_output_shapes,
+    squeeze_output_shape,
+    unsqueeze_output_shape,
+    view_output_shape,
 )
 from .serialization.schema_types import AttrType, ShapeRule
 
 SUPPORTED_DTYPES: Tuple[torch.dtype, ...] = (torch.float32,)
 # The rules every entry applies on top of its own ``constraints``.
 COMMON_CONSTRAINTS = (
-    f"float32 tensors of rank 0 to {MAX_RANK}, each dimension static or bounded "
+    f"contiguous float32 tensors of rank 0 to {MAX_RANK}, each dimension static or bounded "
     "(torch.export.Dim with max)"
 )
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
@@ -84,12 +111,14 @@ class Operand:
 
     ``name`` is the argument's name in the operator's schema (``self``,
     ``other``, ``weight``...); an absent optional operand is written as
-    "no tensor".
+    "no tensor". A variadic operand is a ``Tensor[]`` argument (cat's
+    ``tensors``): the last operand, one input of the op record per tensor.
     """
 
     name: str
     role: OperandRole = OperandRole.ACTIVATION
     optional: bool = False
+    variadic: bool = False
 
 
 class UnsupportedValue(ValueError):
@@ -164,7 +193,8 @@ class Sample:
     """A call of the operator that the generated tests lower, run and compare.
 
     ``inputs`` are the shapes of the tensor operands in order (``None``: an
-    absent optional operand); ``kwargs`` are the other arguments, by name.
+    absent optional operand; a tuple of shapes: the tensors of a variadic
+    operand); ``kwargs`` are the other arguments, by name.
     Inputs are drawn uniformly from ``[low, high)`` (rounded down to ``dtype``
     when it is an integer type).
     """
@@ -205,6 +235,9 @@ class OpSupport:
             entry's (``hardtanh`` writes ``clamp``); both must agree on the
             opcode, operands and attributes.
         num_outputs: output tensors of the op record.
+        variadic_outputs: the op returns a list of tensors, as many as its
+            arguments say (split); the op record has one output per tensor
+            and each ``getitem`` of the node takes one of them.
         output_shares_input_qparams: a quantized output reuses the input's
             scale and zero point (true for clamping ops).
         keep_undecomposed: ask ``to_edge_transform_and_lower`` to keep the
@@ -247,6 +280,7 @@ class OpSupport:
     first_output_only: bool = False
     int8: bool = False
     int8_check: Optional[Check] = None
+    variadic_outputs: bool = False
 
     @property
     def blob_dtypes(self) -> Tuple[torch.dtype, ...]:
@@ -265,8 +299,14 @@ class OpSupport:
 
     @property
     def annotated(self) -> bool:
-        """The quantizer annotates it: not quantize/dequantize, nor an op computing output 0 of several."""
-        return not self.converts and not self.first_output_only
+        """The quantizer annotates it: an op with fixed tensor operands and one output (not
+        quantize/dequantize, an op computing output 0 of several, a variadic operand or outputs)."""
+        return (
+            bool(self.operands)
+            and not self.converts
+            and not (self.first_output_only or self.variadic_outputs)
+            and not any(operand.variadic for operand in self.operands)
+        )
 
     def int8_reason(self, node: Node) -> Optional[str]:
         """Why ``node`` cannot run on the integer kernel (it then runs in float), or None."""
@@ -304,9 +344,36 @@ class OpSupport:
         return {names.get(name, name): value for name, value in normalized.kwargs.items()}
 
     def operand_nodes(self, node: Node) -> List[Optional[Node]]:
-        """The tensor operands of ``node`` in blob order (an absent optional one is None)."""
+        """The tensor operands of ``node`` in blob order (an absent optional one is None;
+        a variadic operand contributes each of its tensors)."""
         arguments = self.arguments(node)
-        return [arguments[operand.name] for operand in self.operands]
+        nodes: List[Optional[Node]] = []
+        for operand in self.operands:
+            value = arguments[operand.name]
+            nodes += list(value) if operand.variadic else [value]
+        return nodes
+
+    def sample_shapes(self, sample: Sample) -> List[Optional[Tuple[int, ...]]]:
+        """A sample's input shapes in blob order (a variadic operand's shapes in line)."""
+        shapes: List[Optional[Tuple[int, ...]]] = []
+        for operand, shape in zip(self.operands, sample.inputs):
+            shapes += list(shape) if operand.variadic else [shape]
+        return shapes
+
+    def sample_operands(self, sample: Sample, tensors: Sequence[Any]) -> Dict[str, Any]:
+        """The operator's tensor arguments by name for a sample, from its present inputs in
+        order: None for an absent operand, a list for a variadic one."""
+        tensors = list(tensors)
+        operands: Dict[str, Any] = {}
+        for operand, shape in zip(self.operands, sample.inputs):
+            if shape is None:
+                operands[operand.name] = None
+            elif operand.variadic:
+                operands[operand.name] = tensors[: len(shape)]
+                del tensors[: len(shape)]
+            else:
+                operands[operand.name] = tensors.pop(0)
+        return operands
 
     def attr_values(self, node: Node) -> Tuple[AttrValue, ...]:
         """The op record's attribute values for ``node``; raises UnsupportedValue."""
@@ -316,24 +383,37 @@ class OpSupport:
     def unsupported_reason(self, node: Node) -> Optional[str]:
         """Why this entry cannot run ``node``, or None when it can."""
         arguments = self.arguments(node)
+        # An ATen node (ops_to_not_decompose's filter, before decomposition) may
+        # read views whose strides the edge dialect's copies make contiguous.
+        layout = node.target is self.edge_op
         for operand in self.operands:
             value = arguments[operand.name]
             if value is None and operand.optional:
                 continue
-            if not isinstance(value, Node):
-                return f"its {operand.role.value} operand is {value!r}, not a tensor"
-            problem = _tensor_problem(value.meta.get("val"), self.dtypes)
-            if problem:
-                return f"its {operand.role.value} operand {value.name} {problem}"
+            values = value if operand.variadic and isinstance(value, (list, tuple)) else [value]
+            if operand.variadic and not values:
+                return f"its {operand.name} list is empty"
+            for value in values:
+                if not isinstance(value, Node):
+                    return f"its {operand.role.value} operand is {value!r}, not a tensor"
+                problem = _tensor_problem(value.meta.get("val"), self.dtypes, layout)
+                if problem:
+                    return f"its {operand.role.value} operand {value.name} {problem}"
         output = node.meta.get("val")
         if self.first_output_only:
             others = [user.name for user in node.users if not _takes_first_output(user)]
             if others:
                 return f"{', '.join(others)} use outputs other than the first, which this backend does not compute"
             output = output[0] if isinstance(output, (tuple, list)) else output
-        problem = _tensor_problem(output, self.dtypes)
-        if problem:
-            return f"its output {problem}"
+        outputs = (
+            list(output)
+            if self.variadic_outputs and isinstance(output, (tuple, list))
+            else [output]
+        )
+        for output in outputs:
+            problem = _tensor_problem(output, self.dtypes, layout)
+            if problem:
+                return f"its output {problem}"
         for attr in self.attrs:
             try:
                 attr.value(arguments[attr.argument])
@@ -388,7 +468,10 @@ def _takes_first_output(user: Node) -> bool:
     return user.op == "call_function" and user.target is operator.getitem and user.args[1] == 0
 
 
-def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str]:
+def _tensor_problem(
+    value: Any, dtypes: Tuple[torch.dtype, ...], layout: bool = True
+) -> Optional[str]:
+    """Why ``value`` cannot be a tensor of the blob; ``layout``: also refuse non-contiguous strides."""
     if not isinstance(value, torch.Tensor):
         return f"is {type(value).__name__}, not a tensor"
     if value.dtype not in dtypes:
@@ -400,6 +483,11 @@ def _tensor_problem(value: Any, dtypes: Tuple[torch.dtype, ...]) -> Optional[str
         upper_bound_shape(value.shape)
     except UnboundedShapeError as error:
         return str(error)
+    if layout and not value.is_contiguous():
+        return (
+            f"is not contiguous (strides {list(value.stride())}, e.g. channels-last); "
+            "only the contiguous dim order is supported"
+        )
     return None
 
 
@@ -545,6 +633,69 @@ def _check_float_result(node: Node, arguments: Mapping[str, Any]) -> Optional[st
     return None
 
 
+def _check_shape_rule(
+    attrs: Tuple[Attr, ...], rule: Callable[[str, List[Any], Dict[str, Any]], Any]
+) -> Check:
+    """Refuse a node the blob validators would refuse: ``rule(what, operand shapes, attributes)``."""
+
+    def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+        entry = lookup(node.target)
+        shapes = [
+            None if operand is None else upper_bound_shape(operand.meta["val"].shape).sizes
+            for operand in entry.operand_nodes(node)
+        ]
+        values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
+        try:
+            rule("it", shapes, values)
+        except BlobFormatError as error:
+            return str(error)
+        return None
+
+    return check
+
+
+def _check_attention(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    if arguments["dropout_p"] != 0:
+        return f"dropout_p is {arguments['dropout_p']}; only 0 (inference) is supported"
+    if arguments.get("enable_gqa"):
+        return "enable_gqa is True; key and value need as many heads as the query"
+    if arguments["is_causal"] and arguments["attn_mask"] is not None:
+        return "is_causal with an attn_mask; PyTorch refuses the pair"
+    return _check_shape_rule(
+        _ATTENTION_ATTRS, lambda what, shapes, attrs: attention_output_shape(what, shapes)
+    )(node, arguments)
+
+
+def _attention_scale(value: Any) -> Any:
+    """scale=None is 1/sqrt(e), stored as 0; an explicit 0 cannot be told apart."""
+    if value is None:
+        return 0.0
+    if value == 0:
+        raise UnsupportedValue("scale is 0; the blob stores the default scale (None) as 0")
+    return value
+
+
+def _contiguous_dim_order(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    """Refuse a copy into another memory layout (channels-last and other dim orders)."""
+    order = arguments.get("dim_order")
+    contiguous = list(range(node.meta["val"].dim()))
+    if order is not None and list(order) != contiguous:
+        return f"dim_order is {list(order)}; only the contiguous order {contiguous} is supported"
+    if arguments.get("layout") not in (None, torch.strided):
+        return f"layout is {arguments['layout']}; only torch.strided is supported"
+    return None
+
+
+def _start(value: Any) -> Any:
+    """slice's absent start: the first element."""
+    return 0 if value is None else value
+
+
+def _end(value: Any) -> Any:
+    """slice's absent end: past the last element (PyTorch clamps it)."""
+    return 2**63 - 1 if value is None else value
+
+
 def _gelu_tanh(value: Any) -> bool:
     """gelu's ``approximate``: "tanh" -> True, "none" -> False."""
     if value not in ("none", "tanh"):
@@ -641,6 +792,37 @@ _MAX_POOL2D_ATTRS = (
     Attr("ceil_mode", AttrType.BOOL),
 )
 _REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
+_LAYER_NORM_ATTRS = (
+    Attr("normalized_shape", AttrType.INT_LIST),
+    Attr("eps", AttrType.FLOAT, finite=True),
+)
+_CAT_ATTRS = (Attr("dim", AttrType.INT),)
+_SPLIT_ATTRS = (Attr("split_sizes", AttrType.INT_LIST), Attr("dim", AttrType.INT))
+_ATTENTION_ATTRS = (
+    Attr("is_causal", AttrType.BOOL),
+    Attr("scale", AttrType.FLOAT, convert=_attention_scale),
+)
+_ADDMM_ATTRS = (
+    Attr("beta", AttrType.FLOAT, finite=True),
+    Attr("alpha", AttrType.FLOAT, finite=True),
+)
+_FULL_ATTRS = (Attr("size", AttrType.INT_LIST), Attr("fill_value", AttrType.FLOAT))
+_NOT_ANNOTATED = (
+    "not annotated yet (float32): the quantizer annotates ops with fixed operands and one output"
+)
+_LAYOUT = f"{_STATIC_INT8}; the output shares the input's qparams (the values only move)"
+_VIEW_ATTRS = (Attr("size", AttrType.INT_LIST),)
+_PERMUTE_ATTRS = (Attr("dims", AttrType.INT_LIST),)
+_SQUEEZE_ATTRS = (Attr("dims", AttrType.INT_LIST, arg="dim"),)
+_UNSQUEEZE_ATTRS = (Attr("dim", AttrType.INT),)
+_EXPAND_ATTRS = (Attr("size", AttrType.INT_LIST),)
+_SLICE_ATTRS = (
+    Attr("dim", AttrType.INT),
+    Attr("start", AttrType.INT, convert=_start),
+    Attr("end", AttrType.INT, convert=_end),
+    Attr("step", AttrType.INT),
+)
+_SELECT_ATTRS = (Attr("dim", AttrType.INT), Attr("index", AttrType.INT))
 
 
 def _conv(
@@ -1213,6 +1395,366 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
         ),
     ),
+    # --- attention, normalization and concatenation
+    OpSupport(
+        name="layer_norm",
+        # nn.LayerNorm exports as native_layer_norm; the output is output 0
+        # (mean and rstd, outputs 1 and 2, serve training).
+        edge_op=exir_ops.edge.aten.native_layer_norm.default,
+        opcode=45,
+        operands=(
+            Operand("input"),
+            Operand("weight", OperandRole.WEIGHT, optional=True),
+            Operand("bias", OperandRole.WEIGHT, optional=True),
+        ),
+        attrs=_LAYER_NORM_ATTRS,
+        shape_rule=ShapeRule.LAYER_NORM,
+        constraints=(
+            "over the trailing normalized_shape dimensions; optional weight and bias; mean, then "
+            "the variance of the centred values, in double"
+        ),
+        check=_check_shape_rule(_LAYER_NORM_ATTRS, layer_norm_output_shape),
+        quantization=_FIRST_OUTPUT_NOT_ANNOTATED,
+        first_output_only=True,
+        samples=(
+            Sample(
+                inputs=((2, 3, 8), (8,), (8,)),
+                kwargs={"normalized_shape": [8], "eps": 1e-5},
+                id="affine",
+            ),
+            Sample(
+                inputs=((2, 4, 5), None, None),
+                kwargs={"normalized_shape": [4, 5], "eps": 1e-3},
+                id="two_dims",
+            ),
+            # A mean far from 0 for its spread: E[x^2] - E[x]^2 in float32 loses digits.
+            Sample(
+                inputs=((3, 16), (16,), None),
+                kwargs={"normalized_shape": [16], "eps": 1e-5},
+                low=10.0,
+                high=11.0,
+                id="large_mean",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="cat",
+        edge_op=exir_ops.edge.aten.cat.default,
+        opcode=46,
+        operands=(Operand("tensors", variadic=True),),
+        attrs=_CAT_ATTRS,
+        shape_rule=ShapeRule.CAT,
+        constraints="one or more tensors of one rank, equal except along dim (negative dims count from the end)",
+        check=_check_shape_rule(_CAT_ATTRS, cat_output_shape),
+        quantization=_NOT_ANNOTATED,
+        samples=(
+            Sample(inputs=(((2, 3), (2, 4)),), kwargs={"dim": 1}, id="two"),
+            Sample(
+                inputs=(((1, 2, 3), (2, 2, 3), (3, 2, 3)),), kwargs={"dim": 0}, id="three_first_dim"
+            ),
+            Sample(inputs=(((2, 3, 1), (2, 3, 2)),), kwargs={"dim": -1}, id="negative_dim"),
+        ),
+    ),
+    OpSupport(
+        name="split",
+        # torch.split with a list of sizes, and the gates of nn.GRU and nn.LSTM.
+        edge_op=exir_ops.edge.aten.split_with_sizes_copy.default,
+        opcode=47,
+        operands=_X,
+        attrs=_SPLIT_ATTRS,
+        shape_rule=ShapeRule.SPLIT,
+        constraints="split_sizes add up to the size of dim; one output per size",
+        check=_check_shape_rule(
+            _SPLIT_ATTRS, lambda what, shapes, attrs: split_output_shapes(what, shapes[0], attrs)
+        ),
+        quantization=_NOT_ANNOTATED,
+        variadic_outputs=True,
+        samples=(
+            Sample(inputs=((2, 6),), kwargs={"split_sizes": [1, 2, 3], "dim": 1}, id="three"),
+            Sample(
+                inputs=((4, 2, 3),), kwargs={"split_sizes": [2, 2], "dim": -3}, id="negative_dim"
+            ),
+        ),
+    ),
+    OpSupport(
+        name="scaled_dot_product_attention",
+        # Kept whole: nn.MultiheadAttention and F.scaled_dot_product_attention
+        # export as this op, which would otherwise decompose into bmm, softmax,
+        # causal-mask construction and bool masking.
+        edge_op=exir_ops.edge.aten.scaled_dot_product_attention.default,
+        opcode=48,
+        operands=(
+            Operand("query"),
+            Operand("key"),
+            Operand("value"),
+            Operand("attn_mask", optional=True),
+        ),
+        attrs=_ATTENTION_ATTRS,
+        shape_rule=ShapeRule.ATTENTION,
+        constraints=(
+            "query [..., l, e], key [..., s, e], value [..., s, ev] with equal batch dimensions; "
+            "is_causal or an additive float mask; dropout_p 0; no enable_gqa; softmax computed stably"
+        ),
+        check=_check_attention,
+        quantization=f"{_STATIC_INT8} on every operand",
+        keep_undecomposed=True,
+        samples=(
+            Sample(inputs=((1, 2, 5, 4), (1, 2, 5, 4), (1, 2, 5, 4), None), id="plain"),
+            Sample(
+                inputs=((2, 3, 4, 8), (2, 3, 4, 8), (2, 3, 4, 6), None),
+                kwargs={"is_causal": True},
+                id="causal",
+            ),
+            Sample(
+                inputs=((2, 4, 3), (2, 5, 3), (2, 5, 2), (4, 5)),
+                kwargs={"scale": 0.3},
+                id="mask_scale_rank3",
+            ),
+        ),
+    ),
+    OpSupport(
+        name="addmm",
+        # nn.Linear inside nn.GRU and nn.LSTM, and any linear that export decomposes.
+        edge_op=exir_ops.edge.aten.addmm.default,
+        opcode=49,
+        operands=(Operand("self"), Operand("mat1"), Operand("mat2")),
+        attrs=_ADDMM_ATTRS,
+        shape_rule=ShapeRule.ADDMM,
+        constraints="out = beta * self + alpha * (mat1 [n, k] @ mat2 [k, m]); self broadcasts to [n, m]",
+        check=_check_shape_rule(
+            _ADDMM_ATTRS, lambda what, shapes, attrs: addmm_output_shape(what, shapes)
+        ),
+        quantization=f"{_STATIC_INT8} on every operand",
+        samples=(
+            Sample(inputs=((4,), (2, 3), (3, 4)), id="bias_row"),
+            Sample(
+                inputs=((2, 4), (2, 3), (3, 4)), kwargs={"beta": 0.5, "alpha": 2.0}, id="beta_alpha"
+            ),
+        ),
+    ),
+    OpSupport(
+        name="full",
+        # Zero initial states of nn.GRU and nn.LSTM; the delegate fills them.
+        edge_op=exir_ops.edge.aten.full.default,
+        opcode=50,
+        operands=(),
+        attrs=_FULL_ATTRS,
+        shape_rule=ShapeRule.FULL,
+        constraints="a float32 tensor of the given size filled with fill_value",
+        check=_check_shape_rule(
+            _FULL_ATTRS, lambda what, shapes, attrs: full_output_shape(what, attrs)
+        ),
+        quantization=_NOT_ANNOTATED,
+        samples=(Sample(inputs=(), kwargs={"size": [2, 3], "fill_value": 1.5}),),
+    ),
+    OpSupport(
+        name="add_scalar",
+        edge_op=exir_ops.edge.aten.add.Scalar,
+        opcode=51,
+        operands=_X,
+        attrs=(Attr("other", AttrType.FLOAT), Attr("alpha", AttrType.FLOAT, finite=True)),
+        shape_rule=ShapeRule.SAME,
+        constraints="out = self + alpha * other for a number other",
+        samples=(
+            Sample(inputs=((2, 3),), kwargs={"other": 1e-6}, id="epsilon"),
+            Sample(inputs=((2, 3),), kwargs={"other": 2.5, "alpha": -2}, id="alpha"),
+        ),
+    ),
+    OpSupport(
+        name="mul_scalar",
+        edge_op=exir_ops.edge.aten.mul.Scalar,
+        opcode=52,
+        operands=_X,
+        attrs=(Attr("other", AttrType.FLOAT),),
+        shape_rule=ShapeRule.SAME,
+        constraints="out = self * other for a number other",
+        samples=(Sample(inputs=((2, 3, 4),), kwargs={"other": 0.125}),),
+    ),
+    OpSupport(
+        name="pow_scalar",
+        # RMSNorm's x.pow(2).
+        edge_op=exir_ops.edge.aten.pow.Tensor_Scalar,
+        opcode=53,
+        operands=_X,
+        attrs=(Attr("exponent", AttrType.FLOAT),),
+        shape_rule=ShapeRule.SAME,
+        constraints="a number exponent; x * x for 2, as PyTorch",
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"exponent": 2}, id="square"),
+            Sample(inputs=((2, 3),), kwargs={"exponent": 0.5}, low=0.0, high=4.0, id="root"),
+            Sample(inputs=((2, 3),), kwargs={"exponent": -1.5}, low=0.5, high=4.0, id="negative"),
+        ),
+    ),
+    # --- shape and layout operators
+    OpSupport(
+        name="view_copy",
+        # view, reshape, flatten and view_as export as view_copy.
+        edge_op=exir_ops.edge.aten.view_copy.default,
+        opcode=25,
+        operands=_X,
+        attrs=_VIEW_ATTRS,
+        shape_rule=ShapeRule.VIEW,
+        constraints="size keeps the element count; at most one -1",
+        check=_check_output_shape(_VIEW_ATTRS, view_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [6, 4]}, id="sizes"),
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [-1, 12]}, id="inferred"),
+            Sample(inputs=((2, 3, 4),), kwargs={"size": [24]}, id="flatten"),
+            Sample(inputs=((1, 1),), kwargs={"size": []}, id="to_scalar"),
+        ),
+    ),
+    OpSupport(
+        name="permute_copy",
+        # transpose, .T and .mT export as permute_copy.
+        edge_op=exir_ops.edge.aten.permute_copy.default,
+        opcode=26,
+        operands=_X,
+        attrs=_PERMUTE_ATTRS,
+        shape_rule=ShapeRule.PERMUTE,
+        constraints="dims is a permutation of the input's dimensions",
+        check=_check_output_shape(_PERMUTE_ATTRS, permute_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dims": [2, 0, 1]}, id="rotate"),
+            Sample(inputs=((3, 5),), kwargs={"dims": [1, 0]}, id="transpose"),
+            Sample(inputs=((2, 3, 4, 5),), kwargs={"dims": [0, 2, -3, 3]}, id="negative_dim"),
+        ),
+    ),
+    OpSupport(
+        name="squeeze_copy",
+        # squeeze(), squeeze(dim) and squeeze(dims) all export as squeeze_copy.dims.
+        edge_op=exir_ops.edge.aten.squeeze_copy.dims,
+        opcode=27,
+        operands=_X,
+        attrs=_SQUEEZE_ATTRS,
+        shape_rule=ShapeRule.SQUEEZE,
+        constraints="removes the listed dimensions of size 1; the others stay",
+        check=_check_output_shape(_SQUEEZE_ATTRS, squeeze_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 1, 3),), kwargs={"dim": [1]}, id="one"),
+            Sample(inputs=((1, 3, 1, 1),), kwargs={"dim": [0, 1, 2, 3]}, id="all"),
+            Sample(inputs=((2, 1),), kwargs={"dim": [-1]}, id="negative_dim"),
+        ),
+    ),
+    OpSupport(
+        name="unsqueeze_copy",
+        edge_op=exir_ops.edge.aten.unsqueeze_copy.default,
+        opcode=28,
+        operands=_X,
+        attrs=_UNSQUEEZE_ATTRS,
+        shape_rule=ShapeRule.UNSQUEEZE,
+        constraints="dim from -(rank + 1) to rank",
+        check=_check_output_shape(_UNSQUEEZE_ATTRS, unsqueeze_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3),), kwargs={"dim": 0}, id="first"),
+            Sample(inputs=((2, 3),), kwargs={"dim": -1}, id="last"),
+            Sample(inputs=((2, 3),), kwargs={"dim": 1}, id="middle"),
+        ),
+    ),
+    OpSupport(
+        name="expand_copy",
+        edge_op=exir_ops.edge.aten.expand_copy.default,
+        opcode=29,
+        operands=_X,
+        attrs=_EXPAND_ATTRS,
+        shape_rule=ShapeRule.EXPAND,
+        constraints="size-1 dimensions broadcast to size; -1 keeps a dimension; new dimensions lead",
+        check=_check_output_shape(_EXPAND_ATTRS, expand_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 1, 4),), kwargs={"size": [2, 3, 4]}, id="broadcast"),
+            Sample(inputs=((2, 1, 4),), kwargs={"size": [-1, 3, -1]}, id="keep"),
+            Sample(inputs=((3, 1),), kwargs={"size": [2, 3, 5]}, id="new_dims"),
+        ),
+    ),
+    OpSupport(
+        name="clone",
+        # clone() and contiguous() export as _clone_dim_order.
+        edge_op=exir_ops.edge.dim_order_ops._clone_dim_order.default,
+        opcode=30,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="into the contiguous dim order only",
+        check=_contiguous_dim_order,
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), id="default"),
+            Sample(inputs=((2, 3, 4),), kwargs={"dim_order": [0, 1, 2]}, id="contiguous"),
+        ),
+    ),
+    OpSupport(
+        name="slice_copy",
+        # x[a:b:c] and narrow export as slice_copy.Tensor.
+        edge_op=exir_ops.edge.aten.slice_copy.Tensor,
+        opcode=31,
+        operands=_X,
+        attrs=_SLICE_ATTRS,
+        shape_rule=ShapeRule.SLICE,
+        constraints="step at least 1; negative and out-of-range start and end are clamped as PyTorch does",
+        check=_check_output_shape(_SLICE_ATTRS, slice_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((4, 6),), kwargs={"dim": 1, "start": 1, "end": 4}, id="range"),
+            Sample(
+                inputs=((2, 7, 3),),
+                kwargs={"dim": 1, "start": 0, "end": 2**63 - 1, "step": 3},
+                id="step",
+            ),
+            Sample(inputs=((2, 3, 5),), kwargs={"dim": -1, "start": -3, "end": -1}, id="negative"),
+            Sample(inputs=((5, 2),), kwargs={"dim": 0, "start": -100, "end": 3}, id="clamped"),
+            Sample(inputs=((5, 2),), kwargs={"dim": 0, "start": 4, "end": 2}, id="empty"),
+            Sample(inputs=((5, 4),), kwargs={"dim": 1, "step": 2}, id="absent_start_end"),
+        ),
+    ),
+    OpSupport(
+        name="select_copy",
+        # x[:, i] and unbind export as select_copy.int.
+        edge_op=exir_ops.edge.aten.select_copy.int,
+        opcode=32,
+        operands=_X,
+        attrs=_SELECT_ATTRS,
+        shape_rule=ShapeRule.SELECT,
+        constraints="index from -size to size - 1",
+        check=_check_output_shape(_SELECT_ATTRS, select_output_shape),
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=(
+            Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "index": 2}, id="middle"),
+            Sample(inputs=((3, 4),), kwargs={"dim": 0, "index": -1}, id="negative_index"),
+            Sample(inputs=((4,),), kwargs={"dim": -1, "index": 1}, id="to_scalar"),
+        ),
+    ),
+    OpSupport(
+        name="neg",
+        edge_op=exir_ops.edge.aten.neg.default,
+        opcode=33,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        samples=_UNARY_SAMPLES,
+    ),
+    OpSupport(
+        name="alias_copy",
+        # x.detach() exports as alias_copy.
+        edge_op=exir_ops.edge.aten.alias_copy.default,
+        opcode=34,
+        operands=_X,
+        shape_rule=ShapeRule.SAME,
+        constraints="any shape",
+        quantization=_LAYOUT,
+        output_shares_input_qparams=True,
+        samples=_UNARY_SAMPLES,
+    ),
 )
 
 OP_SUPPORT_BY_NAME: Mapping[str, OpSupport] = {entry.name: entry for entry in OP_SUPPORT}
@@ -1239,18 +1781,86 @@ def lookup_node(node: Node) -> Optional[OpSupport]:
         return None
     if node.target is operator.getitem and isinstance(node.args[0], Node):
         entry = lookup_node(node.args[0])
-        return entry if entry is not None and entry.first_output_only else None
+        multi_output = entry is not None and (entry.first_output_only or entry.variadic_outputs)
+        return entry if multi_output else None
     return lookup(node.target)
 
 
-def why_unsupported(node: Node) -> Optional[str]:
-    """Why the backend cannot run ``node``, or None when it can."""
+def constant_nodes(program: ExportedProgram) -> FrozenSet[Node]:
+    """The placeholders of ``program`` that hold constant data: parameters,
+    buffers that the program does not mutate, and lifted constants."""
+    signature = program.graph_signature
+    mutated = set(signature.buffers_to_mutate.values())
+    return frozenset(
+        node
+        for node in program.graph.nodes
+        if node.op == "placeholder"
+        and (
+            is_param(program, node)
+            or is_lifted_tensor_constant(program, node)
+            or (is_buffer(program, node) and signature.inputs_to_buffers[node.name] not in mutated)
+        )
+    )
+
+
+# `.to()`, `.float()` and the Python scalar of `x + 1` export as
+# `_to_dim_order_copy`, which to_edge keeps only where it changes the dtype or
+# the dim order (it removes a float32 copy in the same order). No kernel runs
+# one: a conversion of constant data to float32 in the contiguous dim order
+# (the scalar becomes an int64 constant tensor) is done ahead of time by
+# preprocess, which stores the result as a float32 constant; any other
+# conversion stays on the CPU.
+TO_DIM_ORDER_COPY = exir_ops.edge.dim_order_ops._to_dim_order_copy.default
+
+
+def _conversion_problem(node: Node, constants: Container[Node]) -> Optional[str]:
+    """Why preprocess cannot do the ``_to_dim_order_copy`` ``node`` ahead of time."""
+    problem = _tensor_problem(node.meta.get("val"), SUPPORTED_DTYPES)
+    if problem:
+        return f"its output {problem}"
+    # Its arguments after the tensor are keyword-only.
+    problem = _contiguous_dim_order(node, node.kwargs)
+    if problem:
+        return problem
+    source = node.args[0]
+    value = source.meta.get("val") if isinstance(source, Node) else None
+    if source not in constants or not isinstance(value, torch.Tensor):
+        dtype = str(getattr(value, "dtype", "?")).replace("torch.", "")
+        return (
+            f"it converts {getattr(source, 'name', source)} ({dtype}) at run time; only a "
+            "conversion of constant data to float32 is supported (done ahead of time)"
+        )
+    if value.is_complex():
+        return f"it converts complex constant data {source.name}; only real data is supported"
+    return None
+
+
+def folds_to_constant(node: Node, constants: Container[Node]) -> bool:
+    """Whether ``node`` converts constant data to float32, which preprocess does ahead of time.
+
+    ``constants`` are the placeholders that hold constant data (``constant_nodes``).
+    """
+    return (
+        node.op == "call_function"
+        and node.target == TO_DIM_ORDER_COPY
+        and _conversion_problem(node, constants) is None
+    )
+
+
+def why_unsupported(node: Node, constants: Container[Node] = frozenset()) -> Optional[str]:
+    """Why the backend cannot run ``node``, or None when it can.
+
+    ``constants``: the placeholders holding constant data, when the caller
+    knows them (``constant_nodes``); a conversion of such data is supported.
+    """
     if node.op != "call_function":
         return f"it is a {node.op} node"
+    if node.target == TO_DIM_ORDER_COPY:
+        return _conversion_problem(node, constants)
     if node.target is operator.getitem and lookup_node(node) is not None:
-        # Output 0 of a supported multi-output op goes with the op.
+        # An output of a supported multi-output op goes with the op.
         source = node.args[0]
-        if node.args[1] != 0:
+        if lookup_node(source).first_output_only and node.args[1] != 0:
             return f"it takes output {node.args[1]} of {source.name}; only output 0 is computed"
         return why_unsupported(source)
     entry = lookup(node.target)
@@ -1280,9 +1890,14 @@ def _self_check(table: Sequence[OpSupport]) -> None:
         if not isinstance(entry.shape_rule, ShapeRule):
             raise ValueError(f"{where}: shape_rule {entry.shape_rule!r} must be a ShapeRule")
         if entry.num_outputs != 1:
-            # The format holds several outputs; preprocess and the partitioner
-            # do not handle the getitem nodes of a multi-output op yet.
-            raise ValueError(f"{where}: num_outputs {entry.num_outputs}; only 1 is supported")
+            # Several outputs come as variadic_outputs (one per tensor of the
+            # op's result list) or first_output_only (output 0 of a tuple).
+            raise ValueError(
+                f"{where}: num_outputs {entry.num_outputs}; use variadic_outputs for an op "
+                "returning a list of tensors"
+            )
+        if entry.first_output_only and entry.variadic_outputs:
+            raise ValueError(f"{where}: first_output_only and variadic_outputs exclude each other")
         if not entry.samples:
             raise ValueError(f"{where}: give at least one Sample for the tests")
         arguments = _argument_types(entry.aten_op)
@@ -1296,6 +1911,12 @@ def _self_check(table: Sequence[OpSupport]) -> None:
                 raise ValueError(
                     f"{where}: operand {operand.name!r} must have optional={not operand.optional}"
                 )
+            if operand.variadic != isinstance(kind, torch.ListType):
+                raise ValueError(
+                    f"{where}: operand {operand.name!r} must have variadic={not operand.variadic}"
+                )
+        if any(operand.variadic for operand in entry.operands[:-1]):
+            raise ValueError(f"{where}: a variadic operand must come last")
         if any(operand.role is OperandRole.BIAS for operand in entry.operands[:-1]):
             raise ValueError(f"{where}: a bias operand must come last")
         for attr in entry.attrs:
@@ -1310,6 +1931,16 @@ def _self_check(table: Sequence[OpSupport]) -> None:
                     f"{where}: sample {sample.id or sample.inputs} has {len(sample.inputs)} "
                     f"inputs for {len(entry.operands)} operands"
                 )
+            for operand, shapes in zip(entry.operands, sample.inputs):
+                if operand.variadic and not (
+                    isinstance(shapes, tuple)
+                    and shapes
+                    and all(isinstance(s, tuple) for s in shapes)
+                ):
+                    raise ValueError(
+                        f"{where}: sample {sample.id or sample.inputs} gives {shapes!r} for the "
+                        f"variadic operand {operand.name!r}; give a tuple of shapes"
+                    )
             unknown = sorted(set(sample.kwargs) - set(arguments))
             if unknown:
                 raise ValueError(

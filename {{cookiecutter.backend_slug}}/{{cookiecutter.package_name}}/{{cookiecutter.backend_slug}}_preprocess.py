@@ -10,7 +10,9 @@ runtime executes, laid out as ``serialization/FORMAT.md`` describes:
   ``dynamic_dims``, and the runtime computes the actual sizes on each call;
 * parameters, buffers and lifted constants become constant tensors whose data
   goes to the program's named data (one entry per distinct content, under
-  ``{{ cookiecutter.__backend_id }}_<sha256 hex>``) rather than into the blob;
+  ``{{ cookiecutter.__backend_id }}_<sha256 hex>``) rather than into the blob; a conversion
+  of constant data to float32 (the int64 scalar of ``x + 1``) is done here and
+  its result stored the same way (``op_support.folds_to_constant``);
 * each call becomes an op record, in graph (topological) order, with the
   operands and attributes its table entry (``op_support.py``) declares;
 * the output node lists the delegate outputs.
@@ -67,6 +69,8 @@ from .op_support import (
     OperandRole,
     OpSupport,
     UnboundedShapeError,
+    constant_nodes,
+    folds_to_constant,
     lookup,
     upper_bound_shape,
     why_unsupported,
@@ -154,15 +158,21 @@ class _BlobBuilder:
         self._dequantized: Dict[int, int] = {}
         # quantize nodes whose tensor an integer op already writes.
         self._folded: set = set()
+        # Multi-output nodes: the tensor of each output the op record writes.
+        self._output_ids: Dict[Node, Tuple[int, ...]] = {}
+        self._constants = constant_nodes(program)
 
     def build(self) -> None:
         for node in self.program.graph.nodes:
             if node.op == "placeholder":
                 if self._constant_data(node) is None:
                     tensor_id = self._new_tensor(node, node.meta.get("val"))
+                    self._tensor_ids[node] = tensor_id
                     self.graph.inputs.append(tensor_id)
                 # Constants are written when an op first reads them: a weight
-                # as the int8 data of its dequantize, scales not at all.
+                # as the int8 data of its dequantize, scales not at all, other
+                # dtypes (an int64 scalar) only as the float32 result of a
+                # conversion that _add_op folds.
             elif node.op == "call_function":
                 if node.target is _QUANTIZE:
                     self._add_quantize(node)
@@ -217,11 +227,7 @@ class _BlobBuilder:
             shape = upper_bound_shape(value.shape)
         except UnboundedShapeError as error:
             raise PreprocessError(f"{self._backend}: {node.name!r} {error}") from None
-        tensor_id = self._add_tensor(
-            node, shape.sizes, value.dtype, dynamic_dims=shape.dynamic_dims
-        )
-        self._tensor_ids[node] = tensor_id
-        return tensor_id
+        return self._add_tensor(node, shape.sizes, value.dtype, dynamic_dims=shape.dynamic_dims)
 
     def _constant_data(self, node: Node) -> Optional[torch.Tensor]:
         """The data of a parameter, buffer or lifted constant; None for a user input."""
@@ -271,7 +277,7 @@ class _BlobBuilder:
                     "quantization parameters; only quantized int8 tensors can be dequantized"
                 )
             out = self._add_tensor(node, info.sizes, torch.float32)
-            self._append_op(node, lookup(_DEQUANTIZE), (tensor_id,), out, (), "dequantize")
+            self._append_op(node, lookup(_DEQUANTIZE), (tensor_id,), (out,), (), "dequantize")
             self._dequantized[tensor_id] = out
         return self._dequantized[tensor_id]
 
@@ -309,7 +315,7 @@ class _BlobBuilder:
         out = self._add_tensor(
             node, self.graph.tensors[source].sizes, torch.int8, self._qparams(node)
         )
-        self._append_op(node, entry, (source,), out, (), node.name)
+        self._append_op(node, entry, (source,), (out,), (), node.name)
         self._tensor_ids[node] = out
 
     def _add_dequantize(self, node: Node) -> None:
@@ -355,7 +361,7 @@ class _BlobBuilder:
         node: Node,
         entry: OpSupport,
         inputs: Tuple[Optional[int], ...],
-        output: int,
+        outputs: Tuple[int, ...],
         attrs: Tuple,
         name: str,
     ) -> None:
@@ -364,7 +370,7 @@ class _BlobBuilder:
             Op(
                 entry.opcode,
                 inputs,
-                (output,),
+                outputs,
                 attrs=attrs,
                 name=name if self.options.debug_names else "",
             )
@@ -374,6 +380,10 @@ class _BlobBuilder:
             self.debug_handle_map[op_index] = (debug_handle,)
 
     def _add_op(self, node: Node) -> None:
+        if folds_to_constant(node, self._constants):
+            data = self._constant_data(node.args[0]).to(torch.float32)
+            self._tensor_ids[node] = self._add_constant(node, data)
+            return
         entry = self._refuse_unsupported(node, lookup(node.target))
         attrs = entry.attr_values(node)
         quantize = self._integer_output(node, entry)
@@ -385,23 +395,30 @@ class _BlobBuilder:
             None if operand is None else self._float_id(operand)
             for operand in entry.operand_nodes(node)
         )
-        # The table has single-output entries only (op_support._self_check);
-        # a first_output_only entry writes output 0 of the ATen op.
+        # A first_output_only entry writes output 0 of the ATen op; a
+        # variadic_outputs entry writes every tensor of the op's result list.
         value = node.meta.get("val")
-        if entry.first_output_only and isinstance(value, (tuple, list)):
-            value = value[0]
-        output = self._new_tensor(node, value)
-        self._append_op(node, entry, inputs, output, attrs, node.name)
+        if entry.variadic_outputs:
+            outputs = tuple(self._new_tensor(node, item) for item in value)
+            self._output_ids[node] = outputs
+        elif entry.first_output_only:
+            outputs = (self._new_tensor(node, value[0]),)
+            self._output_ids[node] = outputs
+        else:
+            outputs = (self._new_tensor(node, value),)
+            self._tensor_ids[node] = outputs[0]
+        self._append_op(node, entry, inputs, outputs, attrs, node.name)
 
     def _add_getitem(self, node: Node) -> None:
-        """Output 0 of a multi-output op is the op's (only) output tensor."""
+        """One output of a multi-output op: the tensor the op record wrote."""
         reason = why_unsupported(node)
-        if reason is not None or node.args[0] not in self._tensor_ids:
+        source = node.args[0]
+        if reason is not None or source not in self._output_ids:
             raise PreprocessError(
                 f"{self._backend} cannot run node {node.name!r} (getitem): "
                 f"{reason or 'its source is not in the delegate'}"
             )
-        self._tensor_ids[node] = self._tensor_ids[node.args[0]]
+        self._tensor_ids[node] = self._output_ids[source][node.args[1]]
 
     def _int8_operand(self, node: Optional[Node]) -> Optional[TensorInfo]:
         """The int8 tensor a dequantize operand reads, or None."""
@@ -452,7 +469,7 @@ class _BlobBuilder:
         self._tensor_ids[node] = output
         self._tensor_ids[quantize] = output
         self._folded.add(quantize)
-        self._append_op(node, entry, tuple(inputs), output, attrs, node.name)
+        self._append_op(node, entry, tuple(inputs), (output,), attrs, node.name)
 
     def _int32_bias(
         self, node: Node, entry: OpSupport, operand_nodes: List[Optional[Node]], bias: Node

@@ -119,6 +119,25 @@ class BlobBuilder {
         name});
     return out;
   }
+  // Appends an op writing one new tensor per entry of out_sizes (split);
+  // returns those tensors.
+  std::vector<uint32_t> op_outputs(
+      OpCode opcode,
+      std::vector<uint32_t> inputs,
+      const std::vector<std::vector<uint32_t>>& out_sizes,
+      std::vector<AttrValue> attrs = {}) {
+    std::vector<uint32_t> outs;
+    for (const std::vector<uint32_t>& sizes : out_sizes) {
+      outs.push_back(tensor(sizes));
+    }
+    ops_.push_back(OpRecord{
+        static_cast<uint32_t>(opcode),
+        std::move(inputs),
+        outs,
+        std::move(attrs),
+        ""});
+    return outs;
+  }
   void output(uint32_t id) {
     outputs_.push_back(id);
   }

@@ -12,8 +12,11 @@
 
 using namespace {{ cookiecutter.__cpp_namespace }};
 using blob_test::BlobBuilder;
+using blob_test::bool_attr;
 using blob_test::float_attr;
 using blob_test::get_u32;
+using blob_test::int_attr;
+using blob_test::ints_attr;
 using blob_test::set_f64;
 using blob_test::set_u32;
 using blob_test::set_u64;
@@ -742,6 +745,243 @@ TEST(mm_and_bmm_shapes_are_checked) {
   const uint32_t f = ok.input({2, 4, 5});
   ok.output(ok.op(OpCode::Bmm, {e, f}, {2, 3, 5}));
   CHECK_EQ(error_of(ok.build()), std::string());
+}
+
+namespace {
+
+// The parse error of a blob with one op: input `in` -> op -> output `out`.
+std::string layout_error(
+    OpCode opcode,
+    std::vector<uint32_t> in,
+    std::vector<uint32_t> out,
+    std::vector<blob_test::AttrValue> attrs) {
+  BlobBuilder builder;
+  const uint32_t x = builder.input(std::move(in));
+  builder.output(builder.op(opcode, {x}, std::move(out), std::move(attrs)));
+  return error_of(builder.build());
+}
+
+} // namespace
+
+TEST(view_shapes_are_checked) {
+  CHECK_EQ(
+      layout_error(OpCode::ViewCopy, {2, 3, 4}, {6, 4}, {ints_attr({-1, 4})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {5}, {ints_attr({5})}),
+      "cannot view [2, 3] as attribute size");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({-1, -1})}),
+      "one of them may be -1");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({0, -1})}),
+      "cannot view");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({-6})}),
+      "cannot view");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {3, 2}, {ints_attr({2, 3})}),
+      "has shape [3, 2], expected [2, 3]");
+}
+
+TEST(permute_shapes_are_checked) {
+  CHECK_EQ(
+      layout_error(
+          OpCode::PermuteCopy, {2, 3, 4}, {4, 2, 3}, {ints_attr({-1, 0, 1})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(
+          OpCode::PermuteCopy, {2, 3, 4}, {2, 2, 3}, {ints_attr({0, 0, 1})}),
+      "not a permutation");
+  CHECK_CONTAINS(
+      layout_error(OpCode::PermuteCopy, {2, 3}, {3, 2}, {ints_attr({1})}),
+      "not a permutation");
+  CHECK_CONTAINS(
+      layout_error(OpCode::PermuteCopy, {2, 3}, {3, 2}, {ints_attr({1, 2})}),
+      "not a permutation");
+}
+
+TEST(squeeze_and_unsqueeze_shapes_are_checked) {
+  CHECK_EQ(
+      layout_error(OpCode::SqueezeCopy, {1, 3, 1}, {3}, {ints_attr({0, 1, 2})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::SqueezeCopy, {1, 3}, {3}, {ints_attr({0, -2})}),
+      "outside the rank 2 or repeated");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SqueezeCopy, {1, 3}, {3}, {ints_attr({2})}),
+      "outside the rank 2");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SqueezeCopy, {1, 3}, {1, 3}, {ints_attr({0})}),
+      "expected [3]");
+  CHECK_EQ(
+      layout_error(OpCode::UnsqueezeCopy, {2, 3}, {2, 3, 1}, {int_attr(-1)}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::UnsqueezeCopy, {2, 3}, {2, 3, 1}, {int_attr(3)}),
+      "attribute dim is 3, outside the rank 3");
+  CHECK_CONTAINS(
+      layout_error(
+          OpCode::UnsqueezeCopy,
+          {1, 1, 1, 1, 1, 1, 1, 1},
+          {1, 1, 1, 1, 1, 1, 1, 1},
+          {int_attr(0)}),
+      "more than 8 dimensions");
+}
+
+TEST(expand_shapes_are_checked) {
+  CHECK_EQ(
+      layout_error(
+          OpCode::ExpandCopy, {3, 1}, {2, 3, 4}, {ints_attr({2, -1, 4})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::ExpandCopy, {3, 2}, {3, 4}, {ints_attr({3, 4})}),
+      "cannot expand [3, 2] to attribute size");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ExpandCopy, {3}, {2, 3}, {ints_attr({-1, 3})}),
+      "cannot expand");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ExpandCopy, {2, 3}, {3}, {ints_attr({3})}),
+      "cannot expand");
+}
+
+TEST(slice_and_select_shapes_are_checked) {
+  const auto slice = [](int64_t dim, int64_t start, int64_t end, int64_t step) {
+    return std::vector<blob_test::AttrValue>{
+        int_attr(dim), int_attr(start), int_attr(end), int_attr(step)};
+  };
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  const int64_t kMin = std::numeric_limits<int64_t>::min();
+  CHECK_EQ(
+      layout_error(OpCode::SliceCopy, {4, 7}, {4, 3}, slice(1, 0, kMax, 3)),
+      std::string());
+  CHECK_EQ(
+      layout_error(OpCode::SliceCopy, {5}, {5}, slice(0, kMin, kMax, 1)),
+      std::string());
+  CHECK_EQ(
+      layout_error(OpCode::SliceCopy, {5}, {0}, slice(-1, 4, 2, 1)),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::SliceCopy, {5}, {5}, slice(0, 0, 5, 0)),
+      "attribute step is 0; it must be at least 1");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SliceCopy, {5}, {5}, slice(1, 0, 5, 1)),
+      "attribute dim is 1, outside the rank 1");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SliceCopy, {}, {}, slice(0, 0, 1, 1)),
+      "cannot slice a rank-0 tensor");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SliceCopy, {6}, {3}, slice(0, -3, -1, 1)),
+      "expected [2]");
+  CHECK_EQ(
+      layout_error(
+          OpCode::SelectCopy, {2, 3}, {2}, {int_attr(-1), int_attr(-3)}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(OpCode::SelectCopy, {2, 3}, {2}, {int_attr(1), int_attr(3)}),
+      "attribute index 3 is outside dimension 1 of [2, 3]");
+  CHECK_CONTAINS(
+      layout_error(OpCode::SelectCopy, {}, {}, {int_attr(0), int_attr(0)}),
+      "cannot select from a rank-0 tensor");
+}
+
+namespace {
+
+// The parse error of cat(inputs along dim 1) -> out.
+std::string cat_error(
+    std::vector<std::vector<uint32_t>> inputs,
+    std::vector<uint32_t> out) {
+  BlobBuilder builder;
+  std::vector<uint32_t> ids;
+  for (std::vector<uint32_t>& sizes : inputs) {
+    ids.push_back(builder.input(std::move(sizes)));
+  }
+  builder.output(
+      builder.op(OpCode::Cat, std::move(ids), std::move(out), {int_attr(1)}));
+  return error_of(builder.build());
+}
+
+// The parse error of split(x [2, 3] into split_sizes along dim -1) -> outs.
+std::string split_error(
+    std::vector<int64_t> split_sizes,
+    const std::vector<std::vector<uint32_t>>& outs) {
+  BlobBuilder builder;
+  const uint32_t x = builder.input({2, 3});
+  for (const uint32_t id : builder.op_outputs(
+           OpCode::Split,
+           {x},
+           outs,
+           {ints_attr(std::move(split_sizes)), int_attr(-1)})) {
+    builder.output(id);
+  }
+  return error_of(builder.build());
+}
+
+} // namespace
+
+TEST(variadic_operands_and_outputs_are_checked) {
+  const std::vector<uint32_t> one{2, 1};
+  const std::vector<uint32_t> two{2, 2};
+  const std::vector<uint32_t> three{2, 3};
+  const std::vector<uint32_t> four{2, 4};
+  CHECK_EQ(cat_error({one, two, four}, {2, 7}), std::string());
+  CHECK_CONTAINS(
+      cat_error({one, {3, 2}}, {2, 3}),
+      "cannot join [2, 1] and [3, 2] along dimension 1");
+  CHECK_CONTAINS(cat_error({one, two}, {2, 4}), "expected [2, 3]");
+  CHECK_CONTAINS(cat_error({}, {2, 3}), "has 0 inputs, expected at least 1");
+  CHECK_EQ(split_error({1, 2}, {one, two}), std::string());
+  CHECK_CONTAINS(
+      split_error({1, 2}, {one}),
+      "has 1 outputs; attribute split_sizes gives 2");
+  CHECK_CONTAINS(split_error({1, 1}, {one, one}), "split sizes add up to 2");
+  CHECK_CONTAINS(
+      split_error({1, 2}, {one, three}), "has shape [2, 3], expected [2, 2]");
+  // execute() computes output 0's shape of each call only: the tensors of an
+  // op with several outputs are static.
+  BlobBuilder dynamic;
+  const uint32_t x = dynamic.input({2, 3});
+  dynamic.dynamic_dims(x, 0x1);
+  for (const uint32_t id : dynamic.op_outputs(
+           OpCode::Split, {x}, {one, two}, {ints_attr({1, 2}), int_attr(-1)})) {
+    dynamic.output(id);
+  }
+  CHECK_CONTAINS(
+      error_of(dynamic.build()),
+      "has 2 outputs and tensor 0 has dynamic_dims 0x1; the tensors of an op "
+      "with several outputs must be static");
+}
+
+TEST(attention_and_layer_norm_shapes_are_checked) {
+  const auto attention = [](std::vector<uint32_t> k,
+                            std::vector<uint32_t> out) {
+    BlobBuilder builder;
+    const uint32_t q = builder.input({2, 4, 3});
+    const uint32_t key = builder.input(std::move(k));
+    const uint32_t v = builder.input({2, 5, 6});
+    builder.output(builder.op(
+        OpCode::ScaledDotProductAttention,
+        {q, key, v, kNoTensor},
+        std::move(out),
+        {bool_attr(false), float_attr(0.0)}));
+    return error_of(builder.build());
+  };
+  CHECK_EQ(attention({2, 5, 3}, {2, 4, 6}), std::string());
+  CHECK_CONTAINS(attention({2, 5, 4}, {2, 4, 6}), "are not [..., l, e]");
+  CHECK_CONTAINS(attention({2, 5, 3}, {2, 4, 3}), "expected [2, 4, 6]");
+  const auto layer_norm = [](std::vector<int64_t> normalized) {
+    BlobBuilder builder;
+    const uint32_t x = builder.input({2, 3, 4});
+    builder.output(builder.op(
+        OpCode::LayerNorm,
+        {x, kNoTensor, kNoTensor},
+        {2, 3, 4},
+        {ints_attr(std::move(normalized)), float_attr(1e-5)}));
+    return error_of(builder.build());
+  };
+  CHECK_EQ(layer_norm({3, 4}), std::string());
+  CHECK_CONTAINS(
+      layer_norm({3}), "normalized_shape is not the trailing dimensions");
 }
 
 TEST(op_names_in_messages_are_printable) {

@@ -36,7 +36,14 @@ from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
 
 from ..compile_spec import parse_compile_specs
-from ..op_support import OP_SUPPORT, OP_SUPPORT_BY_NAME, lookup, lookup_node, why_unsupported
+from ..op_support import (
+    OP_SUPPORT,
+    OP_SUPPORT_BY_NAME,
+    constant_nodes,
+    lookup,
+    lookup_node,
+    why_unsupported,
+)
 from ..{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}
 
 logger = logging.getLogger(__name__)
@@ -47,6 +54,9 @@ OpName = Union[str, torch._ops.OpOverload]
 class TableOperatorSupport(OperatorSupportBase):
     """Accepts the nodes the operator-support table accepts, minus skipped ops.
 
+    ``program`` tells constant data from user inputs: the dequantize of a
+    constant int8 weight is accepted (preprocess folds it into the weight), and
+    so is a conversion of constant data (preprocess does it ahead of time).
     Each refused call is reported to ``reporter`` with its reason.
     """
 
@@ -61,13 +71,15 @@ class TableOperatorSupport(OperatorSupportBase):
         self.reporter = reporter
         # Needed to tell weights from user inputs (weight dequantize ops).
         self.program = program
+        self.constants = constant_nodes(program) if program is not None else frozenset()
 
     def unsupported_reason(self, node: torch.fx.Node) -> Optional[str]:
         if self.program is not None and is_weight_dequantize(node, self.program):
             return None
-        reason = why_unsupported(node)
-        if reason is None and lookup_node(node).name in self.skipped:
-            return f"{lookup_node(node).name} is in skip_ops"
+        reason = why_unsupported(node, self.constants)
+        entry = lookup_node(node)
+        if reason is None and entry is not None and entry.name in self.skipped:
+            return f"{entry.name} is in skip_ops"
         return reason
 
     def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:
@@ -135,6 +147,15 @@ def _graph_calls_any(graph_module: torch.fx.GraphModule, ops: Sequence[object]) 
     return False
 
 
+def _is_view_op(node: torch.fx.Node) -> bool:
+    """An ATen call whose output aliases its input (view, transpose, permute...)."""
+    target = node.target
+    if node.op != "call_function" or not isinstance(target, torch._ops.OpOverload):
+        return False
+    returns = target._schema.returns
+    return len(returns) == 1 and returns[0].alias_info is not None
+
+
 class {{ cookiecutter.__partitioner_class }}(Partitioner):
     """Delegates the supported parts of an edge program to {{ cookiecutter.__backend_id }}.
 
@@ -189,6 +210,59 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
         return PartitionResult(
             tagged_exported_program=exported_program, partition_tags=partition_tags
         )
+
+    def transform_for_pre_decomposition(self, exported_program: ExportedProgram) -> ExportedProgram:
+        """Let the ATen ops kept whole (``keep_undecomposed``) change their output's strides.
+
+        Export traces ``.contiguous()`` and ``reshape`` of a tensor that is
+        already contiguous as nothing and ``view``: the output of
+        scaled_dot_product_attention is not contiguous on the CPU, but
+        transposed back it is. Kept whole, the op gets other (contiguous)
+        output strides, and such a view fails during decomposition. For a
+        kept op whose traced output is not contiguous, a contiguous clone goes
+        in front of every ``view`` and ``reshape`` reached from it through view
+        ops: the same values, valid for any strides.
+        """
+        kept = {
+            entry.aten_op
+            for entry in OP_SUPPORT
+            if entry.keep_undecomposed and entry.name not in self.skip_ops
+        }
+        reshapes = (torch.ops.aten.view.default, torch.ops.aten.reshape.default)
+        graph = exported_program.graph_module.graph
+        changed = False
+        for node in list(graph.nodes):
+            if node.op != "call_function" or node.target not in kept:
+                continue
+            value = node.meta.get("val")
+            if not isinstance(value, torch.Tensor) or value.is_contiguous():
+                continue
+            if self.operator_support.unsupported_reason(node) is not None:
+                continue
+            pending = list(node.users)
+            while pending:
+                user = pending.pop()
+                if not _is_view_op(user) and user.target not in reshapes:
+                    continue
+                if user.target in reshapes:
+                    source = user.args[0]
+                    with graph.inserting_before(user):
+                        clone = graph.call_function(
+                            torch.ops.aten.clone.default,
+                            (source,),
+                            {"memory_format": torch.contiguous_format},
+                        )
+                    clone.meta = dict(source.meta)
+                    clone.meta["val"] = source.meta["val"].clone(
+                        memory_format=torch.contiguous_format
+                    )
+                    user.replace_input_with(source, clone)
+                    changed = True
+                    continue
+                pending += list(user.users)
+        if changed:
+            exported_program.graph_module.recompile()
+        return exported_program
 
     def ops_to_not_decompose(
         self, ep: ExportedProgram

@@ -118,7 +118,12 @@ class ShapeRules {
   ShapeRules(const std::vector<TensorInfo>& tensors, ShapeError* error)
       : tensors_(tensors), error_(error) {}
 
-  bool output_shape(const Op& op, Shape* out) {
+  // Output `index`'s shape; only a rule of several outputs (split) fixes
+  // more than output 0.
+  bool output_shape(const Op& op, Shape* out, uint32_t index = 0) {
+    if (index != 0 && op.schema->shape_rule != ShapeRule::Split) {
+      return fail("its shape rule fixes output 0 only, not output %u", index);
+    }
     switch (op.schema->shape_rule) {
       case ShapeRule::Same:
         return same_shape(op, out);
@@ -140,6 +145,32 @@ class ShapeRules {
         return along_dim_shape(op, out);
       case ShapeRule::BatchNorm:
         return batch_norm_shape(op, out);
+      case ShapeRule::LayerNorm:
+        return layer_norm_shape(op, out);
+      case ShapeRule::Cat:
+        return cat_shape(op, out);
+      case ShapeRule::Split:
+        return split_shape(op, index, out);
+      case ShapeRule::Attention:
+        return attention_shape(op, out);
+      case ShapeRule::Addmm:
+        return addmm_shape(op, out);
+      case ShapeRule::Full:
+        return full_shape(op, out);
+      case ShapeRule::View:
+        return view_shape(op, out);
+      case ShapeRule::Permute:
+        return permute_shape(op, out);
+      case ShapeRule::Squeeze:
+        return squeeze_shape(op, out);
+      case ShapeRule::Unsqueeze:
+        return unsqueeze_shape(op, out);
+      case ShapeRule::Expand:
+        return expand_shape(op, out);
+      case ShapeRule::Slice:
+        return slice_shape(op, out);
+      case ShapeRule::Select:
+        return select_shape(op, out);
     }
     return fail(
         "shape rule %u is unknown",
@@ -485,6 +516,397 @@ class ShapeRules {
           x.rank);
     }
     *out = x;
+    return true;
+  }
+
+  // The value of int attribute `name` as a dimension index of a tensor of
+  // `rank` dimensions (negative counts from the end).
+  bool
+  dim_attr(const Op& op, const char* name, uint32_t rank, uint32_t* index) {
+    const int64_t dim = attr_named(op, name)->ints[0];
+    const auto wrapped = wrap_dim(dim, rank);
+    if (!wrapped) {
+      return fail(
+          "attribute %s is %lld, outside the rank %u",
+          name,
+          static_cast<long long>(dim),
+          rank);
+    }
+    *index = *wrapped;
+    return true;
+  }
+
+  // Input [..., *normalized_shape] by attribute normalized_shape; optional
+  // weight and bias of shape normalized_shape; the output has x's shape.
+  bool layer_norm_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& normalized =
+        attr_named(op, "normalized_shape")->ints;
+    const uint32_t count = static_cast<uint32_t>(normalized.size());
+    bool ok = count >= 1 && count <= x.rank;
+    for (uint32_t i = 0; ok && i < count; ++i) {
+      ok = normalized[i] == int64_t(x.dim(x.rank - count + i));
+    }
+    if (!ok) {
+      return fail(
+          "attribute normalized_shape is not the trailing dimensions of the "
+          "input %s",
+          ShapeText(x).c_str());
+    }
+    for (size_t i = 1; i < op.inputs.size(); ++i) {
+      if (op.inputs[i] == kNoTensor) {
+        continue;
+      }
+      const Shape& param = shape_of(op.inputs[i]);
+      bool same = param.rank == count;
+      for (uint32_t d = 0; same && d < count; ++d) {
+        same = int64_t(param.dim(d)) == normalized[d];
+      }
+      if (!same) {
+        return fail(
+            "operand %s is %s; it must be normalized_shape",
+            op.schema->operands[i].name,
+            ShapeText(param).c_str());
+      }
+    }
+    *out = x;
+    return true;
+  }
+
+  // Every input, all of one rank, joined along attribute dim; they agree on
+  // every other dimension.
+  bool cat_shape(const Op& op, Shape* out) {
+    const Shape& first = shape_of(op.inputs[0]);
+    uint32_t dim = 0;
+    if (first.rank == 0) {
+      return fail("cannot join rank-0 tensors");
+    }
+    if (!dim_attr(op, "dim", first.rank, &dim)) {
+      return false;
+    }
+    uint64_t total = 0;
+    for (const uint32_t id : op.inputs) {
+      const Shape& shape = shape_of(id);
+      bool same = shape.rank == first.rank;
+      for (uint32_t d = 0; same && d < first.rank; ++d) {
+        same = d == dim || shape.dim(d) == first.dim(d);
+      }
+      if (!same) {
+        return fail(
+            "cannot join %s and %s along dimension %u",
+            ShapeText(first).c_str(),
+            ShapeText(shape).c_str(),
+            dim);
+      }
+      total += shape.rank == 0 ? 0 : shape.dim(dim);
+    }
+    if (total > UINT32_MAX) {
+      return fail("the joined dimension exceeds u32");
+    }
+    *out = first;
+    out->sizes[dim] = static_cast<uint32_t>(total);
+    return true;
+  }
+
+  // Output `index` of one output per attribute split_sizes entry: input 0
+  // cut along attribute dim. The sizes must add up to that dimension, and
+  // the op must have one output per size.
+  bool split_shape(const Op& op, uint32_t index, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& sizes = attr_named(op, "split_sizes")->ints;
+    uint32_t dim = 0;
+    if (x.rank == 0) {
+      return fail("cannot split a rank-0 tensor");
+    }
+    if (!dim_attr(op, "dim", x.rank, &dim)) {
+      return false;
+    }
+    if (sizes.size() != op.outputs.size()) {
+      return fail(
+          "it has %zu outputs; attribute split_sizes gives %zu",
+          op.outputs.size(),
+          sizes.size());
+    }
+    int64_t total = 0;
+    for (const int64_t size : sizes) {
+      if (size < 0 || size > int64_t(x.dim(dim))) {
+        return fail(
+            "split size %lld does not fit dimension %u of %s",
+            static_cast<long long>(size),
+            dim,
+            ShapeText(x).c_str());
+      }
+      total += size;
+    }
+    if (total != int64_t(x.dim(dim))) {
+      return fail(
+          "split sizes add up to %lld, not dimension %u of %s",
+          static_cast<long long>(total),
+          dim,
+          ShapeText(x).c_str());
+    }
+    *out = x;
+    out->sizes[dim] = static_cast<uint32_t>(sizes[index]);
+    return true;
+  }
+
+  // query [..., l, e], key [..., s, e], value [..., s, ev] with the same
+  // batch dimensions; an optional mask broadcasts to [..., l, s].
+  bool attention_shape(const Op& op, Shape* out) {
+    const Shape& q = shape_of(op.inputs[0]);
+    const Shape& k = shape_of(op.inputs[1]);
+    const Shape& v = shape_of(op.inputs[2]);
+    bool ok = q.rank >= 2 && k.rank == q.rank && v.rank == q.rank;
+    for (uint32_t d = 0; ok && d + 2 < q.rank; ++d) {
+      ok = k.dim(d) == q.dim(d) && v.dim(d) == q.dim(d);
+    }
+    if (!ok || k.dim(k.rank - 1) != q.dim(q.rank - 1) ||
+        v.dim(v.rank - 2) != k.dim(k.rank - 2)) {
+      return fail(
+          "query %s, key %s and value %s are not [..., l, e], [..., s, e] "
+          "and [..., s, ev] with the same batch dimensions",
+          ShapeText(q).c_str(),
+          ShapeText(k).c_str(),
+          ShapeText(v).c_str());
+    }
+    Shape scores = q;
+    scores.sizes[q.rank - 1] = k.dim(k.rank - 2);
+    if (op.inputs.size() > 3 && op.inputs[3] != kNoTensor) {
+      const Shape& mask = shape_of(op.inputs[3]);
+      const auto broadcast = broadcast_shapes(mask, scores);
+      if (mask.rank > scores.rank || !broadcast || *broadcast != scores) {
+        return fail(
+            "mask %s does not broadcast to %s",
+            ShapeText(mask).c_str(),
+            ShapeText(scores).c_str());
+      }
+    }
+    *out = q;
+    out->sizes[q.rank - 1] = v.dim(v.rank - 1);
+    return true;
+  }
+
+  // self broadcastable to [n, m], mat1 [n, k], mat2 [k, m] -> [n, m].
+  bool addmm_shape(const Op& op, Shape* out) {
+    const Shape& bias = shape_of(op.inputs[0]);
+    const Shape& a = shape_of(op.inputs[1]);
+    const Shape& b = shape_of(op.inputs[2]);
+    if (a.rank != 2 || b.rank != 2 || a.dim(1) != b.dim(0)) {
+      return fail(
+          "mat1 %s and mat2 %s are not [n, k] and [k, m]",
+          ShapeText(a).c_str(),
+          ShapeText(b).c_str());
+    }
+    out->rank = 2;
+    out->sizes[0] = a.dim(0);
+    out->sizes[1] = b.dim(1);
+    const auto broadcast = broadcast_shapes(bias, *out);
+    if (bias.rank > 2 || !broadcast || *broadcast != *out) {
+      return fail(
+          "self %s does not broadcast to %s",
+          ShapeText(bias).c_str(),
+          ShapeText(*out).c_str());
+    }
+    return true;
+  }
+
+  // No operands: the attribute size, each entry >= 0.
+  bool full_shape(const Op& op, Shape* out) {
+    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
+    if (size.size() > kMaxRank) {
+      return fail(
+          "attribute size has %zu entries; the maximum rank is %zu",
+          size.size(),
+          kMaxRank);
+    }
+    out->rank = static_cast<uint32_t>(size.size());
+    for (uint32_t d = 0; d < out->rank; ++d) {
+      if (size[d] < 0 || size[d] > int64_t(UINT32_MAX)) {
+        return fail("attribute size has %lld", static_cast<long long>(size[d]));
+      }
+      out->sizes[d] = static_cast<uint32_t>(size[d]);
+    }
+    return true;
+  }
+
+  // --- shape and layout rules: the output holds operand 0's elements.
+
+  // Attribute size, with at most one -1 standing for the size that keeps
+  // the input's element count.
+  bool view_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
+    const size_t count = numel(x);
+    bool ok = size.size() <= kMaxRank;
+    int64_t inferred = -1;
+    size_t known = 1;
+    for (size_t d = 0; ok && d < size.size(); ++d) {
+      if (size[d] == -1 && inferred < 0) {
+        inferred = int64_t(d);
+        continue;
+      }
+      const auto product = checked_mul(known, size_t(size[d]));
+      ok = size[d] >= 0 && size[d] <= int64_t(UINT32_MAX) && product;
+      known = ok ? *product : 0;
+      out->sizes[d] = static_cast<uint32_t>(size[d]);
+    }
+    if (ok && inferred >= 0) {
+      ok = known != 0 && count % known == 0 && count / known <= UINT32_MAX;
+      out->sizes[inferred] = ok ? static_cast<uint32_t>(count / known) : 0;
+      known = count;
+    }
+    if (!ok || known != count) {
+      return fail(
+          "cannot view %s as attribute size (at most %zu sizes >= 0, one of "
+          "them may be -1, keeping %zu elements)",
+          ShapeText(x).c_str(),
+          kMaxRank,
+          count);
+    }
+    out->rank = static_cast<uint32_t>(size.size());
+    return true;
+  }
+
+  // Input dimension dims[d] becomes output dimension d.
+  bool permute_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& dims = attr_named(op, "dims")->ints;
+    bool ok = dims.size() == x.rank;
+    bool seen[kMaxRank] = {};
+    for (uint32_t d = 0; ok && d < x.rank; ++d) {
+      const auto dim = wrap_dim(dims[d], x.rank);
+      ok = dim && !seen[*dim];
+      if (ok) {
+        seen[*dim] = true;
+        out->sizes[d] = x.dim(*dim);
+      }
+    }
+    if (!ok) {
+      return fail(
+          "attribute dims is not a permutation of the %u dimensions of %s",
+          x.rank,
+          ShapeText(x).c_str());
+    }
+    out->rank = x.rank;
+    return true;
+  }
+
+  // The dimensions listed in attribute dims that have size 1 are removed.
+  bool squeeze_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& dims = attr_named(op, "dims")->ints;
+    bool listed[kMaxRank] = {};
+    for (const int64_t dim : dims) {
+      const auto index = wrap_dim(dim, x.rank);
+      if (!index || listed[*index]) {
+        return fail(
+            "attribute dims has %lld, outside the rank %u or repeated",
+            static_cast<long long>(dim),
+            x.rank);
+      }
+      listed[*index] = true;
+    }
+    out->rank = 0;
+    for (uint32_t d = 0; d < x.rank; ++d) {
+      if (!(listed[d] && x.dim(d) == 1)) {
+        out->sizes[out->rank++] = x.dim(d);
+      }
+    }
+    return true;
+  }
+
+  // A size-1 dimension inserted at attribute dim (from -(rank + 1) to rank).
+  bool unsqueeze_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    uint32_t dim = 0;
+    if (x.rank >= kMaxRank) {
+      return fail("the output would have more than %zu dimensions", kMaxRank);
+    }
+    if (!dim_attr(op, "dim", x.rank + 1, &dim)) {
+      return false;
+    }
+    out->rank = x.rank + 1;
+    for (uint32_t d = 0; d < out->rank; ++d) {
+      out->sizes[d] = d < dim ? x.dim(d) : (d == dim ? 1 : x.dim(d - 1));
+    }
+    return true;
+  }
+
+  // The input broadcast to attribute size, aligned from the right: each
+  // input dimension is kept (-1 or its size) or is 1; new dimensions lead.
+  bool expand_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
+    bool ok = size.size() >= x.rank && size.size() <= kMaxRank;
+    const size_t added = ok ? size.size() - x.rank : 0;
+    for (size_t d = 0; ok && d < size.size(); ++d) {
+      int64_t target = size[d];
+      if (d >= added) {
+        const int64_t current = x.dim(uint32_t(d - added));
+        target = target == -1 ? current : target;
+        ok = current == 1 || current == target;
+      }
+      ok = ok && target >= 0 && target <= int64_t(UINT32_MAX);
+      out->sizes[d] = static_cast<uint32_t>(target);
+    }
+    if (!ok) {
+      return fail("cannot expand %s to attribute size", ShapeText(x).c_str());
+    }
+    out->rank = static_cast<uint32_t>(size.size());
+    return true;
+  }
+
+  // Along attribute dim, the elements start, start + step, ... below end
+  // (start and end clamped as PyTorch does; step at least 1).
+  bool slice_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    uint32_t dim = 0;
+    if (x.rank == 0) {
+      return fail("cannot slice a rank-0 tensor");
+    }
+    if (!dim_attr(op, "dim", x.rank, &dim)) {
+      return false;
+    }
+    const int64_t step = attr_named(op, "step")->ints[0];
+    if (step < 1) {
+      return fail(
+          "attribute step is %lld; it must be at least 1",
+          static_cast<long long>(step));
+    }
+    const SliceBounds bounds = slice_bounds(
+        x.dim(dim),
+        attr_named(op, "start")->ints[0],
+        attr_named(op, "end")->ints[0],
+        step);
+    *out = x;
+    out->sizes[dim] = static_cast<uint32_t>(bounds.count);
+    return true;
+  }
+
+  // Attribute dim removed, keeping the elements at attribute index.
+  bool select_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    uint32_t dim = 0;
+    if (x.rank == 0) {
+      return fail("cannot select from a rank-0 tensor");
+    }
+    if (!dim_attr(op, "dim", x.rank, &dim)) {
+      return false;
+    }
+    const int64_t index = attr_named(op, "index")->ints[0];
+    if (index < -int64_t(x.dim(dim)) || index >= int64_t(x.dim(dim))) {
+      return fail(
+          "attribute index %lld is outside dimension %u of %s",
+          static_cast<long long>(index),
+          dim,
+          ShapeText(x).c_str());
+    }
+    out->rank = 0;
+    for (uint32_t d = 0; d < x.rank; ++d) {
+      if (d != dim) {
+        out->sizes[out->rank++] = x.dim(d);
+      }
+    }
     return true;
   }
 
@@ -1148,19 +1570,24 @@ class Parser {
     if (reader_.u32(base + 36) != 0) {
       return fail(what + " has a non-zero reserved field");
     }
-    if (num_inputs != op.schema->num_operands) {
+    const bool variadic_inputs = has_variadic_operand(*op.schema);
+    if (variadic_inputs ? num_inputs < op.schema->num_operands
+                        : num_inputs != op.schema->num_operands) {
       return fail(format(
-          "%s has %u inputs, expected %u",
+          "%s has %u inputs, expected %s%u",
           what.c_str(),
           num_inputs,
+          variadic_inputs ? "at least " : "",
           op.schema->num_operands));
     }
-    if (num_outputs != op.schema->num_outputs) {
+    if (op.schema->variadic_outputs ? num_outputs < 1
+                                    : num_outputs != op.schema->num_outputs) {
       return fail(format(
-          "%s has %u outputs, expected %u",
+          "%s has %u outputs, expected %s%u",
           what.c_str(),
           num_outputs,
-          op.schema->num_outputs));
+          op.schema->variadic_outputs ? "at least " : "",
+          op.schema->variadic_outputs ? 1 : op.schema->num_outputs));
     }
     if (num_attrs != op.schema->num_attrs) {
       return fail(format(
@@ -1193,7 +1620,7 @@ class Parser {
     for (uint32_t slot = 0; slot < num_inputs; ++slot) {
       const uint32_t id = reader_.u32(
           layout_.refs + size_t(inputs_first + slot) * kTensorRefSize);
-      const OperandSchema& operand = op.schema->operands[slot];
+      const OperandSchema& operand = operand_of(*op.schema, slot);
       const std::string input_what = what + " operand " + operand.name;
       op.inputs[slot] = id;
       if (id == kNoTensor) {
@@ -1367,21 +1794,43 @@ class Parser {
     return graph_.tensors[id].shape;
   }
 
-  // Output 0's shape must follow from the operands by the op's shape rule.
+  // The outputs' shapes must follow from the operands by the op's shape
+  // rule: output 0's, and every output's for an op of several outputs
+  // (split), whose sizes the attributes fix.
   bool check_output_shape(const Op& op, const std::string& what) {
-    Shape expected;
-    ShapeError error;
-    if (!infer_output_shape(op, graph_.tensors, &expected, &error)) {
-      return fail(what + ": " + error.message);
+    if (op.outputs.size() > 1) {
+      // execute() computes output 0's shape of each call only.
+      for (const std::vector<uint32_t>* ids : {&op.inputs, &op.outputs}) {
+        for (const uint32_t id : *ids) {
+          if (id != kNoTensor && graph_.tensors[id].dynamic_dims != 0) {
+            return fail(format(
+                "%s has %zu outputs and tensor %u has dynamic_dims 0x%x; the "
+                "tensors of an op with several outputs must be static",
+                what.c_str(),
+                op.outputs.size(),
+                id,
+                graph_.tensors[id].dynamic_dims));
+          }
+        }
+      }
     }
-    const Shape& out = shape_of(op.outputs[0]);
-    if (out != expected) {
-      return fail(format(
-          "%s: output tensor %u has shape %s, expected %s",
-          what.c_str(),
-          op.outputs[0],
-          shape_string(out).c_str(),
-          shape_string(expected).c_str()));
+    const uint32_t checked =
+        op.schema->variadic_outputs ? uint32_t(op.outputs.size()) : 1;
+    for (uint32_t i = 0; i < checked; ++i) {
+      Shape expected;
+      ShapeError error;
+      if (!ShapeRules(graph_.tensors, &error).output_shape(op, &expected, i)) {
+        return fail(what + ": " + error.message);
+      }
+      const Shape& out = shape_of(op.outputs[i]);
+      if (out != expected) {
+        return fail(format(
+            "%s: output tensor %u has shape %s, expected %s",
+            what.c_str(),
+            op.outputs[i],
+            shape_string(out).c_str(),
+            shape_string(expected).c_str()));
+      }
     }
     return true;
   }

@@ -32,11 +32,26 @@ enum class ShapeRule : uint32_t {
   Reduce, // attributes dim (empty: all), keepdim
   AlongDim, // operand 0's shape; attribute dim is one of its dimensions
   BatchNorm, // input [n, c, ...], every other present operand [c]
+  LayerNorm, // input [..., *normalized_shape]; weight, bias normalized_shape
+  Cat, // the variadic operand's tensors joined along attribute dim
+  Split, // one output per attribute split_sizes entry, cut along dim
+  Attention, // q [..., l, e], k [..., s, e], v [..., s, ev], mask -> [l, ev]
+  Addmm, // self broadcast to [n, m], mat1 [n, k], mat2 [k, m] -> [n, m]
+  Full, // no operands; the attribute size
+  // Shape and layout rules: the output holds operand 0's elements.
+  View, // attribute size (one -1 at most), same element count
+  Permute, // input dimension dims[d] becomes output dimension d
+  Squeeze, // the size-1 dimensions among attribute dims removed
+  Unsqueeze, // a size-1 dimension inserted at attribute dim
+  Expand, // broadcast to attribute size (-1 keeps a dimension)
+  Slice, // attributes dim, start, end (clamped), step
+  Select, // attribute dim removed, at attribute index
 };
 
 struct OperandSchema {
   const char* name;
   bool optional; // may be absent (kNoTensor in the blob)
+  bool variadic; // the last operand, taking one or more inputs (cat)
 };
 
 struct AttrSchema {
@@ -52,6 +67,9 @@ struct OpSchema {
   const OperandSchema* operands;
   uint32_t num_operands;
   uint32_t num_outputs;
+  // One or more outputs, as many as the attributes say (split); otherwise
+  // exactly num_outputs.
+  bool variadic_outputs;
   const AttrSchema* attrs;
   uint32_t num_attrs;
   ShapeRule shape_rule;
@@ -62,6 +80,18 @@ struct OpSchema {
 };
 
 #include "generated/OpSchema.inc"
+
+// The last operand takes one or more of an op record's inputs.
+inline bool has_variadic_operand(const OpSchema& schema) {
+  return schema.num_operands > 0 &&
+      schema.operands[schema.num_operands - 1].variadic;
+}
+
+// The operand that an op record's input `slot` belongs to.
+inline const OperandSchema& operand_of(const OpSchema& schema, uint32_t slot) {
+  return schema
+      .operands[slot < schema.num_operands ? slot : schema.num_operands - 1];
+}
 
 // The schema of an opcode read from a blob, or nullptr for an unknown one.
 const OpSchema* find_op_schema(uint32_t opcode);

@@ -95,4 +95,32 @@ inline std::optional<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
   return out;
 }
 
+// PyTorch's dimension `dim` (negative counts from the end) of a tensor of
+// `rank` dimensions as an index from 0 (rank 0 counts as 1), or nullopt when
+// it is out of range.
+inline std::optional<uint32_t> wrap_dim(int64_t dim, uint32_t rank) {
+  const int64_t r = rank == 0 ? 1 : int64_t(rank);
+  if (dim < -r || dim >= r) {
+    return std::nullopt;
+  }
+  return static_cast<uint32_t>(dim < 0 ? dim + r : dim);
+}
+
+// The elements start, start + step, ... below end of a dimension of `size`,
+// with start and end clamped as PyTorch's slice does (negative values count
+// from the end); step is at least 1.
+struct SliceBounds {
+  int64_t start;
+  int64_t count;
+};
+
+inline SliceBounds
+slice_bounds(int64_t size, int64_t start, int64_t end, int64_t step) {
+  start = start < 0 ? start + size : start;
+  end = end < 0 ? end + size : end;
+  start = start < 0 ? 0 : (start > size ? size : start);
+  end = end < start ? start : (end > size ? size : end);
+  return {start, end == start ? 0 : (end - start - 1) / step + 1};
+}
+
 } // namespace {{ cookiecutter.__cpp_namespace }}

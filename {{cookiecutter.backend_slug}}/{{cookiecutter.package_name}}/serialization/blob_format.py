@@ -32,6 +32,7 @@ from .schema_types import (
     SCALAR_TYPE_NAMES,
     SCALAR_TYPE_UINT8,
     AttrType,
+    OperandSchema,
     OpSchema,
     ShapeRule,
 )
@@ -210,7 +211,7 @@ def validate(graph: DelegateGraph) -> None:
         for slot, tensor_id in enumerate(op.inputs):
             if tensor_id is None:
                 continue
-            operand = f"{what} operand {schema.operands[slot].name}"
+            operand = f"{what} operand {operand_of(schema, slot).name}"
             _check_index(tensor_id, num_tensors, operand)
             if tensor_id not in available:
                 raise BlobFormatError(
@@ -332,19 +333,33 @@ def _check_attr(what: str, attr_type: AttrType, value: AttrValue) -> None:
         number(value, attr_type.is_float)
 
 
+def operand_of(schema: OpSchema, slot: int) -> OperandSchema:
+    """The operand an op record's input ``slot`` belongs to (a variadic one takes the rest)."""
+    return schema.operands[min(slot, len(schema.operands) - 1)]
+
+
 def _check_op_fields(what: str, op: Op, schema: OpSchema) -> None:
-    if len(op.inputs) != len(schema.operands):
-        names = ", ".join(o.name for o in schema.operands)
+    count_ok = (
+        len(op.inputs) >= len(schema.operands)
+        if schema.variadic_inputs
+        else len(op.inputs) == len(schema.operands)
+    )
+    if not count_ok:
+        names = ", ".join(o.name + ("..." if o.variadic else "") for o in schema.operands)
+        least = "at least " if schema.variadic_inputs else ""
         raise BlobFormatError(
-            f"{what} has {len(op.inputs)} inputs; it takes {len(schema.operands)} ({names})"
+            f"{what} has {len(op.inputs)} inputs; it takes {least}{len(schema.operands)} ({names})"
         )
-    for tensor_id, operand in zip(op.inputs, schema.operands):
+    for slot, tensor_id in enumerate(op.inputs):
+        operand = operand_of(schema, slot)
         if tensor_id is None and not operand.optional:
             raise BlobFormatError(f"{what} operand {operand.name} is absent; it is not optional")
-    if len(op.outputs) != schema.num_outputs:
-        raise BlobFormatError(
-            f"{what} has {len(op.outputs)} outputs; it produces {schema.num_outputs}"
-        )
+    outputs_ok = (
+        len(op.outputs) >= 1 if schema.variadic_outputs else len(op.outputs) == schema.num_outputs
+    )
+    if not outputs_ok:
+        expected = "one or more" if schema.variadic_outputs else str(schema.num_outputs)
+        raise BlobFormatError(f"{what} has {len(op.outputs)} outputs; it produces {expected}")
     if len(op.attrs) != len(schema.attrs):
         names = ", ".join(a.name for a in schema.attrs) or "none"
         raise BlobFormatError(
@@ -475,6 +490,21 @@ def expected_output_shape(
         return along_dim_output_shape(what, shapes[0], attrs)
     if rule is ShapeRule.BATCH_NORM:
         return batch_norm_output_shape(what, shapes)
+    if rule is ShapeRule.LAYER_NORM:
+        return layer_norm_output_shape(what, shapes, attrs)
+    if rule is ShapeRule.CAT:
+        return cat_output_shape(what, shapes, attrs)
+    if rule is ShapeRule.SPLIT:
+        return split_output_shapes(what, shapes[0], attrs)[0]
+    if rule is ShapeRule.ATTENTION:
+        return attention_output_shape(what, shapes)
+    if rule is ShapeRule.ADDMM:
+        return addmm_output_shape(what, shapes)
+    if rule is ShapeRule.FULL:
+        return full_output_shape(what, attrs)
+    layout_rule = _LAYOUT_RULES.get(rule)
+    if layout_rule is not None:
+        return layout_rule(what, tuple(shapes[0]), attrs)
     raise BlobFormatError(f"{what} has shape rule {rule!r}, which this reader does not know")
 
 
@@ -618,16 +648,267 @@ def reduce_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
     return tuple(size for d, size in enumerate(x) if d not in dims)
 
 
+def layer_norm_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]], attrs: Dict[str, Any]
+) -> Tuple[int, ...]:
+    """Input [..., *normalized_shape]; optional weight and bias of shape normalized_shape."""
+    x, normalized = tuple(shapes[0]), tuple(attrs["normalized_shape"])
+    if not normalized or len(normalized) > len(x) or x[len(x) - len(normalized) :] != normalized:
+        raise BlobFormatError(
+            f"{what} attribute normalized_shape {list(normalized)} is not the trailing "
+            f"dimensions of the input {list(x)}"
+        )
+    for shape in shapes[1:]:
+        if shape is not None and tuple(shape) != normalized:
+            raise BlobFormatError(
+                f"{what} needs weight and bias {list(normalized)}, got {list(shape)}"
+            )
+    return x
+
+
+def cat_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]], attrs: Dict[str, Any]
+) -> Tuple[int, ...]:
+    """The tensors, all of one rank (at least 1), joined along dim; equal elsewhere."""
+    first = tuple(shapes[0])
+    if not first:
+        raise BlobFormatError(f"{what} cannot join rank-0 tensors")
+    dim = _dim_index(what, "dim", attrs["dim"], len(first))
+    total = 0
+    for shape in shapes:
+        shape = tuple(shape)
+        if (
+            len(shape) != len(first)
+            or shape[:dim] + shape[dim + 1 :] != first[:dim] + first[dim + 1 :]
+        ):
+            raise BlobFormatError(
+                f"{what} cannot join {list(first)} and {list(shape)} along dimension {dim}"
+            )
+        total += shape[dim]
+    return first[:dim] + (total,) + first[dim + 1 :]
+
+
+def split_output_shapes(
+    what: str, x: Tuple[int, ...], attrs: Dict[str, Any]
+) -> List[Tuple[int, ...]]:
+    """Input cut along dim into pieces of split_sizes, which add up to that dimension."""
+    x = tuple(x)
+    if not x:
+        raise BlobFormatError(f"{what} cannot split a rank-0 tensor")
+    dim = _dim_index(what, "dim", attrs["dim"], len(x))
+    sizes = tuple(attrs["split_sizes"])
+    if not sizes or any(size < 0 for size in sizes) or sum(sizes) != x[dim]:
+        raise BlobFormatError(
+            f"{what} attribute split_sizes {list(sizes)} does not cut dimension {dim} of {list(x)}"
+        )
+    return [x[:dim] + (size,) + x[dim + 1 :] for size in sizes]
+
+
+def attention_output_shape(
+    what: str, shapes: Sequence[Optional[Tuple[int, ...]]]
+) -> Tuple[int, ...]:
+    """query [..., l, e], key [..., s, e], value [..., s, ev], mask broadcastable to [..., l, s]."""
+    q, k, v = (tuple(shape) for shape in shapes[:3])
+    if (
+        len(q) < 2
+        or len(k) != len(q)
+        or len(v) != len(q)
+        or q[:-2] != k[:-2]
+        or q[:-2] != v[:-2]
+        or k[-1] != q[-1]
+        or v[-2] != k[-2]
+    ):
+        raise BlobFormatError(
+            f"{what} needs query [..., l, e], key [..., s, e] and value [..., s, ev] with the same "
+            f"batch dimensions, got {list(q)}, {list(k)} and {list(v)}"
+        )
+    scores = q[:-1] + (k[-2],)
+    mask = shapes[3] if len(shapes) > 3 else None
+    if mask is not None and (
+        len(mask) > len(scores) or broadcast_shapes(what, mask, scores) != scores
+    ):
+        raise BlobFormatError(f"{what} cannot broadcast the mask {list(mask)} to {list(scores)}")
+    return q[:-1] + (v[-1],)
+
+
+def addmm_output_shape(what: str, shapes: Sequence[Optional[Tuple[int, ...]]]) -> Tuple[int, ...]:
+    """self broadcastable to [n, m], mat1 [n, k], mat2 [k, m] -> [n, m]."""
+    bias, a, b = (tuple(shape) for shape in shapes[:3])
+    if len(a) != 2 or len(b) != 2 or a[1] != b[0]:
+        raise BlobFormatError(
+            f"{what} needs mat1 [n, k] and mat2 [k, m], got {list(a)} and {list(b)}"
+        )
+    out = (a[0], b[1])
+    if len(bias) > 2 or broadcast_shapes(what, bias, out) != out:
+        raise BlobFormatError(f"{what} cannot broadcast self {list(bias)} to {list(out)}")
+    return out
+
+
+def full_output_shape(what: str, attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """The attribute size, each entry >= 0."""
+    size = tuple(attrs["size"])
+    if len(size) > MAX_RANK or any(s < 0 for s in size):
+        raise BlobFormatError(
+            f"{what} attribute size {list(size)} is not a shape of rank <= {MAX_RANK}"
+        )
+    return size
+
+
+def expected_output_shapes(
+    what: str,
+    rule: ShapeRule,
+    shapes: Sequence[Optional[Tuple[int, ...]]],
+    attrs: Dict[str, Any],
+) -> List[Tuple[int, ...]]:
+    """The shape of every output the rule fixes: all of them for SPLIT, output 0 otherwise."""
+    if rule is ShapeRule.SPLIT:
+        return split_output_shapes(what, shapes[0], attrs)
+    return [expected_output_shape(what, rule, shapes, attrs)]
+
+
+# --- shape and layout rules: the output holds input 0's elements, rearranged.
+
+
+def _dim_index(what: str, name: str, dim: int, rank: int) -> int:
+    """``dim`` wrapped into 0..rank-1 (PyTorch's negative dims); rank 0 counts as 1."""
+    if not -max(rank, 1) <= dim < max(rank, 1):
+        raise BlobFormatError(f"{what} attribute {name} is {dim}, outside the input's rank {rank}")
+    return dim % max(rank, 1)
+
+
+def view_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """The attribute size, its one -1 (if any) standing for the size that keeps the element count."""
+    size = tuple(attrs["size"])
+    numel = math.prod(x)
+    if size.count(-1) > 1 or any(s < -1 for s in size):
+        raise BlobFormatError(
+            f"{what} attribute size {list(size)} has sizes below -1 or several -1"
+        )
+    known = math.prod(s for s in size if s != -1)
+    if -1 in size:
+        if known == 0 or numel % known != 0:
+            raise BlobFormatError(f"{what} cannot view {list(x)} as {list(size)}")
+        size = tuple(numel // known if s == -1 else s for s in size)
+    if math.prod(size) != numel:
+        raise BlobFormatError(f"{what} cannot view {list(x)} ({numel} elements) as {list(size)}")
+    return size
+
+
+def permute_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input dimension dims[d] becomes output dimension d."""
+    dims = tuple(attrs["dims"])
+    if len(dims) != len(x):
+        raise BlobFormatError(
+            f"{what} attribute dims {list(dims)} does not have one entry per dimension of {list(x)}"
+        )
+    order = [_dim_index(what, "dims", dim, len(x)) for dim in dims]
+    if len(set(order)) != len(order):
+        raise BlobFormatError(f"{what} attribute dims {list(dims)} names a dimension twice")
+    return tuple(x[d] for d in order)
+
+
+def squeeze_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 without the dimensions in dims that have size 1 (the others stay)."""
+    dims = [_dim_index(what, "dims", dim, len(x)) for dim in attrs["dims"]]
+    if len(set(dims)) != len(dims):
+        raise BlobFormatError(
+            f"{what} attribute dims {list(attrs['dims'])} names a dimension twice"
+        )
+    return tuple(size for d, size in enumerate(x) if not (d in dims and size == 1))
+
+
+def unsqueeze_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 with a size-1 dimension inserted at dim (-1: after the last)."""
+    dim = _dim_index(what, "dim", attrs["dim"], len(x) + 1)
+    return tuple(x[:dim]) + (1,) + tuple(x[dim:])
+
+
+def expand_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 broadcast to size (aligned from the right; -1 keeps an existing dimension)."""
+    size = tuple(attrs["size"])
+    new = len(size) - len(x)
+    if new < 0:
+        raise BlobFormatError(
+            f"{what} attribute size {list(size)} has fewer dimensions than {list(x)}"
+        )
+    result = []
+    for d, target in enumerate(size):
+        current = x[d - new] if d >= new else None
+        if target == -1 and current is not None:
+            target = current
+        if target < 0 or (current is not None and current not in (1, target)):
+            raise BlobFormatError(f"{what} cannot expand {list(x)} to {list(size)}")
+        result.append(target)
+    return tuple(result)
+
+
+def slice_bounds(size: int, start: int, end: int, step: int) -> Tuple[int, int]:
+    """(start, element count) of a slice of a dimension of ``size``, clamped as PyTorch does."""
+    start = start + size if start < 0 else start
+    end = end + size if end < 0 else end
+    start = min(max(start, 0), size)
+    end = min(max(end, start), size)
+    return start, (end - start + step - 1) // step
+
+
+def slice_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Along dim, the elements start, start + step, ... below end."""
+    if not x:
+        raise BlobFormatError(f"{what} cannot slice a rank-0 tensor")
+    dim = _dim_index(what, "dim", attrs["dim"], len(x))
+    if attrs["step"] < 1:
+        raise BlobFormatError(f"{what} attribute step is {attrs['step']}; it must be at least 1")
+    _, count = slice_bounds(x[dim], attrs["start"], attrs["end"], attrs["step"])
+    return tuple(x[:dim]) + (count,) + tuple(x[dim + 1 :])
+
+
+def select_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) -> Tuple[int, ...]:
+    """Input 0 without dim, at the given index along it."""
+    if not x:
+        raise BlobFormatError(f"{what} cannot select from a rank-0 tensor")
+    dim = _dim_index(what, "dim", attrs["dim"], len(x))
+    if not -x[dim] <= attrs["index"] < x[dim]:
+        raise BlobFormatError(
+            f"{what} attribute index {attrs['index']} is outside dimension {dim} of {list(x)}"
+        )
+    return tuple(x[:dim]) + tuple(x[dim + 1 :])
+
+
+_LAYOUT_RULES = {
+    ShapeRule.VIEW: view_output_shape,
+    ShapeRule.PERMUTE: permute_output_shape,
+    ShapeRule.SQUEEZE: squeeze_output_shape,
+    ShapeRule.UNSQUEEZE: unsqueeze_output_shape,
+    ShapeRule.EXPAND: expand_output_shape,
+    ShapeRule.SLICE: slice_output_shape,
+    ShapeRule.SELECT: select_output_shape,
+}
+
+
 def _check_op_shapes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:
-    """Check that output 0 has the shape the op's shape rule gives."""
+    """Check that the outputs have the shapes the op's shape rule gives."""
+    if len(op.outputs) > 1:
+        # The runtime computes output 0's shape of each call only.
+        for tensor_id in [*op.inputs, *op.outputs]:
+            if tensor_id is not None and tensors[tensor_id].dynamic_dims:
+                raise BlobFormatError(
+                    f"{what} has {len(op.outputs)} outputs and tensor {tensor_id} has "
+                    f"dynamic_dims {tensors[tensor_id].dynamic_dims:#x}; the tensors of an op "
+                    "with several outputs must be static"
+                )
     shapes = [None if i is None else tensors[i].sizes for i in op.inputs]
     attrs = {attr.name: value for attr, value in zip(schema.attrs, op.attrs)}
-    expected = expected_output_shape(what, schema.shape_rule, shapes, attrs)
-    actual = tensors[op.outputs[0]].sizes
-    if tuple(actual) != tuple(expected):
+    expected = expected_output_shapes(what, schema.shape_rule, shapes, attrs)
+    if schema.variadic_outputs and len(op.outputs) != len(expected):
         raise BlobFormatError(
-            f"{what} writes tensor {op.outputs[0]} of shape {list(actual)}, but produces {list(expected)}"
+            f"{what} has {len(op.outputs)} outputs; its attributes give {len(expected)}"
         )
+    for tensor_id, shape in zip(op.outputs, expected):
+        actual = tensors[tensor_id].sizes
+        if tuple(actual) != tuple(shape):
+            raise BlobFormatError(
+                f"{what} writes tensor {tensor_id} of shape {list(actual)}, but produces {list(shape)}"
+            )
 
 
 # ---------------------------------------------------------------------------

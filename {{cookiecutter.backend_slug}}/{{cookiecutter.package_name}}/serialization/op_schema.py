@@ -33,6 +33,25 @@ class Opcode(enum.IntEnum):
     MINIMUM = 22
     SOFTMAX = 23
     LOG_SOFTMAX = 24
+    VIEW_COPY = 25
+    PERMUTE_COPY = 26
+    SQUEEZE_COPY = 27
+    UNSQUEEZE_COPY = 28
+    EXPAND_COPY = 29
+    CLONE = 30
+    SLICE_COPY = 31
+    SELECT_COPY = 32
+    NEG = 33
+    ALIAS_COPY = 34
+    LAYER_NORM = 45
+    CAT = 46
+    SPLIT = 47
+    SCALED_DOT_PRODUCT_ATTENTION = 48
+    ADDMM = 49
+    FULL = 50
+    ADD_SCALAR = 51
+    MUL_SCALAR = 52
+    POW_SCALAR = 53
     CONVOLUTION = 60
     AVG_POOL2D = 61
     MEAN = 62
@@ -265,6 +284,178 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dim", AttrType.INT),),
         shape_rule=ShapeRule.ALONG_DIM,
+        dtypes=(6,),
+    ),
+    Opcode.VIEW_COPY: OpSchema(
+        opcode=25,
+        name="view_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("size", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.VIEW,
+        dtypes=(6,),
+    ),
+    Opcode.PERMUTE_COPY: OpSchema(
+        opcode=26,
+        name="permute_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dims", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.PERMUTE,
+        dtypes=(6,),
+    ),
+    Opcode.SQUEEZE_COPY: OpSchema(
+        opcode=27,
+        name="squeeze_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dims", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.SQUEEZE,
+        dtypes=(6,),
+    ),
+    Opcode.UNSQUEEZE_COPY: OpSchema(
+        opcode=28,
+        name="unsqueeze_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT),),
+        shape_rule=ShapeRule.UNSQUEEZE,
+        dtypes=(6,),
+    ),
+    Opcode.EXPAND_COPY: OpSchema(
+        opcode=29,
+        name="expand_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("size", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.EXPAND,
+        dtypes=(6,),
+    ),
+    Opcode.CLONE: OpSchema(
+        opcode=30,
+        name="clone",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.SLICE_COPY: OpSchema(
+        opcode=31,
+        name="slice_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT), AttrSchema("start", AttrType.INT), AttrSchema("end", AttrType.INT), AttrSchema("step", AttrType.INT)),
+        shape_rule=ShapeRule.SLICE,
+        dtypes=(6,),
+    ),
+    Opcode.SELECT_COPY: OpSchema(
+        opcode=32,
+        name="select_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT), AttrSchema("index", AttrType.INT)),
+        shape_rule=ShapeRule.SELECT,
+        dtypes=(6,),
+    ),
+    Opcode.NEG: OpSchema(
+        opcode=33,
+        name="neg",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.ALIAS_COPY: OpSchema(
+        opcode=34,
+        name="alias_copy",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.LAYER_NORM: OpSchema(
+        opcode=45,
+        name="layer_norm",
+        operands=(OperandSchema("input"), OperandSchema("weight", optional=True), OperandSchema("bias", optional=True)),
+        num_outputs=1,
+        attrs=(AttrSchema("normalized_shape", AttrType.INT_LIST), AttrSchema("eps", AttrType.FLOAT)),
+        shape_rule=ShapeRule.LAYER_NORM,
+        dtypes=(6,),
+    ),
+    Opcode.CAT: OpSchema(
+        opcode=46,
+        name="cat",
+        operands=(OperandSchema("tensors", variadic=True),),
+        num_outputs=1,
+        attrs=(AttrSchema("dim", AttrType.INT),),
+        shape_rule=ShapeRule.CAT,
+        dtypes=(6,),
+    ),
+    Opcode.SPLIT: OpSchema(
+        opcode=47,
+        name="split",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("split_sizes", AttrType.INT_LIST), AttrSchema("dim", AttrType.INT)),
+        shape_rule=ShapeRule.SPLIT,
+        dtypes=(6,),
+        variadic_outputs=True,
+    ),
+    Opcode.SCALED_DOT_PRODUCT_ATTENTION: OpSchema(
+        opcode=48,
+        name="scaled_dot_product_attention",
+        operands=(OperandSchema("query"), OperandSchema("key"), OperandSchema("value"), OperandSchema("attn_mask", optional=True)),
+        num_outputs=1,
+        attrs=(AttrSchema("is_causal", AttrType.BOOL), AttrSchema("scale", AttrType.FLOAT)),
+        shape_rule=ShapeRule.ATTENTION,
+        dtypes=(6,),
+    ),
+    Opcode.ADDMM: OpSchema(
+        opcode=49,
+        name="addmm",
+        operands=(OperandSchema("self"), OperandSchema("mat1"), OperandSchema("mat2")),
+        num_outputs=1,
+        attrs=(AttrSchema("beta", AttrType.FLOAT), AttrSchema("alpha", AttrType.FLOAT)),
+        shape_rule=ShapeRule.ADDMM,
+        dtypes=(6,),
+    ),
+    Opcode.FULL: OpSchema(
+        opcode=50,
+        name="full",
+        operands=(),
+        num_outputs=1,
+        attrs=(AttrSchema("size", AttrType.INT_LIST), AttrSchema("fill_value", AttrType.FLOAT)),
+        shape_rule=ShapeRule.FULL,
+        dtypes=(6,),
+    ),
+    Opcode.ADD_SCALAR: OpSchema(
+        opcode=51,
+        name="add_scalar",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("other", AttrType.FLOAT), AttrSchema("alpha", AttrType.FLOAT)),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.MUL_SCALAR: OpSchema(
+        opcode=52,
+        name="mul_scalar",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("other", AttrType.FLOAT),),
+        shape_rule=ShapeRule.SAME,
+        dtypes=(6,),
+    ),
+    Opcode.POW_SCALAR: OpSchema(
+        opcode=53,
+        name="pow_scalar",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("exponent", AttrType.FLOAT),),
+        shape_rule=ShapeRule.SAME,
         dtypes=(6,),
     ),
     Opcode.CONVOLUTION: OpSchema(

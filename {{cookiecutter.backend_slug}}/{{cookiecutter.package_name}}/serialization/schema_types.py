@@ -60,6 +60,28 @@ class ShapeRule(str, enum.Enum):
     dimensions), keeping size-1 dimensions if the attribute keepdim is true.
     BATCH_NORM: input [n, c, ...] and every other present operand [c]; the
     output has the input's shape.
+    LAYER_NORM: input [..., *normalized_shape] by the attribute
+    normalized_shape; optional weight and bias of shape normalized_shape; the
+    output has the input's shape.
+    CAT: the variadic operand's tensors, of one rank, joined along the
+    attribute dim; they agree on every other dimension.
+    SPLIT: one output per entry of the attribute split_sizes, input 0 cut
+    along the attribute dim; the sizes add up to that dimension.
+    ATTENTION: query [..., l, e], key [..., s, e], value [..., s, ev], optional
+    additive mask broadcastable to [..., l, s] -> [..., l, ev].
+    ADDMM: self broadcastable to [n, m], mat1 [n, k], mat2 [k, m] -> [n, m].
+    FULL: no operands; the output has the shape of the attribute size.
+
+    Layout rules (the output holds the input's elements, rearranged):
+    VIEW: the attribute size, with at most one -1 standing for the size that
+    keeps the element count. PERMUTE: input dimension dims[d] becomes output
+    dimension d; dims is a permutation. SQUEEZE: the dimensions listed in the
+    attribute dims that have size 1 are removed. UNSQUEEZE: a size-1
+    dimension is inserted at the attribute dim. EXPAND: input 0 broadcast to
+    the attribute size (-1 keeps a dimension; new dimensions come first).
+    SLICE: along the attribute dim, elements start, start + step, ... below
+    end, with start and end clamped as PyTorch does. SELECT: the attribute
+    dim removed, keeping the element at index.
     """
 
     SAME = "same"
@@ -72,14 +94,33 @@ class ShapeRule(str, enum.Enum):
     REDUCE = "reduce"
     ALONG_DIM = "along_dim"
     BATCH_NORM = "batch_norm"
+    LAYER_NORM = "layer_norm"
+    CAT = "cat"
+    SPLIT = "split"
+    ATTENTION = "attention"
+    ADDMM = "addmm"
+    FULL = "full"
+    # --- shape and layout rules
+    VIEW = "view"
+    PERMUTE = "permute"
+    SQUEEZE = "squeeze"
+    UNSQUEEZE = "unsqueeze"
+    EXPAND = "expand"
+    SLICE = "slice"
+    SELECT = "select"
 
 
 @dataclass(frozen=True)
 class OperandSchema:
-    """One tensor operand of an op record, in schema order."""
+    """One tensor operand of an op record, in schema order.
+
+    A variadic operand (a ``Tensor[]`` argument such as cat's) is the last
+    one and takes one or more inputs of the op record.
+    """
 
     name: str
     optional: bool = False
+    variadic: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +144,14 @@ class OpSchema:
     dtypes: Tuple[int, ...]  # ScalarType codes the op's tensors may have
     # The op has an integer kernel run_<name>_int8, run when its output is int8.
     int8_kernel: bool = False
+    # One or more outputs, as many as the attributes say (split); the shape
+    # rule checks them all. Otherwise exactly num_outputs.
+    variadic_outputs: bool = False
+
+    @property
+    def variadic_inputs(self) -> bool:
+        """The last operand takes one or more inputs of the op record."""
+        return bool(self.operands) and self.operands[-1].variadic
 
     @property
     def cpp_name(self) -> str:

@@ -33,6 +33,25 @@ set(OP_KERNELS
     minimum
     softmax
     log_softmax
+    view_copy
+    permute_copy
+    squeeze_copy
+    unsqueeze_copy
+    expand_copy
+    clone
+    slice_copy
+    select_copy
+    neg
+    alias_copy
+    layer_norm
+    cat
+    split
+    scaled_dot_product_attention
+    addmm
+    full
+    add_scalar
+    mul_scalar
+    pow_scalar
     convolution
     avg_pool2d
     mean

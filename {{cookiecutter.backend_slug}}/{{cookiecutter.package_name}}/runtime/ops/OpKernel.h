@@ -38,6 +38,16 @@ class KernelContext {
     return op_;
   }
 
+  // Inputs of the op record: one per operand, and one per tensor of a
+  // variadic operand (cat's tensors are inputs kInputTensors and after).
+  size_t num_inputs() const {
+    return op_.inputs.size();
+  }
+  // Outputs of the op record (several for split).
+  size_t num_outputs() const {
+    return op_.outputs.size();
+  }
+
   // Operand `index` of the schema (schema::<op>::kInput*).
   bool has_input(uint32_t index) const {
     return op_.inputs[index] != kNoTensor;
@@ -452,6 +462,54 @@ requantize_clamp_int8(const KernelContext& context, int32_t lo, int32_t hi) {
     const int64_t low = value < lo ? lo : value;
     out[i] = saturate_int8(low > hi ? hi : low);
   }
+}
+
+// --- layout: the output holds input elements, rearranged.
+
+// Element strides of a contiguous (row-major) tensor of `shape`.
+inline std::array<size_t, kMaxRank> contiguous_strides(const Shape& shape) {
+  std::array<size_t, kMaxRank> strides{};
+  size_t stride = 1;
+  for (uint32_t d = shape.rank; d-- > 0;) {
+    strides[d] = stride;
+    stride *= shape.dim(d);
+  }
+  return strides;
+}
+
+// Writes the contiguous output of `out_shape` from a strided view of the
+// input: the output element at index (i0, i1, ...) is
+// in[offset + i0 * strides[0] + i1 * strides[1] + ...]. Permuting (strides
+// in another order), expanding (stride 0), slicing (offset and a step) and
+// selecting (offset, one dimension fewer) are all such views.
+template <typename T>
+void copy_strided(
+    const T* in,
+    size_t offset,
+    const std::array<size_t, kMaxRank>& strides,
+    T* out,
+    const Shape& out_shape) {
+  const size_t count = numel(out_shape);
+  std::array<uint32_t, kMaxRank> index{};
+  for (size_t i = 0; i < count; ++i) {
+    out[i] = in[offset];
+    // Odometer increment of the output index, moving the input offset along.
+    for (uint32_t d = out_shape.rank; d-- > 0;) {
+      if (++index[d] < out_shape.dim(d)) {
+        offset += strides[d];
+        break;
+      }
+      offset -= strides[d] * (out_shape.dim(d) - 1);
+      index[d] = 0;
+    }
+  }
+}
+
+// out = operand 0, element for element: the layout ops that keep the
+// element order (view, squeeze, unsqueeze, clone, ...).
+inline void copy_input_float(const KernelContext& context) {
+  const float* x = context.input<float>(0);
+  std::copy(x, x + context.output_info().numel, context.output<float>());
 }
 
 } // namespace kernel_util
