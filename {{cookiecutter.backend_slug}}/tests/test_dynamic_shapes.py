@@ -18,13 +18,12 @@ import pytest
 import torch
 from conftest import TinyMLP, compile_to_pte, run_pte
 from executorch.runtime import Runtime
-from test_models_transformer import LlmBlock, encoder_layer
 
 from {{ cookiecutter.package_name }} import load_runtime
 from {{ cookiecutter.package_name }}.op_support import why_unsupported
 from {{ cookiecutter.package_name }}.runtime_library import get_option
 from {{ cookiecutter.package_name }}.serialization.op_schema import Opcode
-from {{ cookiecutter.package_name }}.test.models import TinyCNN
+from {{ cookiecutter.package_name }}.test.models import LlmBlock, TinyCNN, encoder_layer
 
 Dim = torch.export.Dim
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
