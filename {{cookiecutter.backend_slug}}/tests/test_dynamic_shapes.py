@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }} import load_runtime
 from {{ cookiecutter.package_name }}.op_support import why_unsupported
 from {{ cookiecutter.package_name }}.runtime_library import get_option
 from {{ cookiecutter.package_name }}.serialization.op_schema import Opcode
-from {{ cookiecutter.package_name }}.test.models import LlmBlock, TinyCNN, encoder_layer
+from {{ cookiecutter.package_name }}.test.models import MODELS, LlmBlock, TinyCNN, encoder_layer
 
 Dim = torch.export.Dim
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
@@ -265,3 +265,16 @@ def test_a_size_read_by_two_delegates_stays_on_the_cpu_with_its_views(lower):
         "view_copy.default",
     ]
     assert sorted(lowered.delegated_ops()) == ["relu.default", "tanh.default"]
+
+
+def test_a_split_with_dynamic_outputs_stays_on_the_cpu(lower):
+    """The runtime computes the shape of an op's first output per call, so a split whose
+    outputs have a dynamic dimension (an LSTM's gates with a dynamic batch) stays on the
+    CPU with the reason, and the rest of the network is still delegated."""
+    case = MODELS["lstm"]
+    lowered = lower_dynamic(lower, case.build(), case.inputs()[0], ({0: Dim("batch", max=4)},))
+    assert "split_with_sizes_copy.default" in lowered.cpu_ops()
+    assert "addmm.default" in lowered.delegated_ops()
+    graph = lowered.manager.exported_program().graph
+    split = next(n for n in graph.nodes if "split_with_sizes" in str(n.target))
+    assert "it has several outputs and dynamic dimensions" in why_unsupported(split)

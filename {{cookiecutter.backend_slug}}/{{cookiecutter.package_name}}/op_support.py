@@ -410,8 +410,8 @@ class OpSupport:
             if self.variadic_outputs and isinstance(output, (tuple, list))
             else [output]
         )
-        for output in outputs:
-            problem = _tensor_problem(output, self.dtypes, layout)
+        for value in outputs:
+            problem = _tensor_problem(value, self.dtypes, layout)
             if problem:
                 return f"its output {problem}"
         for attr in self.attrs:
