@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }} import load_runtime
 from {{ cookiecutter.package_name }}.op_support import why_unsupported
 from {{ cookiecutter.package_name }}.runtime_library import get_option
 from {{ cookiecutter.package_name }}.serialization.op_schema import Opcode
-from {{ cookiecutter.package_name }}.test.models import MODELS, LlmBlock, TinyCNN, encoder_layer
+from {{ cookiecutter.package_name }}.test.models import LlmBlock, TinyCNN, encoder_layer
 
 Dim = torch.export.Dim
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
@@ -267,14 +267,31 @@ def test_a_size_read_by_two_delegates_stays_on_the_cpu_with_its_views(lower):
     assert sorted(lowered.delegated_ops()) == ["relu.default", "tanh.default"]
 
 
-def test_a_split_with_dynamic_outputs_stays_on_the_cpu(lower):
-    """The runtime computes the shape of an op's first output per call, so a split whose
-    outputs have a dynamic dimension (an LSTM's gates with a dynamic batch) stays on the
-    CPU with the reason, and the rest of the network is still delegated."""
-    case = MODELS["lstm"]
-    lowered = lower_dynamic(lower, case.build(), case.inputs()[0], ({0: Dim("batch", max=4)},))
-    assert "split_with_sizes_copy.default" in lowered.cpu_ops()
-    assert "addmm.default" in lowered.delegated_ops()
-    graph = lowered.manager.exported_program().graph
-    split = next(n for n in graph.nodes if "split_with_sizes" in str(n.target))
-    assert "it has several outputs and dynamic dimensions" in why_unsupported(split)
+class Gates(torch.nn.Module):
+    """A projection split into gates along the features, as in an LSTM cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.fc = torch.nn.Linear(8, 12)
+
+    def forward(self, x):
+        forget, update, out = self.fc(x).split([4, 4, 4], dim=-1)
+        return torch.sigmoid(forget) * torch.tanh(update) + out
+
+
+@pytest.mark.slow
+def test_a_split_runs_every_sequence_length_up_to_the_bound(lower, tmp_path, runtime_library):
+    """execute computes every output's shape of an op with several outputs (split)."""
+    model = Gates().eval()
+    dynamic = ({1: Dim("seq", max=8)},)
+    compiled = compile_to_pte(
+        lambda m, inputs, partitioner: lower(m, inputs, partitioner, dynamic),
+        model,
+        (torch.randn(2, 5, 8),),
+        tmp_path / "gates.pte",
+    )
+    assert compiled.cpu_ops == [] and len(compiled.blobs) == 1
+    (blob,) = compiled.blobs
+    assert all(blob.tensors[i].dynamic_dims == 0x2 for op in blob.ops for i in op.outputs)
+    run_at_sizes(compiled, model, [(2, 1, 8), (2, 8, 8), (2, 3, 8)])

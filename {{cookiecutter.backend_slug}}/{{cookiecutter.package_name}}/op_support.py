@@ -70,7 +70,7 @@ from .serialization.blob_format import (
     cat_output_shape,
     convolution_output_shape,
     expand_output_shape,
-    expected_output_shape,
+    expected_output_shapes,
     full_output_shape,
     layer_norm_output_shape,
     permute_output_shape,
@@ -444,23 +444,18 @@ class OpSupport:
             shape and shape.dynamic_dims for shape in shapes
         ):
             return None
-        if len(bounds) != 1:
-            return (
-                "it has several outputs and dynamic dimensions; the runtime computes the "
-                "shape of an op's first output only"
-            )
-        bounded = bounds[0]
         values = {attr.name: attr.value(arguments[attr.argument]) for attr in self.attrs}
         sizes = [None if shape is None else shape.sizes for shape in shapes]
         try:
-            expected = expected_output_shape("it", self.shape_rule, sizes, values)
+            expected = expected_output_shapes("it", self.shape_rule, sizes, values)
         except BlobFormatError as error:
             return f"with its dynamic dimensions at their upper bounds, {error}"
-        if tuple(expected) != bounded.sizes:
-            return (
-                f"its output's upper bound {list(bounded.sizes)} differs from {list(expected)}, "
-                "which its shape rule gives on the operands' upper bounds"
-            )
+        for bounded, shape in zip(bounds, expected):
+            if tuple(shape) != bounded.sizes:
+                return (
+                    f"its output's upper bound {list(bounded.sizes)} differs from {list(shape)}, "
+                    "which its shape rule gives on the operands' upper bounds"
+                )
         return None
 
 

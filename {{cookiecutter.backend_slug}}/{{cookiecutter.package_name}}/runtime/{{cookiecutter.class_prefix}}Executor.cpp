@@ -85,13 +85,14 @@ Error {{ cookiecutter.class_prefix }}Executor::check_supported() {
   }
   for (size_t i = 0; dynamic_ && i < graph_.ops.size(); ++i) {
     const Op& op = graph_.ops[i];
-    // The shape rules give output 0; other outputs keep the blob's shape.
-    for (size_t slot = 1; slot < op.outputs.size(); ++slot) {
+    // The shape rules give the computed outputs (all of a split's); any other
+    // output keeps the blob's shape.
+    for (size_t slot = computed_outputs(op); slot < op.outputs.size(); ++slot) {
       ET_CHECK_OR_RETURN_ERROR(
           graph_.tensors[op.outputs[slot]].dynamic_dims == 0,
           NotSupported,
-          "%s: output %zu of op %zu (%s) has dynamic dimensions; only an "
-          "op's first output may",
+          "%s: output %zu of op %zu (%s) has dynamic dimensions; its shape "
+          "rule does not give that output",
           kBackendName,
           slot,
           i,
@@ -299,48 +300,55 @@ Error {{ cookiecutter.class_prefix }}Executor::bind_input_shape(
 Error {{ cookiecutter.class_prefix }}Executor::infer_shapes() {
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
     const Op& op = graph_.ops[i];
-    Shape shape;
-    ShapeError error;
-    ET_CHECK_OR_RETURN_ERROR(
-        infer_output_shape(op, graph_.tensors, &shape, &error),
-        InvalidArgument,
-        "%s: op %zu (%s) cannot run on the sizes of this call: %s",
-        kBackendName,
-        i,
-        op.schema->name,
-        error.message);
-    const uint32_t id = op.outputs[0];
-    TensorInfo& info = graph_.tensors[id];
-    const Shape& planned = planned_shapes_[id];
-    // parse_graph() checked the rule on the bounds; a call's sizes must give
-    // a shape inside them, or the op would overrun the planned buffer.
-    bool fits = shape.rank == planned.rank;
-    for (uint32_t d = 0; fits && d < planned.rank; ++d) {
-      fits = ((info.dynamic_dims >> d) & 1)
-          ? shape.sizes[d] <= planned.sizes[d]
-          : shape.sizes[d] == planned.sizes[d];
+    for (uint32_t output = 0; output < computed_outputs(op); ++output) {
+      ET_CHECK_OK_OR_RETURN_ERROR(infer_output(i, output));
     }
-    if (!fits) {
-      char got[128];
-      char expected[128];
-      ET_LOG(
-          Error,
-          "%s: op %zu (%s) would give tensor %u the shape %s with the sizes of "
-          "this call; the blob plans %s with dynamic_dims 0x%x (inputs of "
-          "inconsistent sizes?)",
-          kBackendName,
-          i,
-          op.schema->name,
-          id,
-          format_sizes(shape.sizes, shape.rank, got, sizeof(got)),
-          format_sizes(planned.sizes, planned.rank, expected, sizeof(expected)),
-          info.dynamic_dims);
-      return Error::InvalidArgument;
-    }
-    info.shape = shape;
-    info.numel = numel(shape);
-    info.nbytes = info.numel * element_size(info.dtype);
   }
+  return Error::Ok;
+}
+
+Error {{ cookiecutter.class_prefix }}Executor::infer_output(size_t op_index, uint32_t output) {
+  const Op& op = graph_.ops[op_index];
+  Shape shape;
+  ShapeError error;
+  ET_CHECK_OR_RETURN_ERROR(
+      infer_output_shape(op, graph_.tensors, &shape, &error, output),
+      InvalidArgument,
+      "%s: op %zu (%s) cannot run on the sizes of this call: %s",
+      kBackendName,
+      op_index,
+      op.schema->name,
+      error.message);
+  const uint32_t id = op.outputs[output];
+  TensorInfo& info = graph_.tensors[id];
+  const Shape& planned = planned_shapes_[id];
+  // parse_graph() checked the rule on the bounds; a call's sizes must give
+  // a shape inside them, or the op would overrun the planned buffer.
+  bool fits = shape.rank == planned.rank;
+  for (uint32_t d = 0; fits && d < planned.rank; ++d) {
+    fits = ((info.dynamic_dims >> d) & 1) ? shape.sizes[d] <= planned.sizes[d]
+                                          : shape.sizes[d] == planned.sizes[d];
+  }
+  if (!fits) {
+    char got[128];
+    char expected[128];
+    ET_LOG(
+        Error,
+        "%s: op %zu (%s) would give tensor %u the shape %s with the sizes of "
+        "this call; the blob plans %s with dynamic_dims 0x%x (inputs of "
+        "inconsistent sizes?)",
+        kBackendName,
+        op_index,
+        op.schema->name,
+        id,
+        format_sizes(shape.sizes, shape.rank, got, sizeof(got)),
+        format_sizes(planned.sizes, planned.rank, expected, sizeof(expected)),
+        info.dynamic_dims);
+    return Error::InvalidArgument;
+  }
+  info.shape = shape;
+  info.numel = numel(shape);
+  info.nbytes = info.numel * element_size(info.dtype);
   return Error::Ok;
 }
 

@@ -81,6 +81,8 @@ class {{ cookiecutter.class_prefix }}Executor {
   // Computes the shape of every op output of this call by the shape rules,
   // within the bounds init planned for.
   executorch::runtime::Error infer_shapes();
+  // Output `output` of op `op_index`: its shape for this call, inside the plan.
+  executorch::runtime::Error infer_output(size_t op_index, uint32_t output);
   // Gives delegate output `index` the shape of tensor_id in this call:
   // resize_tensor for a dynamic one, the blob's sizes otherwise.
   executorch::runtime::Error bind_output_shape(

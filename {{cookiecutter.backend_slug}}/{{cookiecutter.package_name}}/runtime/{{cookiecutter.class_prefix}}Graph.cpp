@@ -1798,24 +1798,7 @@ class Parser {
   // rule: output 0's, and every output's for an op of several outputs
   // (split), whose sizes the attributes fix.
   bool check_output_shape(const Op& op, const std::string& what) {
-    if (op.outputs.size() > 1) {
-      // execute() computes output 0's shape of each call only.
-      for (const std::vector<uint32_t>* ids : {&op.inputs, &op.outputs}) {
-        for (const uint32_t id : *ids) {
-          if (id != kNoTensor && graph_.tensors[id].dynamic_dims != 0) {
-            return fail(format(
-                "%s has %zu outputs and tensor %u has dynamic_dims 0x%x; the "
-                "tensors of an op with several outputs must be static",
-                what.c_str(),
-                op.outputs.size(),
-                id,
-                graph_.tensors[id].dynamic_dims));
-          }
-        }
-      }
-    }
-    const uint32_t checked =
-        op.schema->variadic_outputs ? uint32_t(op.outputs.size()) : 1;
+    const uint32_t checked = computed_outputs(op);
     for (uint32_t i = 0; i < checked; ++i) {
       Shape expected;
       ShapeError error;
@@ -1877,12 +1860,17 @@ class Parser {
 
 } // namespace
 
+uint32_t computed_outputs(const Op& op) {
+  return op.schema->variadic_outputs ? uint32_t(op.outputs.size()) : 1;
+}
+
 bool infer_output_shape(
     const Op& op,
     const std::vector<TensorInfo>& tensors,
     Shape* out,
-    ShapeError* error) {
-  return ShapeRules(tensors, error).output_shape(op, out);
+    ShapeError* error,
+    uint32_t index) {
+  return ShapeRules(tensors, error).output_shape(op, out, index);
 }
 
 Result<Graph>

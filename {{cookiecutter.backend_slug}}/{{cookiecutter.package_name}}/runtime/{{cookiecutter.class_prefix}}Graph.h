@@ -122,17 +122,22 @@ struct ShapeError {
   char message[512] = {};
 };
 
-// Output 0's shape of op by its opcode's shape rule (FORMAT.md), from the
-// shapes `tensors` holds for its operands; one function per rule behind it.
-// parse_graph() checks every op's output against it on the blob's sizes, and
-// the executor computes every op's output shape with it on the sizes of each
-// call when the graph has dynamic dimensions. On refusal returns false and
-// says why in error.
+// The outputs whose shapes the op's shape rule fixes: every output of a
+// variadic_outputs op (split), output 0 of the others.
+uint32_t computed_outputs(const Op& op);
+
+// Output `index`'s shape of op by its opcode's shape rule (FORMAT.md), from
+// the shapes `tensors` holds for its operands; one function per rule behind
+// it. parse_graph() checks every computed output against it on the blob's
+// sizes, and the executor computes them with it on the sizes of each call
+// when the graph has dynamic dimensions. On refusal returns false and says
+// why in error.
 bool infer_output_shape(
     const Op& op,
     const std::vector<TensorInfo>& tensors,
     Shape* out,
-    ShapeError* error);
+    ShapeError* error,
+    uint32_t index = 0);
 
 // Parses and validates a blob. On refusal the error is InvalidProgram and the
 // reason is stored in error_message or, when that is null, logged with

@@ -887,15 +887,6 @@ _LAYOUT_RULES = {
 
 def _check_op_shapes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:
     """Check that the outputs have the shapes the op's shape rule gives."""
-    if len(op.outputs) > 1:
-        # The runtime computes output 0's shape of each call only.
-        for tensor_id in [*op.inputs, *op.outputs]:
-            if tensor_id is not None and tensors[tensor_id].dynamic_dims:
-                raise BlobFormatError(
-                    f"{what} has {len(op.outputs)} outputs and tensor {tensor_id} has "
-                    f"dynamic_dims {tensors[tensor_id].dynamic_dims:#x}; the tensors of an op "
-                    "with several outputs must be static"
-                )
     shapes = [None if i is None else tensors[i].sizes for i in op.inputs]
     attrs = {attr.name: value for attr, value in zip(schema.attrs, op.attrs)}
     expected = expected_output_shapes(what, schema.shape_rule, shapes, attrs)
