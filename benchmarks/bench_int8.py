@@ -147,3 +147,7 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     )
     print("targets: int8 delegated is one delegate call with no CPU op, no slower than float32 delegated")
     return results
+
+
+if __name__ == "__main__":
+    main()

@@ -336,6 +336,22 @@ softmax_float(const KernelContext& context, int64_t dim, bool log_result) {
 // --- convolution and pooling windows: the index loops the float and int8
 // kernels share.
 
+// The taps k in [0, kernel) whose position start + k * dilation lies in
+// [0, size): [begin, end) (convolution rows and columns, pooling windows).
+inline void clip_taps(
+    int64_t start,
+    int64_t size,
+    int64_t kernel,
+    int64_t dilation,
+    int64_t& begin,
+    int64_t& end) {
+  begin = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+  end = start >= size
+      ? 0
+      : std::min(kernel, (size - start + dilation - 1) / dilation);
+  end = std::max(begin, end);
+}
+
 // One convolution (aten.convolution) with its spatial dimensions as [h, w]: a
 // 1-D convolution is a 2-D one of height 1.
 struct ConvGeometry {
@@ -393,8 +409,8 @@ void for_each_convolution_tap(const ConvGeometry& g, Fn tap) {
   // transposed one: the loop walks it and computes the other position.
   const size_t grid_h = g.transposed ? g.in_h : g.out_h;
   const size_t grid_w = g.transposed ? g.in_w : g.out_w;
-  const int64_t other_h = int64_t(g.transposed ? g.out_h : g.in_h);
-  const int64_t other_w = int64_t(g.transposed ? g.out_w : g.in_w);
+  const size_t other_h = g.transposed ? g.out_h : g.in_h;
+  const size_t other_w = g.transposed ? g.out_w : g.in_w;
   for (size_t n = 0; n < g.batch; ++n) {
     for (size_t group = 0; group < g.groups; ++group) {
       for (size_t ci = 0; ci < in_per_group; ++ci) {
@@ -408,32 +424,45 @@ void for_each_convolution_tap(const ConvGeometry& g, Fn tap) {
               ? (ic * out_per_group + co) * g.kernel_h * g.kernel_w
               : (oc * in_per_group + ci) * g.kernel_h * g.kernel_w;
           for (size_t ky = 0; ky < g.kernel_h; ++ky) {
+            // Grid rows sy whose other row ty = sy * stride - pad + ky *
+            // dilation lies inside the tensor (the others read padding).
+            const int64_t y_start = int64_t(ky * g.dilation_h) - g.pad_h;
+            int64_t sy_begin = 0;
+            int64_t sy_end = 0;
+            clip_taps(
+                y_start,
+                int64_t(other_h),
+                int64_t(grid_h),
+                int64_t(g.stride_h),
+                sy_begin,
+                sy_end);
             for (size_t kx = 0; kx < g.kernel_w; ++kx) {
               const size_t w_index = w_kernel + ky * g.kernel_w + kx;
-              for (size_t sy = 0; sy < grid_h; ++sy) {
-                const int64_t ty = int64_t(sy * g.stride_h) - g.pad_h +
-                    int64_t(ky * g.dilation_h);
-                if (ty < 0 || ty >= other_h) {
-                  continue;
-                }
-                for (size_t sx = 0; sx < grid_w; ++sx) {
-                  const int64_t tx = int64_t(sx * g.stride_w) - g.pad_w +
-                      int64_t(kx * g.dilation_w);
-                  if (tx < 0 || tx >= other_w) {
-                    continue;
-                  }
-                  const size_t grid_offset = sy * grid_w + sx;
-                  const size_t other_offset =
-                      size_t(ty) * size_t(other_w) + size_t(tx);
-                  if (g.transposed) {
-                    tap(out_plane + other_offset,
-                        x_plane + grid_offset,
-                        w_index);
-                  } else {
-                    tap(out_plane + grid_offset,
-                        x_plane + other_offset,
-                        w_index);
-                  }
+              const int64_t x_start = int64_t(kx * g.dilation_w) - g.pad_w;
+              int64_t sx_begin = 0;
+              int64_t sx_end = 0;
+              clip_taps(
+                  x_start,
+                  int64_t(other_w),
+                  int64_t(grid_w),
+                  int64_t(g.stride_w),
+                  sx_begin,
+                  sx_end);
+              const size_t count = size_t(sx_end - sx_begin);
+              for (int64_t sy = sy_begin; sy < sy_end; ++sy) {
+                const size_t ty = size_t(sy * int64_t(g.stride_h) + y_start);
+                const size_t tx =
+                    size_t(sx_begin * int64_t(g.stride_w) + x_start);
+                const size_t grid = size_t(sy) * grid_w + size_t(sx_begin);
+                const size_t other = ty * other_w + tx;
+                // Along a row the grid moves by 1 and the other side by the
+                // stride.
+                const size_t out0 = out_plane + (g.transposed ? other : grid);
+                const size_t x0 = x_plane + (g.transposed ? grid : other);
+                const size_t out_step = g.transposed ? g.stride_w : 1;
+                const size_t x_step = g.transposed ? 1 : g.stride_w;
+                for (size_t k = 0; k < count; ++k) {
+                  tap(out0 + k * out_step, x0 + k * x_step, w_index);
                 }
               }
             }
@@ -495,22 +524,6 @@ inline Pool2dGeometry pool2d_geometry(
         : context.attr_ints(static_cast<uint32_t>(dilation_attr))[i];
   }
   return g;
-}
-
-// First tap k in [0, kernel) with 0 <= start + k * dilation, and the end of
-// those with start + k * dilation < size.
-inline void clip_taps(
-    int64_t start,
-    int64_t size,
-    int64_t kernel,
-    int64_t dilation,
-    int64_t& begin,
-    int64_t& end) {
-  begin = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
-  end = start >= size
-      ? 0
-      : std::min(kernel, (size - start + dilation - 1) / dilation);
-  end = std::max(begin, end);
 }
 
 // out[plane, oy, ox] = reduce(x's plane, window) for every output element.

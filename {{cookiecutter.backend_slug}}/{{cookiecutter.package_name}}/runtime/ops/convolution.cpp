@@ -9,6 +9,7 @@
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace {{ cookiecutter.__cpp_namespace }} {
@@ -23,9 +24,13 @@ void run_convolution(const KernelContext& context) {
   float* out = context.output<float>();
   const size_t out_plane = g.out_h * g.out_w;
   std::vector<double> acc(context.output_info().numel);
-  for (size_t i = 0; i < acc.size(); ++i) {
-    const size_t oc = out_plane == 0 ? 0 : (i / out_plane) % g.out_channels;
-    acc[i] = bias != nullptr ? double(bias[oc]) : 0.0;
+  // Output plane p (of batch * out_channels) is channel p % out_channels.
+  const size_t planes = g.batch * g.out_channels;
+  for (size_t p = 0; p < planes && bias != nullptr; ++p) {
+    std::fill_n(
+        acc.begin() + p * out_plane,
+        out_plane,
+        double(bias[p % g.out_channels]));
   }
   kernel_util::for_each_convolution_tap(
       g, [&](size_t out_index, size_t x_index, size_t w_index) {
