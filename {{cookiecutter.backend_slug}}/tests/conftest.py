@@ -156,6 +156,17 @@ def sample_model(entry: OpSupport, sample: Sample, seed: int = 0) -> Tuple[OneOp
     return OneOp(entry, sample).eval(), inputs
 
 
+def quantizable_sample_model(
+    entry: OpSupport, sample: Sample, seed: int = 0
+) -> Tuple[OneOp, tuple]:
+    """``sample_model`` as the quantizer meets it: output 0 of a multi-output op is
+    called through its single-output annotated alias (nn.MaxPool2d: aten.max_pool2d)."""
+    model, inputs = sample_model(entry, sample, seed)
+    if entry.first_output_only and entry.annotated_aliases:
+        model.op, model.first_output_only = entry.annotated_aliases[0], False
+    return model, inputs
+
+
 # to_edge copies a model output that a view-like op produces (squeeze_copy,
 # unsqueeze_copy, expand_copy, alias_copy, each output of split): the one-op
 # model of such an entry ends in this clone (one per output), which the

@@ -240,6 +240,39 @@ def test_quantization_parameters_are_checked(dtype, quant, message):
         validate(graph)
 
 
+def int8_convolution(transposed: bool) -> DelegateGraph:
+    """x[1, 2, 5, 5] -> convolution (weight [3, 2, 3, 3], transposed [2, 3, 3, 3]) on int8
+    tensors: per-channel weights along axis 0 for the forward one, per tensor otherwise."""
+    x_quant, out_quant = QuantParams((0.5,), (1,)), QuantParams((0.25,), (-2,))
+    if transposed:
+        weight = TensorInfo((2, 3, 3, 3), INT8, QuantParams((0.1,), (0,)))
+        bias = TensorInfo((3,), INT32, QuantParams((0.05,), (0,)))
+        out_shape = (1, 3, 7, 7)
+    else:
+        weight = TensorInfo((3, 2, 3, 3), INT8, QuantParams((0.1, 0.2, 0.3), (0, 0, 0), axis=0))
+        bias = TensorInfo((3,), INT32, QuantParams((0.05, 0.1, 0.15), (0, 0, 0), axis=0))
+        out_shape = (1, 3, 3, 3)
+    attrs = ((1, 1), (0, 0), (1, 1), transposed, (0, 0), 1)
+    return DelegateGraph(
+        tensors=[
+            TensorInfo((1, 2, 5, 5), INT8, x_quant),
+            weight,
+            bias,
+            TensorInfo(out_shape, INT8, out_quant),
+        ],
+        ops=[Op(Opcode.CONVOLUTION, (0, 1, 2), (3,), attrs)],
+        inputs=[0],
+        outputs=[3],
+        constants=[Constant(1, "w", 54), Constant(2, "b", 12)],
+    )
+
+
+def test_int8_convolution_takes_per_channel_weights_and_is_not_transposed():
+    validate(int8_convolution(transposed=False))
+    with pytest.raises(BlobFormatError, match="a transposed convolution computes in float32"):
+        validate(int8_convolution(transposed=True))
+
+
 def converting_graph(first: Opcode, second: Opcode) -> DelegateGraph:
     """x (float32) -> first -> q (int8, per tensor) -> second -> y (float32)."""
     return DelegateGraph(

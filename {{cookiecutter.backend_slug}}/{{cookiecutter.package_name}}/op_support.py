@@ -256,6 +256,13 @@ class OpSupport:
             dequantize and a quantize op.
         int8_check: rules the integer kernel adds (e.g. ``add``'s alpha must
             be 1); a node that breaks them runs in float inside the delegate.
+        annotated_aliases: ATen ops that ``torch.export`` produces for this
+            op before decomposition, which the quantizer annotates as this
+            entry (``nn.Conv2d`` exports ``aten.conv2d``, which the edge
+            dialect turns into ``aten.convolution``); their tensor operands
+            have the entry's operand names.
+        annotate_check: rules the quantizer adds; a node that breaks them is
+            not annotated and stays float32 (a transposed convolution).
         first_output_only: the ATen op returns several tensors and the
             backend computes the first (batch norm's normalized output, max
             pooling's values); a node is claimed only when every user takes
@@ -281,6 +288,8 @@ class OpSupport:
     int8: bool = False
     int8_check: Optional[Check] = None
     variadic_outputs: bool = False
+    annotated_aliases: Tuple[Any, ...] = ()
+    annotate_check: Optional[Check] = None
 
     @property
     def blob_dtypes(self) -> Tuple[torch.dtype, ...]:
@@ -300,13 +309,21 @@ class OpSupport:
     @property
     def annotated(self) -> bool:
         """The quantizer annotates it: an op with fixed tensor operands and one output (not
-        quantize/dequantize, an op computing output 0 of several, a variadic operand or outputs)."""
+        quantize/dequantize, a variadic operand or outputs, an op computing output 0 of
+        several unless an annotated alias has one output: max_pool2d's)."""
         return (
             bool(self.operands)
             and not self.converts
-            and not (self.first_output_only or self.variadic_outputs)
+            and not self.variadic_outputs
+            and not (self.first_output_only and not self.annotated_aliases)
             and not any(operand.variadic for operand in self.operands)
         )
+
+    def annotate_reason(self, node: Node) -> Optional[str]:
+        """Why the quantizer leaves ``node`` in float32 (``annotate_check``), or None."""
+        if self.annotate_check is None:
+            return None
+        return self.annotate_check(node, self.arguments(node))
 
     def int8_reason(self, node: Node) -> Optional[str]:
         """Why ``node`` cannot run on the integer kernel (it then runs in float), or None."""
@@ -326,21 +343,24 @@ class OpSupport:
 
     @property
     def aten_ops(self) -> Tuple[torch._ops.OpOverload, ...]:
-        """ATen overloads the quantizer annotates: the op and its in-place form."""
+        """ATen overloads the quantizer annotates: the op, its in-place form and the
+        ``annotated_aliases``."""
         op = self.aten_op
         packet = getattr(torch.ops.aten, op.overloadpacket.__name__ + "_", None)
         inplace = getattr(packet, op._overloadname, None) if packet is not None else None
-        return (op, inplace) if inplace is not None else (op,)
+        return (op, *((inplace,) if inplace is not None else ()), *self.annotated_aliases)
 
     def arguments(self, node: Node) -> Dict[str, Any]:
-        """All arguments of a call of this operator by schema name, defaults filled in."""
+        """All arguments of a call of this operator (or of an annotated alias) by schema
+        name, defaults filled in."""
+        op = node.target if node.target in self.annotated_aliases else self.aten_op
         normalized = normalize_function(
-            self.aten_op, tuple(node.args), dict(node.kwargs), normalize_to_only_use_kwargs=True
+            op, tuple(node.args), dict(node.kwargs), normalize_to_only_use_kwargs=True
         )
         if normalized is None:
-            raise TypeError(f"{node.name}: arguments do not match {self.aten_op._schema}")
+            raise TypeError(f"{node.name}: arguments do not match {op._schema}")
         # normalize_function spells the schema's ``self`` as ``input``.
-        names = {"input": "self"} if "self" in _argument_types(self.aten_op) else {}
+        names = {"input": "self"} if "self" in _argument_types(op) else {}
         return {names.get(name, name): value for name, value in normalized.kwargs.items()}
 
     def operand_nodes(self, node: Node) -> List[Optional[Node]]:
@@ -696,6 +716,23 @@ def _gelu_tanh(value: Any) -> bool:
     if value not in ("none", "tanh"):
         raise UnsupportedValue(f"approximate is {value!r}; only 'none' or 'tanh' is supported")
     return value == "tanh"
+
+
+def _not_transposed(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    # A transposed convolution's weight is [in, out / groups, ...]: per-channel
+    # scales along axis 0 belong to input channels, which do not factor out of
+    # an output's accumulator; it computes in float32 instead.
+    if arguments.get("transposed"):
+        return "it is transposed; transposed convolutions compute in float32"
+    return None
+
+
+def _global_pool(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
+    # AdaptiveAvgPool2d((1, 1)) becomes mean.dim; other output sizes do not.
+    output_size = arguments.get("output_size")
+    if output_size is not None and any(size != 1 for size in output_size):
+        return f"output_size is {list(output_size)}; only global pooling (1, 1) becomes mean"
+    return None
 
 
 def _alpha_is_one(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
@@ -1092,9 +1129,14 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         ),
         check=_check_output_shape(_CONVOLUTION_ATTRS, convolution_output_shape),
         quantization=(
-            "calls of aten.convolution only; nn.Conv1d/nn.Conv2d export aten.conv1d/aten.conv2d, "
-            "which the quantizer does not annotate yet"
+            "PT2E int8 weights (per-channel or per-tensor) with static int8 activations and an "
+            "int32 bias; transposed convolutions are not annotated (float32)"
         ),
+        # nn.Conv1d and nn.Conv2d export these before decomposition.
+        annotated_aliases=(torch.ops.aten.conv1d.default, torch.ops.aten.conv2d.default),
+        annotate_check=_not_transposed,
+        int8=True,
+        int8_check=_not_transposed,
         samples=(
             Sample(
                 inputs=((1, 3, 8, 8), (4, 3, 3, 3), (4,)), kwargs=_conv([1, 1], [1, 1]), id="conv2d"
@@ -1138,6 +1180,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             "ceil_mode, count_include_pad and divisor_override as PyTorch"
         ),
         check=_check_output_shape(_AVG_POOL2D_ATTRS, pool2d_output_shape),
+        int8=True,
         samples=(
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
@@ -1177,6 +1220,13 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.REDUCE,
         constraints="over the dims given (none: all), keepdim either way; no dtype argument",
         check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
+        quantization=(
+            f"{_STATIC_INT8}; AdaptiveAvgPool2d((1, 1)) (aten.adaptive_avg_pool2d) is "
+            "annotated as mean"
+        ),
+        annotated_aliases=(torch.ops.aten.adaptive_avg_pool2d.default,),
+        annotate_check=_global_pool,
+        int8=True,
         samples=(
             Sample(
                 inputs=((2, 3, 4, 5),), kwargs={"dim": [-1, -2], "keepdim": True}, id="global_pool"
@@ -1212,8 +1262,14 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             "ceil_mode as PyTorch; the indices output stays unused (return_indices=False)"
         ),
         check=_check_output_shape(_MAX_POOL2D_ATTRS, pool2d_output_shape),
-        quantization=_FIRST_OUTPUT_NOT_ANNOTATED,
+        quantization=(
+            f"{_SHARES_QPARAMS}; nn.MaxPool2d (aten.max_pool2d) is annotated before export "
+            "splits off the indices"
+        ),
         first_output_only=True,
+        annotated_aliases=(torch.ops.aten.max_pool2d.default,),
+        output_shares_input_qparams=True,
+        int8=True,
         samples=(
             Sample(inputs=((1, 3, 8, 8),), kwargs={"kernel_size": [2, 2]}, id="default_stride"),
             Sample(
@@ -1987,6 +2043,13 @@ def _self_check(table: Sequence[OpSupport]) -> None:
             if operand.variadic != isinstance(kind, torch.ListType):
                 raise ValueError(
                     f"{where}: operand {operand.name!r} must have variadic={not operand.variadic}"
+                )
+        for alias in entry.annotated_aliases:
+            alias_arguments = _argument_types(alias)
+            missing = [o.name for o in entry.operands if o.name not in alias_arguments]
+            if missing:
+                raise ValueError(
+                    f"{where}: annotated alias {alias} has no operand {', '.join(missing)}"
                 )
         if any(operand.variadic for operand in entry.operands[:-1]):
             raise ValueError(f"{where}: a variadic operand must come last")

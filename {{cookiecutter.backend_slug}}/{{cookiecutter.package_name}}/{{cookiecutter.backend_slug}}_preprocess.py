@@ -26,7 +26,8 @@ backends fold them:
 * a ``quantize`` produces an int8 tensor with its scale and zero point; a
   ``dequantize`` of it needs no op: its consumers read the int8 tensor;
 * an integer-capable op (``OpSupport.int8``) whose tensor operands all come
-  from such dequantize ops and whose only user is a ``quantize`` is written
+  from such dequantize ops and whose only user is a ``quantize`` (through
+  the ``getitem`` of output 0 for max pooling) is written
   as one op on int8 tensors, its output carrying the quantize's qparams; a
   float bias is quantized here to int32 with scale input scale x weight
   scale (per channel when the weights are) and zero point 0, rounding half
@@ -440,6 +441,11 @@ class _BlobBuilder:
         if entry.int8_reason(node) is not None or len(node.users) != 1:
             return None
         (user,) = node.users
+        if entry.first_output_only:
+            # max_pool2d: the quantize reads output 0 through its getitem.
+            if user.target is not operator.getitem or len(user.users) != 1:
+                return None
+            (user,) = user.users
         if user.target is not _QUANTIZE or lookup(_QUANTIZE).unsupported_reason(user) is not None:
             return None
         for operand, operand_node in zip(entry.operands, entry.operand_nodes(node)):
@@ -471,10 +477,13 @@ class _BlobBuilder:
                 inputs.append(self._int32_bias(node, entry, operand_nodes, operand_node))
             else:
                 inputs.append(self._tensor_ids[operand_node])
-        output = self._add_tensor(
-            quantize, tuple(node.meta["val"].shape), torch.int8, self._qparams(quantize)
-        )
-        self._tensor_ids[node] = output
+        value = node.meta["val"]
+        value = value[0] if entry.first_output_only else value
+        output = self._add_tensor(quantize, tuple(value.shape), torch.int8, self._qparams(quantize))
+        if entry.first_output_only:
+            self._output_ids[node] = (output,)
+        else:
+            self._tensor_ids[node] = output
         self._tensor_ids[quantize] = output
         self._folded.add(quantize)
         self._append_op(node, entry, tuple(inputs), (output,), attrs, node.name)

@@ -607,6 +607,47 @@ TEST(quantization_parameters_are_checked) {
   CHECK_CONTAINS(error_of(blob), "is not quantized but has");
 }
 
+TEST(int8_convolution_takes_output_channel_weights_and_is_not_transposed) {
+  // An int8 convolution takes per-channel weights along axis 0 (the output
+  // channels); a transposed one computes in float32 (its weight's axis 0
+  // holds the input channels).
+  const auto convolution = [](bool transposed) {
+    BlobBuilder builder;
+    const uint32_t x = builder.input({1, 2, 5, 5}, kDtypeInt8);
+    builder.quantize(x, {0.5f}, {1});
+    const uint32_t w = builder.constant(
+        transposed ? std::vector<uint32_t>{2, 3, 3, 3}
+                   : std::vector<uint32_t>{3, 2, 3, 3},
+        "w",
+        kDtypeInt8);
+    if (transposed) {
+      builder.quantize(w, {0.1f}, {0});
+    } else {
+      builder.quantize(w, {0.1f, 0.2f, 0.3f}, {0, 0, 0}, 0);
+    }
+    const uint32_t out = builder.op(
+        OpCode::Convolution,
+        {x, w, kNoTensor},
+        transposed ? std::vector<uint32_t>{1, 3, 7, 7}
+                   : std::vector<uint32_t>{1, 3, 3, 3},
+        {ints_attr({1, 1}),
+         ints_attr({0, 0}),
+         ints_attr({1, 1}),
+         bool_attr(transposed),
+         ints_attr({0, 0}),
+         int_attr(1)});
+    builder.quantize(out, {0.25f}, {-2});
+    builder.output(out);
+    std::vector<uint8_t> blob = builder.build();
+    set_u32(blob, blob_test::tensor_offset(blob, out), kDtypeInt8);
+    return blob;
+  };
+  CHECK_EQ(error_of(convolution(false)), std::string());
+  CHECK_CONTAINS(
+      error_of(convolution(true)),
+      "a transposed convolution computes in float32, not int8");
+}
+
 TEST(converting_ops_go_the_direction_of_their_opcode) {
   // x (float32) -> quantize -> q (int8) -> dequantize -> y (float32).
   const auto converting = [](OpCode first, OpCode second) {

@@ -1687,6 +1687,15 @@ class Parser {
   //   float32 and a quantized int8 tensor, the int8 side per tensor unless it
   //   is a constant input (its kernel reads the qparams of that side);
   // * every other op reads and writes one dtype.
+  static bool is_transposed(const Op& op) {
+    for (uint32_t i = 0; i < op.schema->num_attrs; ++i) {
+      if (std::strcmp(op.schema->attrs[i].name, "transposed") == 0) {
+        return op.attrs[i].ints[0] != 0;
+      }
+    }
+    return false;
+  }
+
   bool check_op_dtypes(const Op& op, const std::string& what) {
     const OpSchema& schema = *op.schema;
     const TensorInfo& out = graph_.tensors[op.outputs[0]];
@@ -1698,6 +1707,12 @@ class Parser {
       const bool int8 = out.dtype == kDtypeInt8;
       if (int8 && out.quant_scheme != QuantScheme::PerTensor) {
         return fail(what + ": an int8 output must be quantized per tensor");
+      }
+      if (int8 && schema.shape_rule == ShapeRule::Convolution &&
+          is_transposed(op)) {
+        // Its weight's axis 0 is the input channels (see convolution_int8).
+        return fail(
+            what + ": a transposed convolution computes in float32, not int8");
       }
       for (uint32_t slot = 0; slot < op.inputs.size(); ++slot) {
         const uint32_t id = op.inputs[slot];
@@ -1729,13 +1744,15 @@ class Parser {
               in.quant_scheme == QuantScheme::None ? "unquantized " : "",
               dtype_name(in.dtype)));
         }
-        const bool weight = slot == 1 && schema.shape_rule == ShapeRule::Linear;
+        const bool weight = slot == 1 &&
+            (schema.shape_rule == ShapeRule::Linear ||
+             schema.shape_rule == ShapeRule::Convolution);
         if (in.quant_scheme == QuantScheme::PerChannel &&
             (!(weight || bias) || in.quant_axis != 0)) {
           return fail(
               operand +
               " is quantized per channel; the int8 kernel takes that only "
-              "for a linear weight or bias, along axis 0");
+              "for a linear or convolution weight or bias, along axis 0");
         }
         if (bias) {
           for (const QuantParam& q : in.qparams) {

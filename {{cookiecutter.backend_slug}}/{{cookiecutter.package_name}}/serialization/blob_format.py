@@ -391,6 +391,10 @@ def _check_op_quantization(
         int8 = out.dtype == SCALAR_TYPE_INT8
         if int8 and (out.quant is None or out.quant.axis is not None):
             raise BlobFormatError(f"{what}: an int8 output must be quantized per tensor")
+        attrs = {attr.name: value for attr, value in zip(schema.attrs, op.attrs)}
+        if int8 and schema.shape_rule is ShapeRule.CONVOLUTION and attrs.get("transposed"):
+            # Its weight's axis 0 is the input channels (see convolution_int8).
+            raise BlobFormatError(f"{what}: a transposed convolution computes in float32, not int8")
         for slot, tensor_id in enumerate(op.inputs):
             if tensor_id is None:
                 continue
@@ -409,11 +413,11 @@ def _check_op_quantization(
                 raise BlobFormatError(
                     f"{operand} must be a quantized {_dtype_name(expected)} tensor for the int8 kernel"
                 )
-            weight = slot == 1 and schema.shape_rule is ShapeRule.LINEAR
+            weight = slot == 1 and schema.shape_rule in (ShapeRule.LINEAR, ShapeRule.CONVOLUTION)
             if tensor.quant.axis is not None and (not (weight or bias) or tensor.quant.axis != 0):
                 raise BlobFormatError(
                     f"{operand} is quantized per channel; the int8 kernel takes that only for a "
-                    "linear weight or bias, along axis 0"
+                    "linear or convolution weight or bias, along axis 0"
                 )
             if bias and any(tensor.quant.zero_points):
                 raise BlobFormatError(f"{operand}: an int32 bias has zero point 0")

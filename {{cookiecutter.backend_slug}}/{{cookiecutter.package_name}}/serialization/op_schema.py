@@ -465,7 +465,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("dilation", AttrType.INT_LIST), AttrSchema("transposed", AttrType.BOOL), AttrSchema("output_padding", AttrType.INT_LIST), AttrSchema("groups", AttrType.INT)),
         shape_rule=ShapeRule.CONVOLUTION,
-        dtypes=(6,),
+        dtypes=(6, 1, 3),
+        int8_kernel=True,
     ),
     Opcode.AVG_POOL2D: OpSchema(
         opcode=61,
@@ -474,7 +475,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("kernel_size", AttrType.INT_LIST), AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("ceil_mode", AttrType.BOOL), AttrSchema("count_include_pad", AttrType.BOOL), AttrSchema("divisor_override", AttrType.INT)),
         shape_rule=ShapeRule.POOL2D,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.MEAN: OpSchema(
         opcode=62,
@@ -483,7 +485,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dim", AttrType.INT_LIST), AttrSchema("keepdim", AttrType.BOOL)),
         shape_rule=ShapeRule.REDUCE,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SUM: OpSchema(
         opcode=63,
@@ -501,7 +504,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("kernel_size", AttrType.INT_LIST), AttrSchema("stride", AttrType.INT_LIST), AttrSchema("padding", AttrType.INT_LIST), AttrSchema("dilation", AttrType.INT_LIST), AttrSchema("ceil_mode", AttrType.BOOL)),
         shape_rule=ShapeRule.POOL2D,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.BATCH_NORM: OpSchema(
         opcode=65,

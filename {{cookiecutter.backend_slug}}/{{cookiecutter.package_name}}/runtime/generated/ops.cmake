@@ -53,10 +53,14 @@ set(OP_KERNELS
     mul_scalar
     pow_scalar
     convolution
+    convolution_int8
     avg_pool2d
+    avg_pool2d_int8
     mean
+    mean_int8
     sum
     max_pool2d
+    max_pool2d_int8
     batch_norm
     quantize
     dequantize

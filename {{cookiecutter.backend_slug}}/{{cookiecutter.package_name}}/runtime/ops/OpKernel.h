@@ -229,11 +229,16 @@ inline void matmul(
   }
 }
 
-// Sums operand 0 over attribute `dims_attr` (empty: every dimension) in
-// double and writes sum * scale to the output (keepdim does not change the
-// output's element order).
-inline void
-reduce_sum_float(const KernelContext& context, uint32_t dims_attr, bool mean) {
+// Sums value(i) of each element i of operand 0 over attribute `dims_attr`
+// (empty: every dimension) into sums, one per output element (keepdim does
+// not change the output's element order); returns the number of input
+// elements per output element.
+template <typename Acc, typename Fn>
+size_t reduce_sums(
+    const KernelContext& context,
+    uint32_t dims_attr,
+    std::vector<Acc>& sums,
+    Fn value) {
   const Shape& in = context.input_info(0).shape;
   const std::vector<int64_t>& dims = context.attr_ints(dims_attr);
   const int64_t rank = std::max<int64_t>(in.rank, 1);
@@ -253,14 +258,12 @@ reduce_sum_float(const KernelContext& context, uint32_t dims_attr, bool mean) {
       stride *= in.dim(d);
     }
   }
-  const size_t out_count = context.output_info().numel;
-  std::vector<double> sums(out_count, 0.0);
-  const float* x = context.input<float>(0);
+  sums.assign(context.output_info().numel, Acc(0));
   const size_t in_count = context.input_info(0).numel;
   std::array<uint32_t, kMaxRank> index{};
   size_t offset = 0;
   for (size_t i = 0; i < in_count; ++i) {
-    sums[offset] += x[i];
+    sums[offset] += value(i);
     for (uint32_t d = in.rank; d-- > 0;) {
       if (++index[d] < in.dim(d)) {
         offset += strides[d];
@@ -270,9 +273,20 @@ reduce_sum_float(const KernelContext& context, uint32_t dims_attr, bool mean) {
       index[d] = 0;
     }
   }
+  return count;
+}
+
+// Sums operand 0 over attribute `dims_attr` in double and writes the sum
+// (mean: divided by the element count) to the output.
+inline void
+reduce_sum_float(const KernelContext& context, uint32_t dims_attr, bool mean) {
+  const float* x = context.input<float>(0);
+  std::vector<double> sums;
+  const size_t count = reduce_sums<double>(
+      context, dims_attr, sums, [&](size_t i) { return double(x[i]); });
   const double scale = mean ? 1.0 / double(count) : 1.0;
   float* out = context.output<float>();
-  for (size_t i = 0; i < out_count; ++i) {
+  for (size_t i = 0; i < sums.size(); ++i) {
     // mean over zero elements is NaN, as in PyTorch.
     out[i] =
         static_cast<float>(mean && count == 0 ? std::nan("") : sums[i] * scale);
@@ -317,6 +331,251 @@ softmax_float(const KernelContext& context, int64_t dim, bool log_result) {
       }
     }
   }
+}
+
+// --- convolution and pooling windows: the index loops the float and int8
+// kernels share.
+
+// The taps k in [0, kernel) whose position start + k * dilation lies in
+// [0, size): [begin, end) (convolution rows and columns, pooling windows).
+inline void clip_taps(
+    int64_t start,
+    int64_t size,
+    int64_t kernel,
+    int64_t dilation,
+    int64_t& begin,
+    int64_t& end) {
+  begin = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+  end = start >= size
+      ? 0
+      : std::min(kernel, (size - start + dilation - 1) / dilation);
+  end = std::max(begin, end);
+}
+
+// One convolution (aten.convolution) with its spatial dimensions as [h, w]: a
+// 1-D convolution is a 2-D one of height 1.
+struct ConvGeometry {
+  size_t batch, in_channels, out_channels, groups;
+  size_t in_h, in_w, out_h, out_w, kernel_h, kernel_w;
+  size_t stride_h, stride_w, dilation_h, dilation_w;
+  int64_t pad_h, pad_w;
+  bool transposed;
+};
+
+inline ConvGeometry convolution_geometry(const KernelContext& context) {
+  using namespace schema::convolution;
+  const Shape& x = context.input_info(kInputInput).shape;
+  const Shape& w = context.input_info(kInputWeight).shape;
+  const Shape& out = context.output_info().shape;
+  const std::vector<int64_t>& stride = context.attr_ints(kAttrStride);
+  const std::vector<int64_t>& padding = context.attr_ints(kAttrPadding);
+  const std::vector<int64_t>& dilation = context.attr_ints(kAttrDilation);
+  const bool is_2d = x.rank == 4;
+  ConvGeometry g{};
+  g.batch = x.dim(0);
+  g.in_channels = x.dim(1);
+  g.out_channels = out.dim(1);
+  g.groups = static_cast<size_t>(context.attr_int(kAttrGroups));
+  g.in_h = is_2d ? x.dim(2) : 1;
+  g.in_w = x.dim(x.rank - 1);
+  g.out_h = is_2d ? out.dim(2) : 1;
+  g.out_w = out.dim(out.rank - 1);
+  g.kernel_h = is_2d ? w.dim(2) : 1;
+  g.kernel_w = w.dim(w.rank - 1);
+  g.stride_h = is_2d ? stride[0] : 1;
+  g.stride_w = stride.back();
+  g.dilation_h = is_2d ? dilation[0] : 1;
+  g.dilation_w = dilation.back();
+  g.pad_h = is_2d ? padding[0] : 0;
+  g.pad_w = padding.back();
+  g.transposed = context.attr_bool(kAttrTransposed);
+  return g;
+}
+
+// Calls tap(out_index, x_index, w_index) for every product
+// x[x_index] * w[w_index] that convolution output element out[out_index]
+// sums (element indices of the contiguous tensors); taps in the padding are
+// skipped. A convolution reads x at position o * stride - pad + k * dilation
+// of each output position o; a transposed one writes out at position
+// i * stride - pad + k * dilation of each input position i, with the weight
+// [in_channels, out_channels / groups, kh, kw] instead of [out_channels,
+// in_channels / groups, kh, kw]. The taps of one output element do not come
+// in a row: kernels accumulate into a buffer of the output's size.
+template <typename Fn>
+void for_each_convolution_tap(const ConvGeometry& g, Fn tap) {
+  const size_t in_per_group = g.in_channels / g.groups;
+  const size_t out_per_group = g.out_channels / g.groups;
+  // The strided side is the output of a convolution and the input of a
+  // transposed one: the loop walks it and computes the other position.
+  const size_t grid_h = g.transposed ? g.in_h : g.out_h;
+  const size_t grid_w = g.transposed ? g.in_w : g.out_w;
+  const size_t other_h = g.transposed ? g.out_h : g.in_h;
+  const size_t other_w = g.transposed ? g.out_w : g.in_w;
+  for (size_t n = 0; n < g.batch; ++n) {
+    for (size_t group = 0; group < g.groups; ++group) {
+      for (size_t ci = 0; ci < in_per_group; ++ci) {
+        const size_t ic = group * in_per_group + ci;
+        const size_t x_plane = (n * g.in_channels + ic) * g.in_h * g.in_w;
+        for (size_t co = 0; co < out_per_group; ++co) {
+          const size_t oc = group * out_per_group + co;
+          const size_t out_plane =
+              (n * g.out_channels + oc) * g.out_h * g.out_w;
+          const size_t w_kernel = g.transposed
+              ? (ic * out_per_group + co) * g.kernel_h * g.kernel_w
+              : (oc * in_per_group + ci) * g.kernel_h * g.kernel_w;
+          for (size_t ky = 0; ky < g.kernel_h; ++ky) {
+            // Grid rows sy whose other row ty = sy * stride - pad + ky *
+            // dilation lies inside the tensor (the others read padding).
+            const int64_t y_start = int64_t(ky * g.dilation_h) - g.pad_h;
+            int64_t sy_begin = 0;
+            int64_t sy_end = 0;
+            clip_taps(
+                y_start,
+                int64_t(other_h),
+                int64_t(grid_h),
+                int64_t(g.stride_h),
+                sy_begin,
+                sy_end);
+            for (size_t kx = 0; kx < g.kernel_w; ++kx) {
+              const size_t w_index = w_kernel + ky * g.kernel_w + kx;
+              const int64_t x_start = int64_t(kx * g.dilation_w) - g.pad_w;
+              int64_t sx_begin = 0;
+              int64_t sx_end = 0;
+              clip_taps(
+                  x_start,
+                  int64_t(other_w),
+                  int64_t(grid_w),
+                  int64_t(g.stride_w),
+                  sx_begin,
+                  sx_end);
+              const size_t count = size_t(sx_end - sx_begin);
+              for (int64_t sy = sy_begin; sy < sy_end; ++sy) {
+                const size_t ty = size_t(sy * int64_t(g.stride_h) + y_start);
+                const size_t tx =
+                    size_t(sx_begin * int64_t(g.stride_w) + x_start);
+                const size_t grid = size_t(sy) * grid_w + size_t(sx_begin);
+                const size_t other = ty * other_w + tx;
+                // Along a row the grid moves by 1 and the other side by the
+                // stride.
+                const size_t out0 = out_plane + (g.transposed ? other : grid);
+                const size_t x0 = x_plane + (g.transposed ? grid : other);
+                const size_t out_step = g.transposed ? g.stride_w : 1;
+                const size_t x_step = g.transposed ? 1 : g.stride_w;
+                for (size_t k = 0; k < count; ++k) {
+                  tap(out0 + k * out_step, x0 + k * x_step, w_index);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// 2-D pooling (avg_pool2d, max_pool2d) over the last two dimensions of
+// operand 0: `planes` planes of in_h x in_w, out_h x out_w windows each.
+struct Pool2dGeometry {
+  size_t planes;
+  int64_t in_h, in_w, out_h, out_w;
+  int64_t kernel[2], stride[2], padding[2], dilation[2];
+};
+
+// The window of one output element: taps ky in [ky_begin, ky_end) and kx in
+// [kx_begin, kx_end) read the input at (y0 + ky * dilation, x0 + kx *
+// dilation); taps in the padding are left out. padded_count counts the taps
+// inside the input and its padding (avg_pool2d's count_include_pad).
+struct PoolWindow {
+  int64_t y0, x0, ky_begin, ky_end, kx_begin, kx_end, padded_count;
+  int64_t count() const {
+    return (ky_end - ky_begin) * (kx_end - kx_begin);
+  }
+};
+
+// Pooling geometry from the op's attributes; stride empty means
+// kernel_size; dilation_attr < 0: the op has none (1).
+inline Pool2dGeometry pool2d_geometry(
+    const KernelContext& context,
+    uint32_t kernel_attr,
+    uint32_t stride_attr,
+    uint32_t padding_attr,
+    int64_t dilation_attr) {
+  const Shape& in = context.input_info(0).shape;
+  const Shape& out = context.output_info().shape;
+  const std::vector<int64_t>& kernel = context.attr_ints(kernel_attr);
+  const std::vector<int64_t>& stride_list = context.attr_ints(stride_attr);
+  const std::vector<int64_t>& stride =
+      stride_list.empty() ? kernel : stride_list;
+  const std::vector<int64_t>& padding = context.attr_ints(padding_attr);
+  Pool2dGeometry g{};
+  g.in_h = in.dim(in.rank - 2);
+  g.in_w = in.dim(in.rank - 1);
+  g.out_h = out.dim(out.rank - 2);
+  g.out_w = out.dim(out.rank - 1);
+  g.planes = g.in_h * g.in_w == 0
+      ? 0
+      : context.input_info(0).numel / size_t(g.in_h * g.in_w);
+  for (int i = 0; i < 2; ++i) {
+    g.kernel[i] = kernel[i];
+    g.stride[i] = stride[i];
+    g.padding[i] = padding[i];
+    g.dilation[i] = dilation_attr < 0
+        ? 1
+        : context.attr_ints(static_cast<uint32_t>(dilation_attr))[i];
+  }
+  return g;
+}
+
+// out[plane, oy, ox] = reduce(x's plane, window) for every output element.
+template <typename In, typename Out, typename Fn>
+void pool2d(const Pool2dGeometry& g, const In* x, Out* out, Fn reduce) {
+  for (size_t plane = 0; plane < g.planes; ++plane) {
+    const In* src = x + plane * g.in_h * g.in_w;
+    Out* dst = out + plane * g.out_h * g.out_w;
+    for (int64_t oy = 0; oy < g.out_h; ++oy) {
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        PoolWindow w{};
+        w.y0 = oy * g.stride[0] - g.padding[0];
+        w.x0 = ox * g.stride[1] - g.padding[1];
+        clip_taps(
+            w.y0, g.in_h, g.kernel[0], g.dilation[0], w.ky_begin, w.ky_end);
+        clip_taps(
+            w.x0, g.in_w, g.kernel[1], g.dilation[1], w.kx_begin, w.kx_end);
+        w.padded_count =
+            (std::min(w.y0 + g.kernel[0], g.in_h + g.padding[0]) - w.y0) *
+            (std::min(w.x0 + g.kernel[1], g.in_w + g.padding[1]) - w.x0);
+        dst[oy * g.out_w + ox] = reduce(src, w);
+      }
+    }
+  }
+}
+
+// Calls fn(value) for each tap of window w in plane src (row by row).
+template <typename T, typename Fn>
+void for_each_pool_tap(
+    const Pool2dGeometry& g,
+    const T* src,
+    const PoolWindow& w,
+    Fn fn) {
+  for (int64_t ky = w.ky_begin; ky < w.ky_end; ++ky) {
+    const T* row = src + (w.y0 + ky * g.dilation[0]) * g.in_w;
+    for (int64_t kx = w.kx_begin; kx < w.kx_end; ++kx) {
+      fn(row[w.x0 + kx * g.dilation[1]]);
+    }
+  }
+}
+
+// avg_pool2d's divisor of a window: divisor_override (0: none), else the
+// taps counted with or without the padding.
+inline int64_t avg_pool2d_divisor(
+    const KernelContext& context,
+    const PoolWindow& w) {
+  using namespace schema::avg_pool2d;
+  const int64_t divisor_override = context.attr_int(kAttrDivisorOverride);
+  if (divisor_override != 0) {
+    return divisor_override;
+  }
+  return context.attr_bool(kAttrCountIncludePad) ? w.padded_count : w.count();
 }
 
 // --- integer arithmetic of the int8 kernels ---------------------------------
@@ -377,6 +636,12 @@ inline int32_t multiply_by_quantized_multiplier(
       result,
       std::numeric_limits<int32_t>::min(),
       std::numeric_limits<int32_t>::max()));
+}
+
+// x / divisor (divisor > 0) rounded half away from zero, as TFLite's
+// integer average pool and mean divide.
+inline int64_t divide_round_half_away(int64_t x, int64_t divisor) {
+  return x >= 0 ? (x + divisor / 2) / divisor : (x - divisor / 2) / divisor;
 }
 
 inline int8_t saturate_int8(int64_t value) {
