@@ -256,6 +256,14 @@ class OpSupport:
             dequantize and a quantize op.
         int8_check: rules the integer kernel adds (e.g. ``add``'s alpha must
             be 1); a node that breaks them runs in float inside the delegate.
+        moves_data: the op only moves elements (view, permute, slice...): its
+            kernel ``run_<kernel>`` copies elements of any dtype and is its
+            int8 kernel too (needs ``int8`` and
+            ``output_shares_input_qparams``: the int8 bytes are the answer).
+        annotate: the quantizer annotates the op (when ``annotated`` allows).
+            False for an op without an integer kernel: in a quantized model it
+            computes in float32 inside the delegate from its dequantized
+            inputs, and its output is quantized by the next annotated op.
         first_output_only: the ATen op returns several tensors and the
             backend computes the first (batch norm's normalized output, max
             pooling's values); a node is claimed only when every user takes
@@ -281,6 +289,8 @@ class OpSupport:
     int8: bool = False
     int8_check: Optional[Check] = None
     variadic_outputs: bool = False
+    moves_data: bool = False
+    annotate: bool = True
 
     @property
     def blob_dtypes(self) -> Tuple[torch.dtype, ...]:
@@ -299,10 +309,12 @@ class OpSupport:
 
     @property
     def annotated(self) -> bool:
-        """The quantizer annotates it: an op with fixed tensor operands and one output (not
-        quantize/dequantize, an op computing output 0 of several, a variadic operand or outputs)."""
+        """The quantizer annotates it: ``annotate`` is set and the op has fixed tensor operands and
+        one output (not quantize/dequantize, an op computing output 0 of several, a variadic
+        operand or outputs)."""
         return (
-            bool(self.operands)
+            self.annotate
+            and bool(self.operands)
             and not self.converts
             and not (self.first_output_only or self.variadic_outputs)
             and not any(operand.variadic for operand in self.operands)
@@ -811,6 +823,14 @@ _NOT_ANNOTATED = (
     "not annotated yet (float32): the quantizer annotates ops with fixed operands and one output"
 )
 _LAYOUT = f"{_STATIC_INT8}; the output shares the input's qparams (the values only move)"
+_LOOKUP_TABLE = f"{_STATIC_INT8}; int8 through a 256-entry lookup table of the float kernel"
+# An operator without an integer kernel stays out of the quantizer's
+# annotations (annotate=False) rather than being quantized and computed in
+# float; to quantize it, write its run_<name>_int8 and set int8=True instead.
+_NO_INTEGER_KERNEL = (
+    "not annotated (no integer kernel): computes in float32 inside the delegate, from "
+    "its dequantized inputs"
+)
 _VIEW_ATTRS = (Attr("size", AttrType.INT_LIST),)
 _PERMUTE_ATTRS = (Attr("dims", AttrType.INT_LIST),)
 _SQUEEZE_ATTRS = (Attr("dims", AttrType.INT_LIST, arg="dim"),)
@@ -868,6 +888,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             *_BROADCAST_SAMPLES,
             Sample(inputs=((2, 3), (2, 3)), kwargs={"alpha": 0.5}, id="alpha"),
         ),
+        int8=True,
+        int8_check=_alpha_is_one,
     ),
     OpSupport(
         name="mul",
@@ -889,6 +911,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; true division only (no rounding_mode)",
         samples=_BROADCAST_SAMPLES,
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="relu",
@@ -910,6 +934,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=(Sample(inputs=((2, 3, 4),), low=-100.0, high=100.0),),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="tanh",
@@ -919,6 +945,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=_UNARY_SAMPLES,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="hardtanh",
@@ -1172,6 +1200,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
             Sample(inputs=((2, 3, 4, 2),), kwargs={"dim": [0, 2], "keepdim": True}, id="keepdim"),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="max_pool2d",
@@ -1255,6 +1285,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
                 inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"
             ),
         ),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="silu",
@@ -1266,6 +1298,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         samples=(Sample(inputs=((2, 3, 4),), low=-100.0, high=100.0),),
         # Otherwise the edge dialect splits it into sigmoid + mul.
         keep_undecomposed=True,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="hardswish",
@@ -1277,6 +1311,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         samples=(Sample(inputs=((2, 3, 4),), low=-5.0, high=5.0),),
         # Otherwise the edge dialect splits it into add, clamp, mul, div and copies.
         keep_undecomposed=True,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="hardsigmoid",
@@ -1287,6 +1323,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="any shape",
         samples=(Sample(inputs=((2, 3, 4),), low=-5.0, high=5.0),),
         keep_undecomposed=True,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="leaky_relu",
@@ -1300,6 +1338,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), id="default"),
             Sample(inputs=((2, 3, 4),), kwargs={"negative_slope": 0.2}, id="slope"),
         ),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="exp",
@@ -1309,6 +1349,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=_UNARY_SAMPLES,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="sqrt",
@@ -1318,6 +1360,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape; NaN for negative inputs, as in PyTorch",
         samples=(Sample(inputs=((2, 3, 4),), low=0.0, high=9.0),),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="rsqrt",
@@ -1327,6 +1371,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape; inf at 0 and NaN for negative inputs, as in PyTorch",
         samples=(Sample(inputs=((2, 3, 4),), low=0.01, high=9.0),),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="abs",
@@ -1336,6 +1382,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=_UNARY_SAMPLES,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="maximum",
@@ -1345,6 +1393,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; NaN if either is NaN",
         samples=_BROADCAST_SAMPLES,
+        int8=True,
     ),
     OpSupport(
         name="minimum",
@@ -1354,6 +1403,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; NaN if either is NaN",
         samples=_BROADCAST_SAMPLES,
+        int8=True,
     ),
     OpSupport(
         name="softmax",
@@ -1374,6 +1424,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "half_to_float": False}, id="middle"),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="log_softmax",
@@ -1394,6 +1446,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     # --- attention, normalization and concatenation
     OpSupport(
@@ -1496,7 +1550,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             "is_causal or an additive float mask; dropout_p 0; no enable_gqa; softmax computed stably"
         ),
         check=_check_attention,
-        quantization=f"{_STATIC_INT8} on every operand",
         keep_undecomposed=True,
         samples=(
             Sample(inputs=((1, 2, 5, 4), (1, 2, 5, 4), (1, 2, 5, 4), None), id="plain"),
@@ -1511,6 +1564,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
                 id="mask_scale_rank3",
             ),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="addmm",
@@ -1524,13 +1579,14 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         check=_check_shape_rule(
             _ADDMM_ATTRS, lambda what, shapes, attrs: addmm_output_shape(what, shapes)
         ),
-        quantization=f"{_STATIC_INT8} on every operand",
         samples=(
             Sample(inputs=((4,), (2, 3), (3, 4)), id="bias_row"),
             Sample(
                 inputs=((2, 4), (2, 3), (3, 4)), kwargs={"beta": 0.5, "alpha": 2.0}, id="beta_alpha"
             ),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="full",
@@ -1559,6 +1615,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3),), kwargs={"other": 1e-6}, id="epsilon"),
             Sample(inputs=((2, 3),), kwargs={"other": 2.5, "alpha": -2}, id="alpha"),
         ),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="mul_scalar",
@@ -1569,6 +1627,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="out = self * other for a number other",
         samples=(Sample(inputs=((2, 3, 4),), kwargs={"other": 0.125}),),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="pow_scalar",
@@ -1584,6 +1644,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3),), kwargs={"exponent": 0.5}, low=0.0, high=4.0, id="root"),
             Sample(inputs=((2, 3),), kwargs={"exponent": -1.5}, low=0.5, high=4.0, id="negative"),
         ),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     # --- shape and layout operators
     OpSupport(
@@ -1604,6 +1666,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), kwargs={"size": [24]}, id="flatten"),
             Sample(inputs=((1, 1),), kwargs={"size": []}, id="to_scalar"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="permute_copy",
@@ -1622,6 +1686,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((3, 5),), kwargs={"dims": [1, 0]}, id="transpose"),
             Sample(inputs=((2, 3, 4, 5),), kwargs={"dims": [0, 2, -3, 3]}, id="negative_dim"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="squeeze_copy",
@@ -1640,6 +1706,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 1, 1),), kwargs={"dim": [0, 1, 2, 3]}, id="all"),
             Sample(inputs=((2, 1),), kwargs={"dim": [-1]}, id="negative_dim"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="unsqueeze_copy",
@@ -1657,6 +1725,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3),), kwargs={"dim": -1}, id="last"),
             Sample(inputs=((2, 3),), kwargs={"dim": 1}, id="middle"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="expand_copy",
@@ -1674,6 +1744,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 1, 4),), kwargs={"size": [-1, 3, -1]}, id="keep"),
             Sample(inputs=((3, 1),), kwargs={"size": [2, 3, 5]}, id="new_dims"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="clone",
@@ -1690,6 +1762,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), id="default"),
             Sample(inputs=((2, 3, 4),), kwargs={"dim_order": [0, 1, 2]}, id="contiguous"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="slice_copy",
@@ -1715,6 +1789,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((5, 2),), kwargs={"dim": 0, "start": 4, "end": 2}, id="empty"),
             Sample(inputs=((5, 4),), kwargs={"dim": 1, "step": 2}, id="absent_start_end"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="select_copy",
@@ -1733,6 +1809,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((3, 4),), kwargs={"dim": 0, "index": -1}, id="negative_index"),
             Sample(inputs=((4,),), kwargs={"dim": -1, "index": 1}, id="to_scalar"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="neg",
@@ -1742,6 +1820,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=_UNARY_SAMPLES,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="alias_copy",
@@ -1754,6 +1834,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         quantization=_LAYOUT,
         output_shares_input_qparams=True,
         samples=_UNARY_SAMPLES,
+        int8=True,
+        moves_data=True,
     ),
 )
 
@@ -1895,6 +1977,11 @@ def _self_check(table: Sequence[OpSupport]) -> None:
             raise ValueError(
                 f"{where}: num_outputs {entry.num_outputs}; use variadic_outputs for an op "
                 "returning a list of tensors"
+            )
+        if entry.moves_data and not (entry.int8 and entry.output_shares_input_qparams):
+            raise ValueError(
+                f"{where}: moves_data needs int8=True and output_shares_input_qparams=True "
+                "(its kernel serves int8 by moving bytes that keep their qparams)"
             )
         if entry.first_output_only and entry.variadic_outputs:
             raise ValueError(f"{where}: first_output_only and variadic_outputs exclude each other")
