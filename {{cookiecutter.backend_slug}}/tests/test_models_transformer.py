@@ -88,7 +88,7 @@ class Recurrent(torch.nn.Module):
         return self.rnn(x)[0]
 
 
-def _encoder_layer() -> torch.nn.Module:
+def encoder_layer() -> torch.nn.Module:
     return torch.nn.TransformerEncoderLayer(
         32, 4, 64, dropout=0.0, activation="gelu", batch_first=True, norm_first=True
     )
@@ -101,7 +101,7 @@ _RNN_FLAT_WEIGHTS = pytest.mark.filterwarnings(
 )
 
 MODELS = [
-    pytest.param(_encoder_layer, (2, 8, 32), id="transformer_encoder_layer"),
+    pytest.param(encoder_layer, (2, 8, 32), id="transformer_encoder_layer"),
     pytest.param(LlmBlock, (1, 8, 32), id="llm_block"),
     pytest.param(MaskedAttention, (2, 6, 32), id="mha_float_mask"),
     pytest.param(lambda: Recurrent(torch.nn.GRU), (2, 5, 16), id="gru", marks=_RNN_FLAT_WEIGHTS),

@@ -92,6 +92,7 @@ COMMON_CONSTRAINTS = (
     "(torch.export.Dim with max)"
 )
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+aten = torch.ops.aten
 
 AttrValue = Any  # int, float, bool, or a tuple of ints or floats
 
@@ -260,6 +261,17 @@ class OpSupport:
             kernel ``run_<kernel>`` copies elements of any dtype and is its
             int8 kernel too (needs ``int8`` and
             ``output_shares_input_qparams``: the int8 bytes are the answer).
+        aten_aliases: ATen ops that ``torch.export`` produces where the edge
+            dialect later has this entry's op (``aten.view`` and
+            ``aten.reshape`` for ``view_copy``); after a quantized op the
+            quantizer gives them its qparams. Only for ``moves_data`` entries,
+            whose one tensor operand is the first argument of each alias, and
+            only aliases whose output keeps a contiguous input contiguous: a
+            quantize of a strided view (transpose, expand, select, slice)
+            makes the edge dialect's decomposition of a following reshape
+            fail. Those ops need no annotation: preprocess runs a layout op on
+            the int8 tensor its input's dequantize reads, whether or not a
+            quantize follows.
         annotate: the quantizer annotates the op (when ``annotated`` allows).
             False for an op without an integer kernel: in a quantized model it
             computes in float32 inside the delegate from its dequantized
@@ -290,6 +302,7 @@ class OpSupport:
     int8_check: Optional[Check] = None
     variadic_outputs: bool = False
     moves_data: bool = False
+    aten_aliases: Tuple[Any, ...] = ()
     annotate: bool = True
 
     @property
@@ -1668,6 +1681,12 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         ),
         int8=True,
         moves_data=True,
+        aten_aliases=(
+            aten.view.default,
+            aten.reshape.default,
+            aten.flatten.using_ints,
+            aten.unflatten.int,
+        ),
     ),
     OpSupport(
         name="permute_copy",
@@ -1708,6 +1727,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         ),
         int8=True,
         moves_data=True,
+        aten_aliases=(aten.squeeze.dim, aten.squeeze.dims, aten.squeeze.default),
     ),
     OpSupport(
         name="unsqueeze_copy",
@@ -1727,6 +1747,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         ),
         int8=True,
         moves_data=True,
+        aten_aliases=(aten.unsqueeze.default,),
     ),
     OpSupport(
         name="expand_copy",
@@ -1764,6 +1785,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         ),
         int8=True,
         moves_data=True,
+        aten_aliases=(aten.clone.default, aten.contiguous.default),
     ),
     OpSupport(
         name="slice_copy",
@@ -1836,6 +1858,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         samples=_UNARY_SAMPLES,
         int8=True,
         moves_data=True,
+        aten_aliases=(aten.alias.default, aten.detach.default),
     ),
 )
 
@@ -1853,6 +1876,23 @@ def lookup(target: Any) -> Optional[OpSupport]:
     """The entry for an edge or ATen operator, or None when it is not supported."""
     try:
         return _BY_TARGET.get(target)
+    except TypeError:  # unhashable targets (some higher-order ops)
+        return None
+
+
+_BY_ATEN_ALIAS: Dict[Any, OpSupport] = {
+    alias: _entry for _entry in OP_SUPPORT for alias in _entry.aten_aliases
+}
+
+
+def lookup_annotated(target: Any) -> Optional[OpSupport]:
+    """The entry the quantizer annotates a call of ``target`` as: its own, or the entry that
+    lists it in ``aten_aliases`` (``aten.transpose`` is annotated as ``permute_copy``)."""
+    entry = lookup(target)
+    if entry is not None:
+        return entry
+    try:
+        return _BY_ATEN_ALIAS.get(target)
     except TypeError:  # unhashable targets (some higher-order ops)
         return None
 
@@ -1978,6 +2018,8 @@ def _self_check(table: Sequence[OpSupport]) -> None:
                 f"{where}: num_outputs {entry.num_outputs}; use variadic_outputs for an op "
                 "returning a list of tensors"
             )
+        if entry.aten_aliases and not entry.moves_data:
+            raise ValueError(f"{where}: aten_aliases are for moves_data entries only")
         if entry.moves_data and not (entry.int8 and entry.output_shares_input_qparams):
             raise ValueError(
                 f"{where}: moves_data needs int8=True and output_shares_input_qparams=True "
