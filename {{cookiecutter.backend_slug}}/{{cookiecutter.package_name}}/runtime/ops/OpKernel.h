@@ -518,6 +518,8 @@ void binary_int8(const KernelContext& context, Fn fn) {
 // the output's scale.
 inline void add_int8(const KernelContext& context, bool subtract) {
   constexpr int kLeftShift = 20;
+  // The shift as a product: a left shift of a negative value is undefined.
+  constexpr int64_t kShifted = int64_t(1) << kLeftShift;
   const double a_scale = per_tensor(context.input_info(0)).scale;
   const double b_scale = per_tensor(context.input_info(1)).scale;
   const double out_scale = per_tensor(context.output_info()).scale;
@@ -525,12 +527,12 @@ inline void add_int8(const KernelContext& context, bool subtract) {
   const QuantizedMultiplier ma = quantize_multiplier(a_scale / twice_max);
   const QuantizedMultiplier mb = quantize_multiplier(b_scale / twice_max);
   const QuantizedMultiplier mout =
-      quantize_multiplier(twice_max / (double(1 << kLeftShift) * out_scale));
+      quantize_multiplier(twice_max / (double(kShifted) * out_scale));
   binary_int8(context, [&](int32_t a, int32_t b) {
     const int64_t a_part =
-        multiply_by_quantized_multiplier(int64_t(a) << kLeftShift, ma);
+        multiply_by_quantized_multiplier(int64_t(a) * kShifted, ma);
     const int64_t b_part =
-        multiply_by_quantized_multiplier(int64_t(b) << kLeftShift, mb);
+        multiply_by_quantized_multiplier(int64_t(b) * kShifted, mb);
     return multiply_by_quantized_multiplier(
         subtract ? a_part - b_part : a_part + b_part, mout);
   });
