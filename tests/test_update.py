@@ -1,7 +1,7 @@
 """Template updates reach a generated backend and keep the team's edits.
 
 A backend is generated at the oldest release (CHANGELOG.md records its
-commit), committed, and edited the way a team edits it: a new operator, floor,
+commit), committed, and edited the way a team edits it: a new operator, sign,
 added the old way (the checklist of 0.1.0: table entry, opcode, C++ switch
 cases, test models), text in a marked place of the docs, a CMake option, and
 the fuzzing page that a later release moved. Then it is updated to the
@@ -11,7 +11,7 @@ operator's commit, update, add the operator again the new way (table entry +
 kernel + ``scripts/generate.py``).
 
 The oracle is exact: the updated project must equal a fresh copy of the new
-version with the same edits applied (floor added the new way), file for file.
+version with the same edits applied (sign added the new way), file for file.
 
 The team's operator is one the template does not ship (0.3.0 added ``neg``,
 which this test used before): a template operator of the same name would
@@ -66,10 +66,10 @@ def copier_update(project: Path, version: str) -> None:
 
 # --- what a team does to its backend ----------------------------------------------------------
 
-FLOOR_TABLE_ENTRY = '''    OpSupport(
-        name="floor",
-        edge_op=exir_ops.edge.aten.floor.default,
-        opcode=Opcode.FLOOR,
+SIGN_TABLE_ENTRY = '''    OpSupport(
+        name="sign",
+        edge_op=exir_ops.edge.aten.sign.default,
+        opcode=Opcode.SIGN,
         operands=(_ACT,),
         constraints="any shape",
         check=_no_extra_rules,
@@ -91,53 +91,53 @@ TANH_KERNEL = '''    case UnaryOp::Tanh:
       }
       return;
 '''
-FLOOR_KERNEL = '''    case UnaryOp::Floor:
+SIGN_KERNEL = '''    case UnaryOp::Sign:
       for (size_t i = 0; i < numel; ++i) {
-        out[i] = std::floor(x[i]);
+        out[i] = std::isnan(x[i]) ? x[i] : float((x[i] > 0.0f) - (x[i] < 0.0f));
       }
       return;
 '''
 RUNTIME = f"{PACKAGE}/runtime/{PREFIX}"
 
-# (file, text the team finds, text the team leaves): a new operator, aten.floor,
+# (file, text the team finds, text the team leaves): a new operator, aten.sign,
 # everywhere the checklist at the top of op_support.py sends a team.
-ADD_FLOOR_OPERATOR = [
-    (f"{PACKAGE}/op_support.py", TANH_TABLE_ENTRY_END, TANH_TABLE_ENTRY_END + FLOOR_TABLE_ENTRY),
-    (f"{PACKAGE}/serialization/blob_format.py", "    BMM = 11\n", "    BMM = 11\n    FLOOR = 12\n"),
-    (f"{PACKAGE}/serialization/blob_format.py", "    Opcode.BMM: (2, 2),\n", "    Opcode.BMM: (2, 2),\n    Opcode.FLOOR: (1, 1),\n"),
+ADD_SIGN_OPERATOR = [
+    (f"{PACKAGE}/op_support.py", TANH_TABLE_ENTRY_END, TANH_TABLE_ENTRY_END + SIGN_TABLE_ENTRY),
+    (f"{PACKAGE}/serialization/blob_format.py", "    BMM = 11\n", "    BMM = 11\n    SIGN = 12\n"),
+    (f"{PACKAGE}/serialization/blob_format.py", "    Opcode.BMM: (2, 2),\n", "    Opcode.BMM: (2, 2),\n    Opcode.SIGN: (1, 1),\n"),
     (f"{PACKAGE}/serialization/FORMAT.md", "| 11 | bmm | a, b | a: [b, n, k], b: [b, k, m] |\n",
-     "| 11 | bmm | a, b | a: [b, n, k], b: [b, k, m] |\n| 12 | floor | x | |\n"),
-    (f"{RUNTIME}Graph.h", "  Bmm = 11,\n", "  Bmm = 11,\n  Floor = 12,\n"),
+     "| 11 | bmm | a, b | a: [b, n, k], b: [b, k, m] |\n| 12 | sign | x | |\n"),
+    (f"{RUNTIME}Graph.h", "  Bmm = 11,\n", "  Bmm = 11,\n  Sign = 12,\n"),
     (f"{RUNTIME}Graph.cpp", '    case OpCode::Tanh:\n      return "tanh";\n',
-     '    case OpCode::Tanh:\n      return "tanh";\n    case OpCode::Floor:\n      return "floor";\n'),
+     '    case OpCode::Tanh:\n      return "tanh";\n    case OpCode::Sign:\n      return "sign";\n'),
     (f"{RUNTIME}Graph.cpp", "    case OpCode::Tanh:\n    case OpCode::Clamp:\n      return 1;\n",
-     "    case OpCode::Tanh:\n    case OpCode::Floor:\n    case OpCode::Clamp:\n      return 1;\n"),
-    (f"{RUNTIME}Graph.cpp", "value <= uint32_t(OpCode::Bmm)", "value <= uint32_t(OpCode::Floor)"),
+     "    case OpCode::Tanh:\n    case OpCode::Sign:\n    case OpCode::Clamp:\n      return 1;\n"),
+    (f"{RUNTIME}Graph.cpp", "value <= uint32_t(OpCode::Bmm)", "value <= uint32_t(OpCode::Sign)"),
     (f"{RUNTIME}Graph.cpp", "      case OpCode::Tanh:\n      case OpCode::Clamp:\n        expected = shape_of",
-     "      case OpCode::Tanh:\n      case OpCode::Floor:\n      case OpCode::Clamp:\n        expected = shape_of"),
-    (f"{RUNTIME}Kernels.h", "enum class UnaryOp { Relu, Sigmoid, Tanh };", "enum class UnaryOp { Relu, Sigmoid, Tanh, Floor };"),
-    (f"{RUNTIME}Kernels.cpp", TANH_KERNEL, TANH_KERNEL + FLOOR_KERNEL),
+     "      case OpCode::Tanh:\n      case OpCode::Sign:\n      case OpCode::Clamp:\n        expected = shape_of"),
+    (f"{RUNTIME}Kernels.h", "enum class UnaryOp { Relu, Sigmoid, Tanh };", "enum class UnaryOp { Relu, Sigmoid, Tanh, Sign };"),
+    (f"{RUNTIME}Kernels.cpp", TANH_KERNEL, TANH_KERNEL + SIGN_KERNEL),
     (f"{RUNTIME}Executor.cpp", "    case OpCode::Tanh:\n      return kernels::UnaryOp::Tanh;\n",
-     "    case OpCode::Tanh:\n      return kernels::UnaryOp::Tanh;\n    case OpCode::Floor:\n      return kernels::UnaryOp::Floor;\n"),
+     "    case OpCode::Tanh:\n      return kernels::UnaryOp::Tanh;\n    case OpCode::Sign:\n      return kernels::UnaryOp::Sign;\n"),
     (f"{RUNTIME}Executor.cpp", "    case OpCode::Tanh:\n      kernels::unary(",
-     "    case OpCode::Tanh:\n    case OpCode::Floor:\n      kernels::unary("),
+     "    case OpCode::Tanh:\n    case OpCode::Sign:\n      kernels::unary("),
     ("tests/cpp/graph_runner.h", "        kernels::unary(kernels::UnaryOp::Tanh, x, o, out.numel);\n        break;\n",
      "        kernels::unary(kernels::UnaryOp::Tanh, x, o, out.numel);\n        break;\n"
-     "      case OpCode::Floor:\n        kernels::unary(kernels::UnaryOp::Floor, x, o, out.numel);\n        break;\n"),
+     "      case OpCode::Sign:\n        kernels::unary(kernels::UnaryOp::Sign, x, o, out.numel);\n        break;\n"),
     ("tests/cpp/test_graph_parser.cpp", "{0u, 12u, 0xFFFFFFFFu}", "{0u, 13u, 0xFFFFFFFFu}"),
     (f"{PACKAGE}/serialization/blob_format.py", "(Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.CLAMP)",
-     "(Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.FLOOR, Opcode.CLAMP)"),
+     "(Opcode.RELU, Opcode.SIGMOID, Opcode.TANH, Opcode.SIGN, Opcode.CLAMP)"),
     # The tests that cover every table entry get a model that uses it.
     ("tests/test_partitioner.py", '    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),\n',
-     '    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),\n    ("floor", Fn(torch.floor), (x23(),), "floor.default"),\n'),
+     '    ("tanh", Fn(torch.tanh), (x23(),), "tanh.default"),\n    ("sign", Fn(torch.sign), (x23(),), "sign.default"),\n'),
     # Not next to CLAMP's entry, which 0.3.0 reformats: an edit on or beside a line the template
     # changes is a conflict (CHANGELOG 0.3.0, Needs a hand).
     ("tests/test_preprocess.py", "    Opcode.SIGMOID: lambda p, x: 1 / (1 + torch.exp(-x)),\n",
-     "    Opcode.SIGMOID: lambda p, x: 1 / (1 + torch.exp(-x)),\n    Opcode.FLOOR: lambda p, x: torch.floor(x),\n"),
+     "    Opcode.SIGMOID: lambda p, x: 1 / (1 + torch.exp(-x)),\n    Opcode.SIGN: lambda p, x: torch.sign(x),\n"),
     ("tests/test_preprocess.py", "torch.sigmoid(torch.mm(a, self.mat)) - torch.tanh(a)",
-     "torch.sigmoid(torch.mm(a, self.mat)) - torch.tanh(torch.floor(a))"),
+     "torch.sigmoid(torch.mm(a, self.mat)) - torch.tanh(torch.sign(a))"),
     ("tests/test_quantizer.py", "a = torch.tanh(torch.nn.functional.hardtanh(a)).clamp(min=-0.5)",
-     "a = torch.tanh(torch.floor(torch.nn.functional.hardtanh(a))).clamp(min=-0.5)"),
+     "a = torch.tanh(torch.sign(torch.nn.functional.hardtanh(a))).clamp(min=-0.5)"),
 ]
 CHIP_NOTE = "Supported chips: Zeta A1 and A2 (driver 3.1 or later, firmware 2026.2).\n"
 OTHER_EDITS = [
@@ -159,12 +159,12 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-# floor the new way (0.3.0): a table entry, its kernel, and the generator. Its
+# sign the new way (0.3.0): a table entry, its kernel, and the generator. Its
 # old opcode, 12, belongs to a template operator since 0.3.0: the team takes
 # the next free number, as the CHANGELOG says (models are re-exported anyway).
-FLOOR_ENTRY = '''    OpSupport(
-        name="floor",
-        edge_op=exir_ops.edge.aten.floor.default,
+SIGN_ENTRY = '''    OpSupport(
+        name="sign",
+        edge_op=exir_ops.edge.aten.sign.default,
         opcode=OPCODE,
         operands=(Operand("self"),),
         shape_rule=ShapeRule.SAME,
@@ -174,19 +174,22 @@ FLOOR_ENTRY = '''    OpSupport(
         annotate=False,
     ),
 '''
-FLOOR_KERNEL_FILE = f"{PACKAGE}/runtime/ops/floor.cpp"
+SIGN_KERNEL_FILE = f"{PACKAGE}/runtime/ops/sign.cpp"
 TABLE_START = "OP_SUPPORT: Tuple[OpSupport, ...] = (\n"
 
 
-def floor_kernel(project: Path) -> str:
-    """runtime/ops/floor.cpp: the template's tanh kernel with the team's loop body.
+def sign_kernel(project: Path) -> str:
+    """runtime/ops/sign.cpp: the template's tanh kernel with the team's loop body.
 
     What the CHANGELOG tells a team to do: copy a kernel of the same kind.
     """
     tanh = (project / PACKAGE / "runtime" / "ops" / "tanh.cpp").read_text(encoding="utf-8")
-    assert tanh.count("run_tanh") == 1 and tanh.count("std::tanh(") == 1, tanh
-    kernel = tanh.replace("run_tanh", "run_floor").replace("std::tanh(", "std::floor(")
-    return kernel.replace("// tanh: out = tanh(x).", "// floor: out = the largest integer <= x.")
+    assert tanh.count("run_tanh") == 1, tanh
+    loop_body = "[](float x) { return std::tanh(x); }"
+    team_body = "[](float x) { return std::isnan(x) ? x : float((x > 0.0f) - (x < 0.0f)); }"
+    assert tanh.count(loop_body) == 1, tanh
+    kernel = tanh.replace("run_tanh", "run_sign").replace(loop_body, team_body)
+    return kernel.replace("// tanh: out = tanh(x).", "// sign: out = -1, 0 or 1 by the sign of x; NaN stays NaN.")
 
 
 def run_script(project: Path, *command: str) -> None:
@@ -196,21 +199,21 @@ def run_script(project: Path, *command: str) -> None:
     )
 
 
-def add_floor_the_old_way(project: Path) -> None:
-    for relative, old, new in ADD_FLOOR_OPERATOR:
+def add_sign_the_old_way(project: Path) -> None:
+    for relative, old, new in ADD_SIGN_OPERATOR:
         replace_once(project / relative, old, new)
     # The op-support table changed: the docs that restate it are regenerated.
     run_script(project, "scripts/sync_docs.py")
 
 
-def add_floor_the_new_way(project: Path) -> None:
+def add_sign_the_new_way(project: Path) -> None:
     table = project / PACKAGE / "op_support.py"
     text = table.read_text(encoding="utf-8")
     end = text.index("\n)\n", text.index(TABLE_START))
     opcode = max(int(number) for number in re.findall(r"\bopcode=(\d+)", text)) + 1
-    entry = FLOOR_ENTRY.replace("OPCODE", str(opcode))
+    entry = SIGN_ENTRY.replace("OPCODE", str(opcode))
     table.write_text(text[: end + 1] + entry + text[end + 1 :], encoding="utf-8")
-    (project / FLOOR_KERNEL_FILE).write_text(floor_kernel(project), encoding="utf-8")
+    (project / SIGN_KERNEL_FILE).write_text(sign_kernel(project), encoding="utf-8")
     run_script(project, "scripts/generate.py")
 
 
@@ -244,17 +247,17 @@ def expected_after_update(release_repo, tmp_path_factory) -> Dict[str, bytes]:
     """A fresh copy of the current version, with the same team edits."""
     project = copier_copy(release_repo, tmp_path_factory.mktemp("expected") / SLUG, {}, vcs_ref=CURRENT)
     edit_like_a_team(project, NEW_FUZZ_PAGE)
-    add_floor_the_new_way(project)
+    add_sign_the_new_way(project)
     return tree_contents(project)
 
 
-FLOOR_COMMIT_MESSAGE = "add the floor operator"
+SIGN_COMMIT_MESSAGE = "add the sign operator"
 
 
 def commit_team_edits(project: Path) -> Path:
     """A backend of the oldest release, as a team has made it its own."""
-    add_floor_the_old_way(project)
-    commit_all(project, FLOOR_COMMIT_MESSAGE)
+    add_sign_the_old_way(project)
+    commit_all(project, SIGN_COMMIT_MESSAGE)
     edit_like_a_team(project, OLD_FUZZ_PAGE)
     commit_all(project, "chip list, -Werror and fuzzing notes")
     return project
@@ -262,7 +265,7 @@ def commit_team_edits(project: Path) -> Path:
 
 def take_old_way_operators_out(project: Path) -> None:
     """CHANGELOG 0.3.0, Needs a hand, step 1: revert the commit that added the operator."""
-    commit = git(project, "log", "--format=%H", f"--grep=^{FLOOR_COMMIT_MESSAGE}$").split()
+    commit = git(project, "log", "--format=%H", f"--grep=^{SIGN_COMMIT_MESSAGE}$").split()
     assert len(commit) == 1
     git(project, "revert", "--no-edit", commit[0])
 
@@ -270,7 +273,7 @@ def take_old_way_operators_out(project: Path) -> None:
 def add_operators_again(project: Path) -> None:
     """CHANGELOG 0.3.0, Needs a hand, step 3: table entry, kernel, generate."""
     assert_merged_cleanly(project)
-    add_floor_the_new_way(project)
+    add_sign_the_new_way(project)
 
 
 # --- tests ----------------------------------------------------------------------------------

@@ -98,7 +98,8 @@ class Lowered:
 
 def _op_name(target) -> str:
     """'aten.add.Tensor' -> 'add.Tensor' (namespace dropped), for edge and ATen overloads."""
-    return str(getattr(target, "_op", target)).split(".", 1)[-1]
+    aten = getattr(target, "_op", None)  # the ATen overload behind an edge op
+    return str(aten if isinstance(aten, torch._ops.OpOverload) else target).split(".", 1)[-1]
 
 
 def lower_model(

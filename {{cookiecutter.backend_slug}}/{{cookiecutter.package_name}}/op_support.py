@@ -435,8 +435,8 @@ class OpSupport:
             if self.variadic_outputs and isinstance(output, (tuple, list))
             else [output]
         )
-        for output in outputs:
-            problem = _tensor_problem(output, self.dtypes, layout)
+        for value in outputs:
+            problem = _tensor_problem(value, self.dtypes, layout)
             if problem:
                 return f"its output {problem}"
         for attr in self.attrs:
@@ -844,7 +844,38 @@ _NO_INTEGER_KERNEL = (
     "not annotated (no integer kernel): computes in float32 inside the delegate, from "
     "its dequantized inputs"
 )
-_VIEW_ATTRS = (Attr("size", AttrType.INT_LIST),)
+
+
+def infer_dynamic_size(size: Any) -> Any:
+    """A view's size with its one dynamic entry written as -1, which the runtime infers.
+
+    ``x.view(batch, length, heads, -1)`` exports each dynamic size as a
+    ``sym_size`` node (or SymInt arithmetic such as ``batch * heads``). A view
+    keeps the element count, so one such entry is the input's element count
+    over the other entries: -1 says that with a constant. Several dynamic
+    entries, or one beside a -1, cannot be said with constants.
+    """
+    if not isinstance(size, (list, tuple)):
+        return size
+    dynamic = [index for index, item in enumerate(size) if _is_symbolic(item)]
+    if not dynamic:
+        return size
+    if len(dynamic) > 1 or -1 in size:
+        raise UnsupportedValue(
+            f"size is {list(size)!r}: {len(dynamic)} entries depend on a dynamic dimension"
+            + (" besides a -1" if -1 in size else "")
+            + "; the runtime infers one entry (-1) per call"
+        )
+    return [-1 if index == dynamic[0] else item for index, item in enumerate(size)]
+
+
+def _is_symbolic(value: Any) -> bool:
+    if isinstance(value, Node):
+        value = value.meta.get("val")
+    return isinstance(value, torch.SymInt)
+
+
+_VIEW_ATTRS = (Attr("size", AttrType.INT_LIST, convert=infer_dynamic_size),)
 _PERMUTE_ATTRS = (Attr("dims", AttrType.INT_LIST),)
 _SQUEEZE_ATTRS = (Attr("dims", AttrType.INT_LIST, arg="dim"),)
 _UNSQUEEZE_ATTRS = (Attr("dim", AttrType.INT),)
@@ -1975,8 +2006,55 @@ def why_unsupported(node: Node, constants: Container[Node] = frozenset()) -> Opt
     ``constants``: the placeholders holding constant data, when the caller
     knows them (``constant_nodes``); a conversion of such data is supported.
     """
+    return _own_problem(node, constants) or _size_problem(node, constants)
+
+
+def is_size_arithmetic(node: Node) -> bool:
+    """A node computing a size from a dynamic dimension: ``sym_size``, or SymInt
+    arithmetic such as ``batch * heads``. It holds no tensor."""
+    return node.op == "call_function" and _is_symbolic(node)
+
+
+def size_group(size: Node) -> Tuple[List[Node], List[Node]]:
+    """The size arithmetic connected to size node ``size`` (through its inputs and users),
+    and the other nodes that read it: they go into the delegate together or not at all."""
+    sizes: Dict[Node, None] = {}
+    readers: Dict[Node, None] = {}
+    pending = [size]
+    while pending:
+        node = pending.pop()
+        if node in sizes:
+            continue
+        sizes[node] = None
+        for neighbour in (*node.all_input_nodes, *node.users):
+            if is_size_arithmetic(neighbour):
+                pending.append(neighbour)
+            elif neighbour in node.users:
+                readers[neighbour] = None
+    return list(sizes), list(readers)
+
+
+def _size_problem(node: Node, constants: Container[Node]) -> Optional[str]:
+    """Size arithmetic runs in the delegate with the views that read it (which store its
+    value as -1), so every node reading it must be delegated too: a delegate takes and
+    returns tensors, not sizes."""
+    starts = [node] if is_size_arithmetic(node) else node.all_input_nodes
+    for start in filter(is_size_arithmetic, starts):
+        for reader in size_group(start)[1]:
+            reason = _own_problem(reader, constants)
+            if reason is not None:
+                return (
+                    f"the size {start.name} depends on a dynamic dimension and is also "
+                    f"read by {reader.name}, which stays on the CPU ({reason})"
+                )
+    return None
+
+
+def _own_problem(node: Node, constants: Container[Node]) -> Optional[str]:
     if node.op != "call_function":
         return f"it is a {node.op} node"
+    if is_size_arithmetic(node):
+        return None  # decided by the nodes that read it (_size_problem)
     if node.target == TO_DIM_ORDER_COPY:
         return _conversion_problem(node, constants)
     if node.target is operator.getitem and lookup_node(node) is not None:

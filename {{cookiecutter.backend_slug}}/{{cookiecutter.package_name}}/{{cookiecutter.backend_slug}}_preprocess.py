@@ -71,6 +71,7 @@ from .op_support import (
     UnboundedShapeError,
     constant_nodes,
     folds_to_constant,
+    is_size_arithmetic,
     lookup,
     upper_bound_shape,
     why_unsupported,
@@ -180,6 +181,13 @@ class _BlobBuilder:
                     self._add_dequantize(node)
                 elif node.target is operator.getitem:
                     self._add_getitem(node)
+                elif is_size_arithmetic(node):
+                    # A dynamic size that only views read: they store it as -1.
+                    reason = why_unsupported(node, self._constants)
+                    if reason is not None:
+                        raise PreprocessError(
+                            f"{self._backend} cannot run node {node.name!r}: {reason}"
+                        )
                 else:
                     self._add_op(node)
             elif node.op == "output":

@@ -23,7 +23,18 @@ visited and stay on the CPU.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 import torch
 from executorch.exir.backend.compile_spec_schema import CompileSpec
@@ -32,7 +43,7 @@ from executorch.exir.backend.utils import WhyNoPartitionReporter, tag_constant_d
 from executorch.exir.dialects._ops import ops as exir_ops
 from torch._export.utils import is_buffer, is_lifted_tensor_constant, is_param
 from torch.export import ExportedProgram
-from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
+from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner, Partition
 from torch.fx.passes.operator_support import OperatorSupportBase
 
 from ..compile_spec import parse_compile_specs
@@ -40,8 +51,10 @@ from ..op_support import (
     OP_SUPPORT,
     OP_SUPPORT_BY_NAME,
     constant_nodes,
+    is_size_arithmetic,
     lookup,
     lookup_node,
+    size_group,
     why_unsupported,
 )
 from ..{{ cookiecutter.backend_slug }}_preprocess import {{ cookiecutter.__backend_id }}
@@ -57,7 +70,8 @@ class TableOperatorSupport(OperatorSupportBase):
     ``program`` tells constant data from user inputs: the dequantize of a
     constant int8 weight is accepted (preprocess folds it into the weight), and
     so is a conversion of constant data (preprocess does it ahead of time).
-    Each refused call is reported to ``reporter`` with its reason.
+    Each refused call is reported to ``reporter`` with its reason; ``refused``
+    holds nodes the partitioner itself leaves out, with the reason.
     """
 
     def __init__(
@@ -65,15 +79,19 @@ class TableOperatorSupport(OperatorSupportBase):
         skipped: FrozenSet[str] = frozenset(),
         reporter: Optional[WhyNoPartitionReporter] = None,
         program: Optional[ExportedProgram] = None,
+        refused: Optional[Mapping[torch.fx.Node, str]] = None,
     ) -> None:
         super().__init__()
         self.skipped = skipped
+        self.refused = refused or {}
         self.reporter = reporter
         # Needed to tell weights from user inputs (weight dequantize ops).
         self.program = program
         self.constants = constant_nodes(program) if program is not None else frozenset()
 
     def unsupported_reason(self, node: torch.fx.Node) -> Optional[str]:
+        if node in self.refused:
+            return self.refused[node]
         if self.program is not None and is_weight_dequantize(node, self.program):
             return None
         reason = why_unsupported(node, self.constants)
@@ -120,6 +138,24 @@ def is_weight_dequantize(node: torch.fx.Node, program: ExportedProgram) -> bool:
     return all(
         not isinstance(arg, torch.fx.Node) or arg.op == "placeholder" for arg in node.args[1:3]
     )
+
+
+def _sizes_split_across(partitions: Sequence[Partition]) -> Dict[torch.fx.Node, str]:
+    """The size arithmetic (and the nodes reading it) that ended up in several partitions."""
+    owner = {node: partition.id for partition in partitions for node in partition.nodes}
+    split: Dict[torch.fx.Node, str] = {}
+    for node in owner:
+        if not is_size_arithmetic(node) or node in split:
+            continue
+        sizes, readers = size_group(node)
+        group = (*sizes, *readers)
+        if len({owner.get(member) for member in group}) > 1:
+            reason = (
+                f"it computes or reads the dynamic size {node.name}, which nodes in "
+                "different partitions read; a delegate cannot pass a size to another"
+            )
+            split.update((member, reason) for member in group)
+    return split
 
 
 def _resolve_skip_ops(skip_ops: Iterable[OpName]) -> FrozenSet[str]:
@@ -188,16 +224,25 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
         self.operator_support = TableOperatorSupport(self.skip_ops)
 
     def partition(self, exported_program: ExportedProgram) -> PartitionResult:
-        # ExecuTorch's WhyNoPartitionReporter collects why each node stays on
-        # the CPU; the table is logged once per lowering, at DEBUG level.
-        reporter = WhyNoPartitionReporter()
-        capability_partitioner = CapabilityBasedPartitioner(
-            exported_program.graph_module,
-            TableOperatorSupport(self.skip_ops, reporter, exported_program),
-            allows_single_node_partition=self.allows_single_node_partition,
-        )
+        # A dynamic size read in two partitions would have to pass from one
+        # delegate to the other as a number: it stays on the CPU with every node
+        # reading it, and the partitions are proposed again.
+        refused: Dict[torch.fx.Node, str] = {}
+        while True:
+            # ExecuTorch's WhyNoPartitionReporter collects why each node stays on
+            # the CPU; the table is logged once per lowering, at DEBUG level.
+            reporter = WhyNoPartitionReporter()
+            partitions = CapabilityBasedPartitioner(
+                exported_program.graph_module,
+                TableOperatorSupport(self.skip_ops, reporter, exported_program, refused),
+                allows_single_node_partition=self.allows_single_node_partition,
+            ).propose_partitions()
+            split = _sizes_split_across(partitions)
+            if not split:
+                break
+            refused.update(split)
         partition_tags: Dict[str, DelegationSpec] = {}
-        for partition in capability_partitioner.propose_partitions():
+        for partition in partitions:
             tag = f"tag{partition.id}"
             for node in partition.nodes:
                 node.meta["delegation_tag"] = tag

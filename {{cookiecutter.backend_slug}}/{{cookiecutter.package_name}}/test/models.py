@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Tuple
 
 import torch
+import torch.nn.functional as F
 
 
 class TinyCNN(torch.nn.Module):
@@ -102,6 +103,67 @@ class MobileNetV2Small(torch.nn.Module):
         return self.classifier(self.blocks(self.stem(x)).mean((2, 3)))
 
 
+class LlmBlock(torch.nn.Module):
+    """Pre-norm decoder block: RMSNorm, q/k/v/o projections, causal attention, SiLU-gated MLP."""
+
+    def __init__(self, dim: int = 32, heads: int = 4, hidden: int = 64) -> None:
+        super().__init__()
+        self.heads = heads
+        self.attention_norm = torch.nn.RMSNorm(dim)
+        self.mlp_norm = torch.nn.RMSNorm(dim)
+        self.q = torch.nn.Linear(dim, dim, bias=False)
+        self.k = torch.nn.Linear(dim, dim, bias=False)
+        self.v = torch.nn.Linear(dim, dim, bias=False)
+        self.o = torch.nn.Linear(dim, dim, bias=False)
+        self.gate = torch.nn.Linear(dim, hidden, bias=False)
+        self.up = torch.nn.Linear(dim, hidden, bias=False)
+        self.down = torch.nn.Linear(hidden, dim, bias=False)
+
+    def _heads(self, x: torch.Tensor) -> torch.Tensor:
+        batch, length, dim = x.shape
+        return x.view(batch, length, self.heads, dim // self.heads).transpose(1, 2)
+
+    def forward(self, x):
+        batch, length, dim = x.shape
+        y = self.attention_norm(x)
+        q, k, v = self._heads(self.q(y)), self._heads(self.k(y)), self._heads(self.v(y))
+        attention = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + self.o(attention.transpose(1, 2).reshape(batch, length, dim))
+        y = self.mlp_norm(x)
+        return x + self.down(F.silu(self.gate(y)) * self.up(y))
+
+
+class MaskedAttention(torch.nn.Module):
+    """nn.MultiheadAttention with an additive float mask (a band of visible positions)."""
+
+    def __init__(self, dim: int = 32, heads: int = 4, length: int = 6) -> None:
+        super().__init__()
+        self.attention = torch.nn.MultiheadAttention(dim, heads, batch_first=True)
+        positions = torch.arange(length)
+        band = (positions[None, :] - positions[:, None]).abs() <= 2
+        self.register_buffer("mask", torch.zeros(length, length).masked_fill(~band, float("-inf")))
+
+    def forward(self, x):
+        return self.attention(x, x, x, attn_mask=self.mask, need_weights=False)[0]
+
+
+class Recurrent(torch.nn.Module):
+    """A one-layer GRU or LSTM over the sequence, returning every step's output."""
+
+    def __init__(self, kind: type) -> None:
+        super().__init__()
+        self.rnn = kind(16, 32, batch_first=True)
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+
+def encoder_layer() -> torch.nn.Module:
+    return torch.nn.TransformerEncoderLayer(
+        32, 4, 64, dropout=0.0, activation="gelu", batch_first=True, norm_first=True
+    )
+
+
 def randomize_batch_norm(model: torch.nn.Module) -> torch.nn.Module:
     """Non-trivial running statistics and affine parameters, so batch norm is really tested."""
     generator = torch.Generator().manual_seed(0)
@@ -135,4 +197,9 @@ MODELS: Dict[str, ModelCase] = {
     "tiny_cnn": ModelCase(TinyCNN, ((1, 3, 16, 16),)),
     "resnet_block": ModelCase(ResidualBlock, ((2, 8, 8, 8),)),
     "mobilenet_v2_small": ModelCase(MobileNetV2Small, ((1, 3, 32, 32),)),
+    "transformer_encoder_layer": ModelCase(encoder_layer, ((2, 8, 32),)),
+    "llm_block": ModelCase(LlmBlock, ((1, 8, 32),)),
+    "mha_float_mask": ModelCase(MaskedAttention, ((2, 6, 32),)),
+    "gru": ModelCase(lambda: Recurrent(torch.nn.GRU), ((2, 5, 16),)),
+    "lstm": ModelCase(lambda: Recurrent(torch.nn.LSTM), ((2, 5, 16),)),
 }
