@@ -169,8 +169,9 @@ SIGN_ENTRY = '''    OpSupport(
         operands=(Operand("self"),),
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
-        quantization=_STATIC_INT8,
+        quantization=_NO_INTEGER_KERNEL,
         samples=_UNARY_SAMPLES,
+        annotate=False,
     ),
 '''
 SIGN_KERNEL_FILE = f"{PACKAGE}/runtime/ops/sign.cpp"

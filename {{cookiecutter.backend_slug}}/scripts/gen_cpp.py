@@ -14,9 +14,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import AbstractSet, Any, Dict, List, Sequence
 
-from gen_schema import PACKAGE_DIR, header, op_schemas
+from gen_schema import PACKAGE_DIR, header, op_schemas, schema_of
 
 from {{ cookiecutter.package_name }}.serialization.schema_types import camel_case
 
@@ -101,34 +101,45 @@ def op_schema_inc(schemas: Sequence[Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def kernel_names(schemas: Sequence[Any]) -> List[str]:
-    """The kernel files (``runtime/ops/<name>.cpp``) of all opcodes, in opcode order."""
+def kernel_names(schemas: Sequence[Any], moves_data: AbstractSet[str]) -> List[str]:
+    """The kernel files (``runtime/ops/<name>.cpp``) of all opcodes, in opcode order.
+
+    ``moves_data``: the kernels that serve every dtype (``OpSupport.moves_data``),
+    which are their own int8 kernel.
+    """
     names: List[str] = []
     for s in schemas:
         names.append(s.name)
-        if s.int8_kernel:
+        if s.int8_kernel and s.name not in moves_data:
             names.append(f"{s.name}_int8")
     return names
 
 
-def op_table_inc(schemas: Sequence[Any]) -> str:
+def _int8_kernel(schema: Any, moves_data: AbstractSet[str]) -> str:
+    if not schema.int8_kernel:
+        return "nullptr"
+    return f"&run_{schema.name}" if schema.name in moves_data else f"&run_{schema.name}_int8"
+
+
+def op_table_inc(schemas: Sequence[Any], moves_data: AbstractSet[str]) -> str:
     lines = [
         header("//"),
         "// Included by ops/OpKernel.h inside the backend's namespace. Each kernel is",
         "// defined in ops/<name>.cpp; a missing one fails the link naming run_<name>.",
         "",
-        *[f"void run_{name}(const KernelContext& context);" for name in kernel_names(schemas)],
+        *[
+            f"void run_{name}(const KernelContext& context);"
+            for name in kernel_names(schemas, moves_data)
+        ],
         "",
         "// In opcode order, one entry per opcode of kOpSchemas: the float kernel",
         "// and the integer one (run when the op's output is int8; null when the",
-        "// table entry has no int8 kernel).",
+        "// table entry has no int8 kernel; the float one again for an op that only",
+        "// moves elements, whose kernel serves every dtype).",
         "inline constexpr KernelEntry kKernelTable[] = {",
         *[
             "    "
-            + _braced(
-                f"OpCode::{camel_case(s.name)}, &run_{s.name}, "
-                + (f"&run_{s.name}_int8" if s.int8_kernel else "nullptr")
-            )
+            + _braced(f"OpCode::{camel_case(s.name)}, &run_{s.name}, {_int8_kernel(s, moves_data)}")
             + ","
             for s in schemas
         ],
@@ -140,13 +151,13 @@ def op_table_inc(schemas: Sequence[Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def ops_cmake(schemas: Sequence[Any]) -> str:
+def ops_cmake(schemas: Sequence[Any], moves_data: AbstractSet[str]) -> str:
     lines = [
         header("#"),
         "# One kernel per opcode: runtime/ops/<name>.cpp defines run_<name>; an",
         "# opcode with an integer kernel also has runtime/ops/<name>_int8.cpp.",
         "set(OP_KERNELS",
-        *[f"    {name}" for name in kernel_names(schemas)],
+        *[f"    {name}" for name in kernel_names(schemas, moves_data)],
         ")",
     ]
     return "\n".join(lines) + "\n"
@@ -154,8 +165,9 @@ def ops_cmake(schemas: Sequence[Any]) -> str:
 
 def outputs(table: Sequence[Any]) -> Dict[Path, str]:
     schemas = op_schemas(table)
+    moves_data = {schema_of(entry).name for entry in table if entry.moves_data}
     return {
         GENERATED_DIR / "OpSchema.inc": op_schema_inc(schemas),
-        GENERATED_DIR / "OpTable.inc": op_table_inc(schemas),
-        GENERATED_DIR / "ops.cmake": ops_cmake(schemas),
+        GENERATED_DIR / "OpTable.inc": op_table_inc(schemas, moves_data),
+        GENERATED_DIR / "ops.cmake": ops_cmake(schemas, moves_data),
     }

@@ -42,20 +42,15 @@ def _dtypes(entry: Any) -> str:
     return ", ".join(names.get(str(d).replace("torch.", ""), str(d)) for d in dtypes)
 
 
-def _converts(entry: Any) -> bool:
-    """quantize/dequantize: the float I/O boundary of a quantized delegate."""
-    return not getattr(entry, "int8", False) and "int8" in {
-        str(d).replace("torch.", "") for d in entry.dtypes
-    }
-
-
 def quantization(entry: Any) -> str:
     """The Quantization column: what PT2E does to the op and how the delegate computes it."""
     if not HAS_QUANTIZER:
         return "none"
-    if _converts(entry):
+    if entry.converts or not entry.annotated:
         return entry.quantization
-    if getattr(entry, "int8", False):
+    if entry.moves_data:
+        return f"{entry.quantization}; static int8 runs in integer (run_{entry.kernel_name} moves the int8 values)"
+    if entry.int8:
         return f"{entry.quantization}; static int8 runs in integer (run_{entry.kernel_name}_int8)"
     return f"{entry.quantization}; computes in float32 inside the delegate between dequantize and quantize"
 
@@ -80,7 +75,8 @@ def quantized_list(table: Sequence[Any]) -> str:
     """What the quantizer annotates (``OpSupport.annotated``); dynamic and weight-only: entries with weights."""
     annotated = [entry for entry in table if entry.annotated]
     static = ", ".join(f"`{entry.name}`" for entry in annotated)
-    integer = ", ".join(f"`{entry.name}`" for entry in table if entry.int8)
+    integer = ", ".join(f"`{entry.name}`" for entry in annotated if entry.int8)
+    floating = ", ".join(f"`{entry.name}`" for entry in annotated if not entry.int8)
     weighted = ", ".join(
         f"`{entry.name}`"
         for entry in annotated
@@ -89,8 +85,9 @@ def quantized_list(table: Sequence[Any]) -> str:
     return "\n".join(
         [
             f"- Operators: {static}.",
-            f"- Static int8 runs in integer kernels: {integer or 'none'}; the others compute in "
-            "float32 inside the delegate between a dequantize and a quantize.",
+            f"- Static int8 runs in integer kernels: {integer or 'none'}.",
+            f"- Static int8 computes in float32 inside the delegate, between a dequantize and a "
+            f"quantize: {floating or 'none'}.",
             f"- Operators with weights (dynamic and weight-only schemes): {weighted or 'none'}.",
         ]
     )

@@ -65,9 +65,10 @@ def kernel_files() -> dict:
 
 
 def table_kernels() -> set:
-    """The kernels the table declares: run_<name>, and run_<name>_int8 for integer-capable entries."""
+    """The kernels the table declares: run_<name>, and run_<name>_int8 for integer-capable
+    entries (an entry that only moves elements is its own int8 kernel)."""
     return {e.kernel_name for e in OP_SUPPORT} | {
-        f"{e.kernel_name}_int8" for e in OP_SUPPORT if e.int8
+        f"{e.kernel_name}_int8" for e in OP_SUPPORT if e.int8 and not e.moves_data
     }
 
 

@@ -92,6 +92,7 @@ COMMON_CONSTRAINTS = (
     "(torch.export.Dim with max)"
 )
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+aten = torch.ops.aten
 
 AttrValue = Any  # int, float, bool, or a tuple of ints or floats
 
@@ -263,6 +264,25 @@ class OpSupport:
             have the entry's operand names.
         annotate_check: rules the quantizer adds; a node that breaks them is
             not annotated and stays float32 (a transposed convolution).
+        moves_data: the op only moves elements (view, permute, slice...): its
+            kernel ``run_<kernel>`` copies elements of any dtype and is its
+            int8 kernel too (needs ``int8`` and
+            ``output_shares_input_qparams``: the int8 bytes are the answer).
+        aten_aliases: ATen ops that ``torch.export`` produces where the edge
+            dialect later has this entry's op (``aten.view`` and
+            ``aten.reshape`` for ``view_copy``); after a quantized op the
+            quantizer gives them its qparams. Only for ``moves_data`` entries,
+            whose one tensor operand is the first argument of each alias, and
+            only aliases whose output keeps a contiguous input contiguous: a
+            quantize of a strided view (transpose, expand, select, slice)
+            makes the edge dialect's decomposition of a following reshape
+            fail. Those ops need no annotation: preprocess runs a layout op on
+            the int8 tensor its input's dequantize reads, whether or not a
+            quantize follows.
+        annotate: the quantizer annotates the op (when ``annotated`` allows).
+            False for an op without an integer kernel: in a quantized model it
+            computes in float32 inside the delegate from its dequantized
+            inputs, and its output is quantized by the next annotated op.
         first_output_only: the ATen op returns several tensors and the
             backend computes the first (batch norm's normalized output, max
             pooling's values); a node is claimed only when every user takes
@@ -290,6 +310,9 @@ class OpSupport:
     variadic_outputs: bool = False
     annotated_aliases: Tuple[Any, ...] = ()
     annotate_check: Optional[Check] = None
+    moves_data: bool = False
+    aten_aliases: Tuple[Any, ...] = ()
+    annotate: bool = True
 
     @property
     def blob_dtypes(self) -> Tuple[torch.dtype, ...]:
@@ -308,11 +331,12 @@ class OpSupport:
 
     @property
     def annotated(self) -> bool:
-        """The quantizer annotates it: an op with fixed tensor operands and one output (not
-        quantize/dequantize, a variadic operand or outputs, an op computing output 0 of
-        several unless an annotated alias has one output: max_pool2d's)."""
+        """The quantizer annotates it: ``annotate`` is set and the op has fixed tensor operands and
+        one output (not quantize/dequantize, a variadic operand or outputs, an op computing
+        output 0 of several unless an annotated alias has one output: max_pool2d's)."""
         return (
-            bool(self.operands)
+            self.annotate
+            and bool(self.operands)
             and not self.converts
             and not self.variadic_outputs
             and not (self.first_output_only and not self.annotated_aliases)
@@ -843,6 +867,14 @@ _NOT_ANNOTATED = (
     "not annotated yet (float32): the quantizer annotates ops with fixed operands and one output"
 )
 _LAYOUT = f"{_STATIC_INT8}; the output shares the input's qparams (the values only move)"
+_LOOKUP_TABLE = f"{_STATIC_INT8}; int8 through a 256-entry lookup table of the float kernel"
+# An operator without an integer kernel stays out of the quantizer's
+# annotations (annotate=False) rather than being quantized and computed in
+# float; to quantize it, write its run_<name>_int8 and set int8=True instead.
+_NO_INTEGER_KERNEL = (
+    "not annotated (no integer kernel): computes in float32 inside the delegate, from "
+    "its dequantized inputs"
+)
 
 
 def infer_dynamic_size(size: Any) -> Any:
@@ -931,6 +963,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             *_BROADCAST_SAMPLES,
             Sample(inputs=((2, 3), (2, 3)), kwargs={"alpha": 0.5}, id="alpha"),
         ),
+        int8=True,
+        int8_check=_alpha_is_one,
     ),
     OpSupport(
         name="mul",
@@ -952,6 +986,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; true division only (no rounding_mode)",
         samples=_BROADCAST_SAMPLES,
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="relu",
@@ -973,6 +1009,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=(Sample(inputs=((2, 3, 4),), low=-100.0, high=100.0),),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="tanh",
@@ -982,6 +1020,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=_UNARY_SAMPLES,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="hardtanh",
@@ -1248,6 +1288,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), kwargs={"dim": [1]}, id="one_dim"),
             Sample(inputs=((2, 3, 4, 2),), kwargs={"dim": [0, 2], "keepdim": True}, id="keepdim"),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="max_pool2d",
@@ -1337,6 +1379,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
                 inputs=((2, 3, 4),), kwargs={"approximate": "tanh"}, low=-6.0, high=6.0, id="tanh"
             ),
         ),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="silu",
@@ -1348,6 +1392,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         samples=(Sample(inputs=((2, 3, 4),), low=-100.0, high=100.0),),
         # Otherwise the edge dialect splits it into sigmoid + mul.
         keep_undecomposed=True,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="hardswish",
@@ -1359,6 +1405,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         samples=(Sample(inputs=((2, 3, 4),), low=-5.0, high=5.0),),
         # Otherwise the edge dialect splits it into add, clamp, mul, div and copies.
         keep_undecomposed=True,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="hardsigmoid",
@@ -1369,6 +1417,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         constraints="any shape",
         samples=(Sample(inputs=((2, 3, 4),), low=-5.0, high=5.0),),
         keep_undecomposed=True,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="leaky_relu",
@@ -1382,6 +1432,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), id="default"),
             Sample(inputs=((2, 3, 4),), kwargs={"negative_slope": 0.2}, id="slope"),
         ),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="exp",
@@ -1391,6 +1443,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=_UNARY_SAMPLES,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="sqrt",
@@ -1400,6 +1454,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape; NaN for negative inputs, as in PyTorch",
         samples=(Sample(inputs=((2, 3, 4),), low=0.0, high=9.0),),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="rsqrt",
@@ -1409,6 +1465,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape; inf at 0 and NaN for negative inputs, as in PyTorch",
         samples=(Sample(inputs=((2, 3, 4),), low=0.01, high=9.0),),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="abs",
@@ -1418,6 +1476,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=_UNARY_SAMPLES,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="maximum",
@@ -1427,6 +1487,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; NaN if either is NaN",
         samples=_BROADCAST_SAMPLES,
+        int8=True,
     ),
     OpSupport(
         name="minimum",
@@ -1436,6 +1497,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.BROADCAST,
         constraints=f"{_BROADCAST}; NaN if either is NaN",
         samples=_BROADCAST_SAMPLES,
+        int8=True,
     ),
     OpSupport(
         name="softmax",
@@ -1456,6 +1518,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 1, "half_to_float": False}, id="middle"),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="log_softmax",
@@ -1476,6 +1540,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             ),
             Sample(inputs=((2, 3, 4),), kwargs={"dim": 0, "half_to_float": False}, id="first"),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     # --- attention, normalization and concatenation
     OpSupport(
@@ -1578,7 +1644,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             "is_causal or an additive float mask; dropout_p 0; no enable_gqa; softmax computed stably"
         ),
         check=_check_attention,
-        quantization=f"{_STATIC_INT8} on every operand",
         keep_undecomposed=True,
         samples=(
             Sample(inputs=((1, 2, 5, 4), (1, 2, 5, 4), (1, 2, 5, 4), None), id="plain"),
@@ -1593,6 +1658,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
                 id="mask_scale_rank3",
             ),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="addmm",
@@ -1606,13 +1673,14 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         check=_check_shape_rule(
             _ADDMM_ATTRS, lambda what, shapes, attrs: addmm_output_shape(what, shapes)
         ),
-        quantization=f"{_STATIC_INT8} on every operand",
         samples=(
             Sample(inputs=((4,), (2, 3), (3, 4)), id="bias_row"),
             Sample(
                 inputs=((2, 4), (2, 3), (3, 4)), kwargs={"beta": 0.5, "alpha": 2.0}, id="beta_alpha"
             ),
         ),
+        quantization=_NO_INTEGER_KERNEL,
+        annotate=False,
     ),
     OpSupport(
         name="full",
@@ -1641,6 +1709,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3),), kwargs={"other": 1e-6}, id="epsilon"),
             Sample(inputs=((2, 3),), kwargs={"other": 2.5, "alpha": -2}, id="alpha"),
         ),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="mul_scalar",
@@ -1651,6 +1721,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="out = self * other for a number other",
         samples=(Sample(inputs=((2, 3, 4),), kwargs={"other": 0.125}),),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="pow_scalar",
@@ -1666,6 +1738,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3),), kwargs={"exponent": 0.5}, low=0.0, high=4.0, id="root"),
             Sample(inputs=((2, 3),), kwargs={"exponent": -1.5}, low=0.5, high=4.0, id="negative"),
         ),
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     # --- shape and layout operators
     OpSupport(
@@ -1686,6 +1760,14 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), kwargs={"size": [24]}, id="flatten"),
             Sample(inputs=((1, 1),), kwargs={"size": []}, id="to_scalar"),
         ),
+        int8=True,
+        moves_data=True,
+        aten_aliases=(
+            aten.view.default,
+            aten.reshape.default,
+            aten.flatten.using_ints,
+            aten.unflatten.int,
+        ),
     ),
     OpSupport(
         name="permute_copy",
@@ -1704,6 +1786,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((3, 5),), kwargs={"dims": [1, 0]}, id="transpose"),
             Sample(inputs=((2, 3, 4, 5),), kwargs={"dims": [0, 2, -3, 3]}, id="negative_dim"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="squeeze_copy",
@@ -1722,6 +1806,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((1, 3, 1, 1),), kwargs={"dim": [0, 1, 2, 3]}, id="all"),
             Sample(inputs=((2, 1),), kwargs={"dim": [-1]}, id="negative_dim"),
         ),
+        int8=True,
+        moves_data=True,
+        aten_aliases=(aten.squeeze.dim, aten.squeeze.dims, aten.squeeze.default),
     ),
     OpSupport(
         name="unsqueeze_copy",
@@ -1739,6 +1826,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3),), kwargs={"dim": -1}, id="last"),
             Sample(inputs=((2, 3),), kwargs={"dim": 1}, id="middle"),
         ),
+        int8=True,
+        moves_data=True,
+        aten_aliases=(aten.unsqueeze.default,),
     ),
     OpSupport(
         name="expand_copy",
@@ -1756,6 +1846,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 1, 4),), kwargs={"size": [-1, 3, -1]}, id="keep"),
             Sample(inputs=((3, 1),), kwargs={"size": [2, 3, 5]}, id="new_dims"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="clone",
@@ -1772,6 +1864,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((2, 3, 4),), id="default"),
             Sample(inputs=((2, 3, 4),), kwargs={"dim_order": [0, 1, 2]}, id="contiguous"),
         ),
+        int8=True,
+        moves_data=True,
+        aten_aliases=(aten.clone.default, aten.contiguous.default),
     ),
     OpSupport(
         name="slice_copy",
@@ -1797,6 +1892,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((5, 2),), kwargs={"dim": 0, "start": 4, "end": 2}, id="empty"),
             Sample(inputs=((5, 4),), kwargs={"dim": 1, "step": 2}, id="absent_start_end"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="select_copy",
@@ -1815,6 +1912,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
             Sample(inputs=((3, 4),), kwargs={"dim": 0, "index": -1}, id="negative_index"),
             Sample(inputs=((4,),), kwargs={"dim": -1, "index": 1}, id="to_scalar"),
         ),
+        int8=True,
+        moves_data=True,
     ),
     OpSupport(
         name="neg",
@@ -1824,6 +1923,8 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.SAME,
         constraints="any shape",
         samples=_UNARY_SAMPLES,
+        quantization=_LOOKUP_TABLE,
+        int8=True,
     ),
     OpSupport(
         name="alias_copy",
@@ -1836,6 +1937,9 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         quantization=_LAYOUT,
         output_shares_input_qparams=True,
         samples=_UNARY_SAMPLES,
+        int8=True,
+        moves_data=True,
+        aten_aliases=(aten.alias.default, aten.detach.default),
     ),
 )
 
@@ -1853,6 +1957,23 @@ def lookup(target: Any) -> Optional[OpSupport]:
     """The entry for an edge or ATen operator, or None when it is not supported."""
     try:
         return _BY_TARGET.get(target)
+    except TypeError:  # unhashable targets (some higher-order ops)
+        return None
+
+
+_BY_ATEN_ALIAS: Dict[Any, OpSupport] = {
+    alias: _entry for _entry in OP_SUPPORT for alias in _entry.aten_aliases
+}
+
+
+def lookup_annotated(target: Any) -> Optional[OpSupport]:
+    """The entry the quantizer annotates a call of ``target`` as: its own, or the entry that
+    lists it in ``aten_aliases`` (``aten.transpose`` is annotated as ``permute_copy``)."""
+    entry = lookup(target)
+    if entry is not None:
+        return entry
+    try:
+        return _BY_ATEN_ALIAS.get(target)
     except TypeError:  # unhashable targets (some higher-order ops)
         return None
 
@@ -2024,6 +2145,13 @@ def _self_check(table: Sequence[OpSupport]) -> None:
             raise ValueError(
                 f"{where}: num_outputs {entry.num_outputs}; use variadic_outputs for an op "
                 "returning a list of tensors"
+            )
+        if entry.aten_aliases and not entry.moves_data:
+            raise ValueError(f"{where}: aten_aliases are for moves_data entries only")
+        if entry.moves_data and not (entry.int8 and entry.output_shares_input_qparams):
+            raise ValueError(
+                f"{where}: moves_data needs int8=True and output_shares_input_qparams=True "
+                "(its kernel serves int8 by moving bytes that keep their qparams)"
             )
         if entry.first_output_only and entry.variadic_outputs:
             raise ValueError(f"{where}: first_output_only and variadic_outputs exclude each other")

@@ -320,6 +320,12 @@ class _BlobBuilder:
             return
         entry = lookup(_QUANTIZE)
         self._refuse_unsupported(node, entry)
+        moved = self._int8_operand(node.args[0])
+        if moved is not None and moved.quant == self._qparams(node):
+            # int8 values moved by a layout op, quantized again with their own
+            # qparams: the quantize changes nothing.
+            self._tensor_ids[node] = self._tensor_ids[node.args[0]]
+            return
         source = self._float_id(node.args[0])
         out = self._add_tensor(
             node, self.graph.tensors[source].sizes, torch.int8, self._qparams(node)
@@ -399,6 +405,11 @@ class _BlobBuilder:
         if quantize is not None:
             self._add_integer_op(node, entry, quantize, attrs)
             return
+        if entry.moves_data and entry.int8_reason(node) is None:
+            moved = self._int8_operand(entry.operand_nodes(node)[0])
+            if moved is not None and moved.quant.axis is None:
+                self._add_moved_int8(node, entry, moved, attrs)
+                return
         # Float: an absent optional operand (linear without bias) is None.
         inputs = tuple(
             None if operand is None else self._float_id(operand)
@@ -430,8 +441,11 @@ class _BlobBuilder:
         self._tensor_ids[node] = self._output_ids[source][node.args[1]]
 
     def _int8_operand(self, node: Optional[Node]) -> Optional[TensorInfo]:
-        """The int8 tensor a dequantize operand reads, or None."""
-        if not isinstance(node, Node) or node.target not in _DEQUANTIZE_OPS:
+        """The int8 tensor a dequantize operand reads (or an op that moves int8 values writes), or None."""
+        if not isinstance(node, Node) or node not in self._tensor_ids:
+            return None
+        entry = lookup(node.target)
+        if node.target not in _DEQUANTIZE_OPS and not (entry is not None and entry.moves_data):
             return None
         info = self.graph.tensors[self._tensor_ids[node]]
         return info if info.dtype == SCALAR_TYPE_INT8 and info.quant is not None else None
@@ -461,6 +475,23 @@ class _BlobBuilder:
             ):
                 return None
         return user
+
+    def _add_moved_int8(
+        self, node: Node, entry: OpSupport, source: TensorInfo, attrs: Tuple
+    ) -> None:
+        """An op that only moves the values of an int8 tensor, with no quantize after it (an
+        op the quantizer never saw, such as the clone that to_edge adds before an output):
+        it moves the int8 values, which keep their qparams; a float consumer dequantizes."""
+        inputs = tuple(
+            None if operand is None else self._tensor_ids[operand]
+            for operand in entry.operand_nodes(node)
+        )
+        shape = upper_bound_shape(node.meta["val"].shape)
+        output = self._add_tensor(
+            node, shape.sizes, torch.int8, source.quant, dynamic_dims=shape.dynamic_dims
+        )
+        self._tensor_ids[node] = output
+        self._append_op(node, entry, inputs, (output,), attrs, node.name)
 
     def _bias_data(self, node: Node) -> Optional[torch.Tensor]:
         """A float constant bias, or None (an int32 bias arrives as a dequantize)."""

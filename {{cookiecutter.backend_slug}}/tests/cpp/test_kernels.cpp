@@ -8,6 +8,7 @@
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -163,6 +164,61 @@ void check_binary(OpCode op, Shape a_shape, Shape b_shape, float alpha) {
     }
     CHECK_NEAR(out[i], expected, 1e-6);
   }
+}
+
+// A per-tensor quantized int8 tensor of run_int8_kernel.
+struct Int8Tensor {
+  Shape shape;
+  QuantParam q;
+  std::vector<int8_t> data;
+};
+
+// Runs the integer kernel the generated table holds for opcode (its output
+// is int8) on int8 operands, and returns the output's values.
+std::vector<int8_t> run_int8_kernel(
+    OpCode opcode,
+    std::vector<Int8Tensor> operands,
+    const Shape& out_shape,
+    const QuantParam& out_q,
+    std::vector<Attribute> attrs = {}) {
+  Graph graph;
+  Op op;
+  op.schema = find_op_schema(static_cast<uint32_t>(opcode));
+  op.opcode = opcode;
+  op.attrs = std::move(attrs);
+  std::vector<void*> data;
+  auto add_tensor = [&](const Shape& shape, const QuantParam& q) {
+    TensorInfo info;
+    info.dtype = kDtypeInt8;
+    info.shape = shape;
+    info.numel = numel(shape);
+    info.nbytes = info.numel;
+    info.quant_scheme = QuantScheme::PerTensor;
+    info.qparams = {q};
+    graph.tensors.push_back(info);
+    return static_cast<uint32_t>(graph.tensors.size() - 1);
+  };
+  for (Int8Tensor& operand : operands) {
+    op.inputs.push_back(add_tensor(operand.shape, operand.q));
+    data.push_back(operand.data.data());
+  }
+  std::vector<int8_t> out(numel(out_shape), 0);
+  op.outputs.push_back(add_tensor(out_shape, out_q));
+  data.push_back(out.data());
+  const KernelFn kernel = find_kernel(opcode, kDtypeInt8);
+  CHECK(kernel != nullptr);
+  if (kernel != nullptr) {
+    kernel(KernelContext(graph, op, data.data()));
+  }
+  return out;
+}
+
+std::vector<int8_t> all_int8_codes() {
+  std::vector<int8_t> codes;
+  for (int q = -128; q <= 127; ++q) {
+    codes.push_back(static_cast<int8_t>(q));
+  }
+  return codes;
 }
 
 } // namespace
@@ -349,6 +405,108 @@ TEST(quantize_value_rounds_saturates_and_defines_nan_and_infinities) {
   CHECK_EQ(int(kernel_util::quantize_value(-inf, q)), -128);
   // NaN is quant_min, as ExecuTorch's quantize_per_tensor gives on x86-64.
   CHECK_EQ(int(kernel_util::quantize_value(std::nanf(""), q)), -128);
+}
+
+TEST(int8_layout_kernels_move_bytes_and_requantize_other_qparams) {
+  const QuantParam q{0.1f, 5};
+  const std::vector<int8_t> x = {-128, -3, 0, 7, 100, 127};
+  // view_copy keeps the order; with the input's qparams the bytes are the
+  // answer.
+  CHECK(
+      run_int8_kernel(
+          OpCode::ViewCopy,
+          {Int8Tensor{shape_of({2, 3}), q, x}},
+          shape_of({3, 2}),
+          q,
+          {[] {
+            Attribute size;
+            size.type = AttrType::IntList;
+            size.ints = {3, 2};
+            return size;
+          }()}) == x);
+  // permute_copy of [2, 3] moves int8 elements (one byte each).
+  Attribute dims;
+  dims.type = AttrType::IntList;
+  dims.ints = {1, 0};
+  const std::vector<int8_t> transposed = {-128, 7, -3, 100, 0, 127};
+  CHECK(
+      run_int8_kernel(
+          OpCode::PermuteCopy,
+          {Int8Tensor{shape_of({2, 3}), q, x}},
+          shape_of({3, 2}),
+          q,
+          {dims}) == transposed);
+  // An output with other qparams is requantized: zp + round((x - 5) / 2).
+  const QuantParam half{0.2f, -1};
+  const std::vector<int8_t> out = run_int8_kernel(
+      OpCode::PermuteCopy,
+      {Int8Tensor{shape_of({2, 3}), q, x}},
+      shape_of({3, 2}),
+      half,
+      {dims});
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double expected =
+        -1 + std::floor((double(transposed[i]) - 5) / 2 + 0.5); // ties up
+    CHECK_EQ(int(out[i]), int(expected));
+  }
+}
+
+TEST(int8_lookup_table_is_dequantize_float_kernel_quantize) {
+  const QuantParam qin{0.05f, -10};
+  const QuantParam qout{1.0f / 256, -128};
+  const std::vector<int8_t> codes = all_int8_codes();
+  const Shape shape = shape_of({256});
+  const std::vector<int8_t> out = run_int8_kernel(
+      OpCode::Sigmoid, {Int8Tensor{shape, qin, codes}}, shape, qout);
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const float x = (float(codes[i]) - float(qin.zero_point)) * qin.scale;
+    const float y = static_cast<float>(1.0 / (1.0 + std::exp(-double(x))));
+    CHECK_EQ(int(out[i]), int(kernel_util::quantize_value(y, qout)));
+  }
+  // An attribute reaches the float kernel: leaky_relu's slope.
+  const std::vector<int8_t> leaky = run_int8_kernel(
+      OpCode::LeakyRelu,
+      {Int8Tensor{shape, qin, codes}},
+      shape,
+      qin,
+      {float_attr(0.5)});
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const float x = (float(codes[i]) - float(qin.zero_point)) * qin.scale;
+    const float y = x > 0.0f ? x : x * 0.5f;
+    CHECK_EQ(int(leaky[i]), int(kernel_util::quantize_value(y, qin)));
+  }
+}
+
+TEST(int8_sub_maximum_and_minimum) {
+  const QuantParam qa{0.1f, 3};
+  const QuantParam qb{0.05f, -7};
+  const QuantParam qout{0.15f, 2};
+  const std::vector<int8_t> a = {-128, -50, 0, 3, 64, 127};
+  const std::vector<int8_t> b = {127, -7, 20, -128, 64, 0};
+  const Shape shape = shape_of({6});
+  const std::vector<int8_t> sub = run_int8_kernel(
+      OpCode::Sub,
+      {Int8Tensor{shape, qa, a}, {shape, qb, b}},
+      shape,
+      qout,
+      {float_attr(1.0)});
+  const std::vector<int8_t> maximum = run_int8_kernel(
+      OpCode::Maximum, {Int8Tensor{shape, qa, a}, {shape, qb, b}}, shape, qout);
+  const std::vector<int8_t> minimum = run_int8_kernel(
+      OpCode::Minimum, {Int8Tensor{shape, qa, a}, {shape, qb, b}}, shape, qout);
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double x = (a[i] - qa.zero_point) * double(qa.scale);
+    const double y = (b[i] - qb.zero_point) * double(qb.scale);
+    // Within one step of the exact result (fixed-point rounding).
+    const auto near = [&](int8_t got, double value) {
+      const double code =
+          std::clamp(qout.zero_point + value / qout.scale, -128.0, 127.0);
+      CHECK(std::abs(double(got) - code) <= 0.5 + 1e-6);
+    };
+    near(sub[i], x - y);
+    near(maximum[i], std::max(x, y));
+    near(minimum[i], std::min(x, y));
+  }
 }
 
 TEST(every_opcode_has_a_schema_and_a_kernel) {

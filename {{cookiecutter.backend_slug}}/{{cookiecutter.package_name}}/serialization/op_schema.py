@@ -80,7 +80,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("alpha", AttrType.FLOAT),),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.MUL: OpSchema(
         opcode=3,
@@ -118,7 +119,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.TANH: OpSchema(
         opcode=7,
@@ -127,7 +129,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.CLAMP: OpSchema(
         opcode=8,
@@ -176,7 +179,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("tanh", AttrType.BOOL),),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SILU: OpSchema(
         opcode=13,
@@ -185,7 +189,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.HARDSWISH: OpSchema(
         opcode=14,
@@ -194,7 +199,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.HARDSIGMOID: OpSchema(
         opcode=15,
@@ -203,7 +209,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.LEAKY_RELU: OpSchema(
         opcode=16,
@@ -212,7 +219,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("negative_slope", AttrType.FLOAT),),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.EXP: OpSchema(
         opcode=17,
@@ -221,7 +229,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SQRT: OpSchema(
         opcode=18,
@@ -230,7 +239,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.RSQRT: OpSchema(
         opcode=19,
@@ -239,7 +249,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.ABS: OpSchema(
         opcode=20,
@@ -248,7 +259,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.MAXIMUM: OpSchema(
         opcode=21,
@@ -257,7 +269,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.MINIMUM: OpSchema(
         opcode=22,
@@ -266,7 +279,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.BROADCAST,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SOFTMAX: OpSchema(
         opcode=23,
@@ -293,7 +307,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("size", AttrType.INT_LIST),),
         shape_rule=ShapeRule.VIEW,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.PERMUTE_COPY: OpSchema(
         opcode=26,
@@ -302,7 +317,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dims", AttrType.INT_LIST),),
         shape_rule=ShapeRule.PERMUTE,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SQUEEZE_COPY: OpSchema(
         opcode=27,
@@ -311,7 +327,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dims", AttrType.INT_LIST),),
         shape_rule=ShapeRule.SQUEEZE,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.UNSQUEEZE_COPY: OpSchema(
         opcode=28,
@@ -320,7 +337,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dim", AttrType.INT),),
         shape_rule=ShapeRule.UNSQUEEZE,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.EXPAND_COPY: OpSchema(
         opcode=29,
@@ -329,7 +347,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("size", AttrType.INT_LIST),),
         shape_rule=ShapeRule.EXPAND,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.CLONE: OpSchema(
         opcode=30,
@@ -338,7 +357,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SLICE_COPY: OpSchema(
         opcode=31,
@@ -347,7 +367,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dim", AttrType.INT), AttrSchema("start", AttrType.INT), AttrSchema("end", AttrType.INT), AttrSchema("step", AttrType.INT)),
         shape_rule=ShapeRule.SLICE,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.SELECT_COPY: OpSchema(
         opcode=32,
@@ -356,7 +377,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("dim", AttrType.INT), AttrSchema("index", AttrType.INT)),
         shape_rule=ShapeRule.SELECT,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.NEG: OpSchema(
         opcode=33,
@@ -365,7 +387,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.ALIAS_COPY: OpSchema(
         opcode=34,
@@ -374,7 +397,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.LAYER_NORM: OpSchema(
         opcode=45,
@@ -438,7 +462,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("other", AttrType.FLOAT), AttrSchema("alpha", AttrType.FLOAT)),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.MUL_SCALAR: OpSchema(
         opcode=52,
@@ -447,7 +472,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("other", AttrType.FLOAT),),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.POW_SCALAR: OpSchema(
         opcode=53,
@@ -456,7 +482,8 @@ OP_SCHEMAS = {
         num_outputs=1,
         attrs=(AttrSchema("exponent", AttrType.FLOAT),),
         shape_rule=ShapeRule.SAME,
-        dtypes=(6,),
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.CONVOLUTION: OpSchema(
         opcode=60,

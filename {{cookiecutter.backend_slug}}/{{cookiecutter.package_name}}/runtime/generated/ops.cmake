@@ -5,13 +5,16 @@ set(OP_KERNELS
     add
     add_int8
     sub
+    sub_int8
     mul
     mul_int8
     div
     relu
     relu_int8
     sigmoid
+    sigmoid_int8
     tanh
+    tanh_int8
     clamp
     clamp_int8
     linear
@@ -21,16 +24,27 @@ set(OP_KERNELS
     bmm
     bmm_int8
     gelu
+    gelu_int8
     silu
+    silu_int8
     hardswish
+    hardswish_int8
     hardsigmoid
+    hardsigmoid_int8
     leaky_relu
+    leaky_relu_int8
     exp
+    exp_int8
     sqrt
+    sqrt_int8
     rsqrt
+    rsqrt_int8
     abs
+    abs_int8
     maximum
+    maximum_int8
     minimum
+    minimum_int8
     softmax
     log_softmax
     view_copy
@@ -42,6 +56,7 @@ set(OP_KERNELS
     slice_copy
     select_copy
     neg
+    neg_int8
     alias_copy
     layer_norm
     cat
@@ -50,8 +65,11 @@ set(OP_KERNELS
     addmm
     full
     add_scalar
+    add_scalar_int8
     mul_scalar
+    mul_scalar_int8
     pow_scalar
+    pow_scalar_int8
     convolution
     convolution_int8
     avg_pool2d

@@ -708,24 +708,163 @@ inline void matmul_int8(
   }
 }
 
+// An int8 value quantized with `from` re-expressed with `to`'s qparams:
+// to.zero_point + round((q - from.zero_point) * from.scale / to.scale) by a
+// fixed-point multiplier, not yet saturated.
+class Requantizer {
+ public:
+  Requantizer(const QuantParam& from, const QuantParam& to)
+      : from_zero_(from.zero_point),
+        to_zero_(to.zero_point),
+        multiplier_(quantize_multiplier(double(from.scale) / double(to.scale))),
+        identity_(from.scale == to.scale && from.zero_point == to.zero_point) {}
+
+  int64_t operator()(int8_t q) const {
+    return int64_t(to_zero_) +
+        multiply_by_quantized_multiplier(int64_t(q) - from_zero_, multiplier_);
+  }
+
+  // Same qparams: every value stays as it is.
+  bool identity() const {
+    return identity_;
+  }
+
+ private:
+  int32_t from_zero_;
+  int32_t to_zero_;
+  QuantizedMultiplier multiplier_;
+  bool identity_;
+};
+
 // out = clamp(requantize(x), lo, hi) elementwise with x's and out's
 // per-tensor qparams; lo/hi are int8 codes (relu, clamp).
 inline void
 requantize_clamp_int8(const KernelContext& context, int32_t lo, int32_t hi) {
-  const QuantParam& qin = per_tensor(context.input_info(0));
-  const QuantParam& qout = per_tensor(context.output_info());
-  const QuantizedMultiplier multiplier =
-      quantize_multiplier(double(qin.scale) / double(qout.scale));
+  const Requantizer requantize(
+      per_tensor(context.input_info(0)), per_tensor(context.output_info()));
   const int8_t* x = context.input<int8_t>(0);
   int8_t* out = context.output<int8_t>();
   const size_t count = context.output_info().numel;
   for (size_t i = 0; i < count; ++i) {
-    const int64_t value = int64_t(qout.zero_point) +
-        multiply_by_quantized_multiplier(
-                              int64_t(x[i]) - qin.zero_point, multiplier);
+    const int64_t value = requantize(x[i]);
     // As torch.clamp: when lo > hi every element becomes hi.
     const int64_t low = value < lo ? lo : value;
     out[i] = saturate_int8(low > hi ? hi : low);
+  }
+}
+
+// out = out_zero_point + fn(a - a_zero_point, b - b_zero_point), saturated to
+// int8, elementwise with PyTorch broadcasting over operands 0 and 1: the loop
+// of every int8 binary kernel (add, sub, mul, maximum, minimum). fn gets the
+// inputs' int8 values relative to their zero points and returns the output's
+// (requantized by the multipliers the kernel derives from the scales).
+template <typename Fn>
+void binary_int8(const KernelContext& context, Fn fn) {
+  const int32_t a_zero = per_tensor(context.input_info(0)).zero_point;
+  const int32_t b_zero = per_tensor(context.input_info(1)).zero_point;
+  const int32_t out_zero = per_tensor(context.output_info()).zero_point;
+  broadcast_binary<int8_t>(
+      [&](int8_t a, int8_t b) {
+        return saturate_int8(
+            int64_t(out_zero) + fn(int32_t(a) - a_zero, int32_t(b) - b_zero));
+      },
+      context.input<int8_t>(0),
+      context.input_info(0).shape,
+      context.input<int8_t>(1),
+      context.input_info(1).shape,
+      context.output<int8_t>(),
+      context.output_info().shape);
+}
+
+// a + b (subtract: a - b) on int8, as TFLite's reference_integer_ops::Add
+// (add.cc, AddFunc; Sub is the same with b negated): both inputs are
+// shifted left by 20 bits, rescaled to the common scale
+// 2 * max(a_scale, b_scale), summed in int32, and the sum is requantized to
+// the output's scale.
+inline void add_int8(const KernelContext& context, bool subtract) {
+  constexpr int kLeftShift = 20;
+  // The shift as a product: a left shift of a negative value is undefined.
+  constexpr int64_t kShifted = int64_t(1) << kLeftShift;
+  const double a_scale = per_tensor(context.input_info(0)).scale;
+  const double b_scale = per_tensor(context.input_info(1)).scale;
+  const double out_scale = per_tensor(context.output_info()).scale;
+  const double twice_max = 2.0 * std::max(a_scale, b_scale);
+  const QuantizedMultiplier ma = quantize_multiplier(a_scale / twice_max);
+  const QuantizedMultiplier mb = quantize_multiplier(b_scale / twice_max);
+  const QuantizedMultiplier mout =
+      quantize_multiplier(twice_max / (double(kShifted) * out_scale));
+  binary_int8(context, [&](int32_t a, int32_t b) {
+    const int64_t a_part =
+        multiply_by_quantized_multiplier(int64_t(a) * kShifted, ma);
+    const int64_t b_part =
+        multiply_by_quantized_multiplier(int64_t(b) * kShifted, mb);
+    return multiply_by_quantized_multiplier(
+        subtract ? a_part - b_part : a_part + b_part, mout);
+  });
+}
+
+// max(a, b) (minimum: min(a, b)) on int8: both inputs requantized to the
+// output's qparams, then compared. Requantization is monotonic, so this is
+// the int8 of max(dequantize(a), dequantize(b)).
+inline void max_int8(const KernelContext& context, bool minimum) {
+  const double out_scale = per_tensor(context.output_info()).scale;
+  const QuantizedMultiplier ma = quantize_multiplier(
+      double(per_tensor(context.input_info(0)).scale) / out_scale);
+  const QuantizedMultiplier mb = quantize_multiplier(
+      double(per_tensor(context.input_info(1)).scale) / out_scale);
+  binary_int8(context, [&](int32_t a, int32_t b) {
+    const int32_t a_out = multiply_by_quantized_multiplier(a, ma);
+    const int32_t b_out = multiply_by_quantized_multiplier(b, mb);
+    return minimum ? std::min(a_out, b_out) : std::max(a_out, b_out);
+  });
+}
+
+// A unary elementwise op on int8 through a 256-entry lookup table, as
+// XNNPACK's qs8 sigmoid, tanh and elu operators build theirs when they are
+// created (xnn_create_sigmoid_nc_qs8 and friends) and TFLite's int8 LUT
+// kernels do (LUTPopulate, kernels/internal/common.h): entry q holds the
+// output code of dequantize(q) through the op's float function. Here the
+// float function is the op's own float kernel (`float_kernel`, run once on
+// the 256 dequantized codes with the op's attributes), so the two cannot
+// disagree; dequantization is ExecuTorch's ((q - zero_point) * scale) and
+// requantization its quantize_per_tensor (quantize_value: round half to
+// even, saturate; NaN gives -128), so the kernel equals
+// dequantize -> op -> quantize on every input. Each call then reads one table
+// entry per element. An accelerator builds the table once, ahead of time.
+inline void run_lookup_table_int8(
+    const KernelContext& context,
+    KernelFn float_kernel) {
+  const QuantParam& qin = per_tensor(context.input_info(0));
+  const QuantParam& qout = per_tensor(context.output_info());
+  constexpr size_t kCodes = 256;
+  std::array<float, kCodes> values{};
+  std::array<float, kCodes> results{};
+  for (size_t i = 0; i < kCodes; ++i) {
+    const int32_t q = int32_t(i) - 128;
+    values[i] = static_cast<float>(double(q - qin.zero_point) * qin.scale);
+  }
+  // The op on a [256] float tensor: the same record, other tensors.
+  Graph table_graph;
+  TensorInfo info;
+  info.shape.rank = 1;
+  info.shape.sizes[0] = kCodes;
+  info.numel = kCodes;
+  info.nbytes = kCodes * sizeof(float);
+  table_graph.tensors = {info, info};
+  Op table_op = context.op();
+  table_op.inputs = {0};
+  table_op.outputs = {1};
+  void* data[] = {values.data(), results.data()};
+  float_kernel(KernelContext(table_graph, table_op, data));
+  std::array<int8_t, kCodes> table{};
+  for (size_t i = 0; i < kCodes; ++i) {
+    table[i] = quantize_value(results[i], qout);
+  }
+  const int8_t* x = context.input<int8_t>(0);
+  int8_t* out = context.output<int8_t>();
+  const size_t count = context.output_info().numel;
+  for (size_t i = 0; i < count; ++i) {
+    out[i] = table[size_t(int32_t(x[i]) + 128)];
   }
 }
 
@@ -742,13 +881,29 @@ inline std::array<size_t, kMaxRank> contiguous_strides(const Shape& shape) {
   return strides;
 }
 
-// Writes the contiguous output of `out_shape` from a strided view of the
-// input: the output element at index (i0, i1, ...) is
-// in[offset + i0 * strides[0] + i1 * strides[1] + ...]. Permuting (strides
-// in another order), expanding (stride 0), slicing (offset and a step) and
-// selecting (offset, one dimension fewer) are all such views.
+// The layout kernels move elements without reading them, so each serves
+// every dtype (one kernel per opcode is both its float and its int8 kernel,
+// see OpSupport.moves_data): they copy elements of the output's size. On
+// int8 the quantizer gives the output its input's qparams, so the bytes are
+// the answer; an output with other qparams is requantized after the move.
+inline void requantize_moved_int8(const KernelContext& context) {
+  const TensorInfo& out = context.output_info();
+  if (out.dtype != kDtypeInt8) {
+    return;
+  }
+  const Requantizer requantize(
+      per_tensor(context.input_info(0)), per_tensor(out));
+  if (requantize.identity()) {
+    return;
+  }
+  int8_t* data = context.output<int8_t>();
+  for (size_t i = 0; i < out.numel; ++i) {
+    data[i] = saturate_int8(requantize(data[i]));
+  }
+}
+
 template <typename T>
-void copy_strided(
+void copy_strided_elements(
     const T* in,
     size_t offset,
     const std::array<size_t, kMaxRank>& strides,
@@ -770,11 +925,41 @@ void copy_strided(
   }
 }
 
+// Writes the contiguous output from a strided view of operand 0: the output
+// element at index (i0, i1, ...) is
+// in[offset + i0 * strides[0] + i1 * strides[1] + ...] (in elements).
+// Permuting (strides in another order), expanding (stride 0), slicing
+// (offset and a step) and selecting (offset, one dimension fewer) are all
+// such views.
+inline void copy_strided(
+    const KernelContext& context,
+    size_t offset,
+    const std::array<size_t, kMaxRank>& strides) {
+  const Shape& out_shape = context.output_info().shape;
+  if (element_size(context.output_info().dtype) == 1) {
+    copy_strided_elements(
+        context.input<int8_t>(0),
+        offset,
+        strides,
+        context.output<int8_t>(),
+        out_shape);
+  } else {
+    copy_strided_elements(
+        context.input<float>(0),
+        offset,
+        strides,
+        context.output<float>(),
+        out_shape);
+  }
+  requantize_moved_int8(context);
+}
+
 // out = operand 0, element for element: the layout ops that keep the
 // element order (view, squeeze, unsqueeze, clone, ...).
-inline void copy_input_float(const KernelContext& context) {
-  const float* x = context.input<float>(0);
-  std::copy(x, x + context.output_info().numel, context.output<float>());
+inline void copy_input(const KernelContext& context) {
+  const auto* x = context.input<uint8_t>(0);
+  std::copy(x, x + context.output_info().nbytes, context.output<uint8_t>());
+  requantize_moved_int8(context);
 }
 
 } // namespace kernel_util

@@ -17,8 +17,7 @@ void run_expand_copy(const KernelContext& context) {
     const uint32_t source = d - added;
     strides[d] = in.dim(source) == 1 ? 0 : in_strides[source];
   }
-  kernel_util::copy_strided(
-      context.input<float>(0), 0, strides, context.output<float>(), out);
+  kernel_util::copy_strided(context, 0, strides);
 }
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

@@ -15,12 +15,7 @@ void run_permute_copy(const KernelContext& context) {
   for (uint32_t d = 0; d < in.rank; ++d) {
     strides[d] = in_strides[*wrap_dim(dims[d], in.rank)];
   }
-  kernel_util::copy_strided(
-      context.input<float>(0),
-      0,
-      strides,
-      context.output<float>(),
-      context.output_info().shape);
+  kernel_util::copy_strided(context, 0, strides);
 }
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

@@ -21,12 +21,7 @@ void run_select_copy(const KernelContext& context) {
       strides[o++] = in_strides[d];
     }
   }
-  kernel_util::copy_strided(
-      context.input<float>(0),
-      offset,
-      strides,
-      context.output<float>(),
-      context.output_info().shape);
+  kernel_util::copy_strided(context, offset, strides);
 }
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

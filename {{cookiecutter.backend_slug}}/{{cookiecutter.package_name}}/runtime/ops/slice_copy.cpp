@@ -20,12 +20,7 @@ void run_slice_copy(const KernelContext& context) {
   auto strides = kernel_util::contiguous_strides(in);
   const size_t offset = size_t(bounds.start) * strides[dim];
   strides[dim] *= size_t(step);
-  kernel_util::copy_strided(
-      context.input<float>(0),
-      offset,
-      strides,
-      context.output<float>(),
-      context.output_info().shape);
+  kernel_util::copy_strided(context, offset, strides);
 }
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

@@ -8,7 +8,7 @@
 namespace {{ cookiecutter.__cpp_namespace }} {
 
 void run_unsqueeze_copy(const KernelContext& context) {
-  kernel_util::copy_input_float(context);
+  kernel_util::copy_input(context);
 }
 
 } // namespace {{ cookiecutter.__cpp_namespace }}

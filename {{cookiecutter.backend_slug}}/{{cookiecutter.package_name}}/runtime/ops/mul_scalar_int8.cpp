@@ -1,0 +1,14 @@
+{{ cookiecutter.__cpp_license_header }}
+
+// mul_scalar on int8: a 256-entry lookup table of run_mul_scalar on the
+// dequantized codes (kernel_util::run_lookup_table_int8).
+
+#include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>
+
+namespace {{ cookiecutter.__cpp_namespace }} {
+
+void run_mul_scalar_int8(const KernelContext& context) {
+  kernel_util::run_lookup_table_int8(context, run_mul_scalar);
+}
+
+} // namespace {{ cookiecutter.__cpp_namespace }}
