@@ -745,11 +745,21 @@ requantize_clamp_int8(const KernelContext& context, int32_t lo, int32_t hi) {
   const int8_t* x = context.input<int8_t>(0);
   int8_t* out = context.output<int8_t>();
   const size_t count = context.output_info().numel;
-  for (size_t i = 0; i < count; ++i) {
-    const int64_t value = requantize(x[i]);
+  const auto clamp = [lo, hi](int64_t value) {
     // As torch.clamp: when lo > hi every element becomes hi.
     const int64_t low = value < lo ? lo : value;
-    out[i] = saturate_int8(low > hi ? hi : low);
+    return saturate_int8(low > hi ? hi : low);
+  };
+  if (requantize.identity()) {
+    // The quantizer gives relu and clamp their input's qparams: the codes
+    // are compared as they are, with no rescaling per element.
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = clamp(x[i]);
+    }
+    return;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    out[i] = clamp(requantize(x[i]));
   }
 }
 
