@@ -153,6 +153,36 @@ def test_linear_filter_only_keeps_supported_linears():
     assert {{ cookiecutter.__partitioner_class }}(skip_ops=skip_all).ops_to_not_decompose(None) == ([], None)
 
 
+def test_filter_is_asked_for_only_when_it_would_refuse_a_node(lower):
+    """A filter costs the lowering one more decomposition pass over the graph."""
+    partitioner = {{ cookiecutter.__partitioner_class }}()
+
+    class TwoLinears(torch.nn.Module):
+        def __init__(self, second_dtype):
+            super().__init__()
+            self.first = torch.nn.Linear(3, 4)
+            self.second = torch.nn.Linear(4, 2).to(second_dtype)
+
+        def forward(self, x):
+            return self.second(self.first(x).to(self.second.weight.dtype))
+
+    def ops_to_not_decompose(model):
+        exported = torch.export.export(model, (x23(),)).run_decompositions({})
+        return partitioner.ops_to_not_decompose(exported)
+
+    assert ops_to_not_decompose(TwoLinears(torch.float32)) == (
+        [torch.ops.aten.linear.default],
+        None,
+    )
+    assert ops_to_not_decompose(Fn(torch.tanh)) == ([], None)
+    ops, keep = ops_to_not_decompose(TwoLinears(torch.float64))
+    assert torch.ops.aten.linear.default in ops and keep is not None
+    # The float64 linear is decomposed for the CPU; the float32 one is delegated whole.
+    lowered = lower(TwoLinears(torch.float64), (x23(),))
+    assert "linear.default" in lowered.delegated_ops()
+    assert "linear.default" not in lowered.cpu_ops()
+
+
 def test_unknown_skip_op_is_refused():
     name = OTHER_OP.overloadpacket.__name__
     with pytest.raises(

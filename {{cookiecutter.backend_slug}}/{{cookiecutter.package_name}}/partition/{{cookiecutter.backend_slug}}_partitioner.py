@@ -171,16 +171,18 @@ def _resolve_skip_ops(skip_ops: Iterable[OpName]) -> FrozenSet[str]:
     return frozenset(names)
 
 
-def _graph_calls_any(graph_module: torch.fx.GraphModule, ops: Sequence[object]) -> bool:
-    """Whether the graph, or a control-flow body inside it, calls one of ``ops``."""
+def _nodes_calling(
+    graph_module: torch.fx.GraphModule, ops: Sequence[object]
+) -> List[torch.fx.Node]:
+    """The nodes of the graph, and of control-flow bodies inside it, that call one of ``ops``."""
     wanted = set(ops)
-    for module in graph_module.modules():
-        graph = getattr(module, "graph", None)
-        if isinstance(graph, torch.fx.Graph) and any(
-            node.op == "call_function" and node.target in wanted for node in graph.nodes
-        ):
-            return True
-    return False
+    return [
+        node
+        for module in graph_module.modules()
+        if isinstance(getattr(module, "graph", None), torch.fx.Graph)
+        for node in module.graph.nodes
+        if node.op == "call_function" and node.target in wanted
+    ]
 
 
 def _is_view_op(node: torch.fx.Node) -> bool:
@@ -318,21 +320,35 @@ class {{ cookiecutter.__partitioner_class }}(Partitioner):
         backend would refuse (wrong dtype, skipped...) is decomposed as usual
         so that the CPU can run it.
 
-        When ``ep`` holds none of these ops, nothing is requested: a filter
-        makes ``to_edge_transform_and_lower`` run an extra decomposition pass
-        over the whole graph, which would cost time for no effect.
+        A filter costs ``to_edge_transform_and_lower`` two decomposition passes
+        over the whole graph instead of one, so it is asked for only when it
+        would refuse something:
+
+        - ``ep`` holds none of these ops: nothing is requested;
+        - every node of these ops in ``ep`` is one the backend takes: the ops
+          present are requested with no filter (ExecuTorch's one-pass path).
+          A further node of such an op that another op's decomposition
+          creates is kept whole unchecked; if the partitioner then refuses
+          it, the CPU runs the ATen op (the portable kernels have ``linear``);
+        - otherwise: all of them, with the filter.
         """
         keep = [
             entry.aten_op
             for entry in OP_SUPPORT
             if entry.keep_undecomposed and entry.name not in self.skip_ops
         ]
-        if ep is not None and keep and not _graph_calls_any(ep.graph_module, keep):
-            keep = []
         if not keep:
             return [], None
 
         def is_supported(node: torch.fx.Node) -> bool:
             return self.operator_support.unsupported_reason(node) is None
 
+        if ep is None:
+            return keep, is_supported
+        kept_nodes = _nodes_calling(ep.graph_module, keep)
+        if not kept_nodes:
+            return [], None
+        if all(is_supported(node) for node in kept_nodes):
+            present = {node.target for node in kept_nodes}
+            return [op for op in keep if op in present], None
         return keep, is_supported
