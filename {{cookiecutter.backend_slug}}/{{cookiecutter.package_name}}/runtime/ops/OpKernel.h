@@ -121,6 +121,34 @@ inline KernelFn find_kernel(OpCode opcode, uint32_t output_dtype) {
 
 namespace kernel_util {
 
+// A tensor seen as [outer, size, inner] around one dimension: outer is the
+// product of the sizes before it, inner of those after it. The loops of cat,
+// split, softmax, batch_norm (channels) and per-channel dequantize.
+struct AroundDim {
+  uint32_t dim; // in [0, rank); 0 for a scalar
+  size_t outer;
+  size_t size; // 1 for a scalar
+  size_t inner;
+};
+
+// dim may be negative (counted from the end, as in PyTorch).
+inline AroundDim around_dim(const Shape& shape, int64_t dim) {
+  if (shape.rank == 0) {
+    return {0, 1, 1, 1};
+  }
+  const int64_t rank = shape.rank;
+  AroundDim view{static_cast<uint32_t>((dim + rank) % rank), 1, 1, 1};
+  view.size = shape.dim(view.dim);
+  for (uint32_t d = 0; d < shape.rank; ++d) {
+    if (d < view.dim) {
+      view.outer *= shape.dim(d);
+    } else if (d > view.dim) {
+      view.inner *= shape.dim(d);
+    }
+  }
+  return view;
+}
+
 // out = fn(a, b) elementwise with PyTorch broadcasting; out_shape is the
 // broadcast of a_shape and b_shape.
 template <typename T, typename Fn>
@@ -298,21 +326,10 @@ reduce_sum_float(const KernelContext& context, uint32_t dims_attr, bool mean) {
 // log_result: out = log(softmax(x)) = x - max - log(sum).
 inline void
 softmax_float(const KernelContext& context, int64_t dim, bool log_result) {
-  const Shape& shape = context.input_info(0).shape;
   const float* x = context.input<float>(0);
   float* out = context.output<float>();
-  const int64_t rank = shape.rank == 0 ? 1 : shape.rank;
-  const uint32_t axis = static_cast<uint32_t>((dim + rank) % rank);
-  size_t outer = 1;
-  size_t inner = 1;
-  const size_t size = shape.rank == 0 ? 1 : shape.dim(axis);
-  for (uint32_t d = 0; d < shape.rank; ++d) {
-    if (d < axis) {
-      outer *= shape.dim(d);
-    } else if (d > axis) {
-      inner *= shape.dim(d);
-    }
-  }
+  const auto [axis, outer, size, inner] =
+      around_dim(context.input_info(0).shape, dim);
   for (size_t o = 0; o < outer; ++o) {
     for (size_t i = 0; i < inner; ++i) {
       const size_t base = o * size * inner + i;

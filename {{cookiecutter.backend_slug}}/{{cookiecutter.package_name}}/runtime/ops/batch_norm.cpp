@@ -20,12 +20,8 @@ void run_batch_norm(const KernelContext& context) {
   const float* var = context.input<float>(kInputRunningVar);
   const double eps = context.attr_float(kAttrEps);
   float* out = context.output<float>();
-  const size_t channels = in.dim(1);
-  size_t inner = 1; // elements per (n, c) plane
-  for (uint32_t d = 2; d < in.rank; ++d) {
-    inner *= in.dim(d);
-  }
-  const size_t batch = in.dim(0);
+  // [batch, channels, inner]: inner elements per (n, c) plane.
+  const auto [dim, batch, channels, inner] = kernel_util::around_dim(in, 1);
   for (size_t n = 0; n < batch; ++n) {
     for (size_t c = 0; c < channels; ++c) {
       const double scale = (weight != nullptr ? double(weight[c]) : 1.0) /

@@ -12,20 +12,9 @@ namespace {{ cookiecutter.__cpp_namespace }} {
 
 void run_cat(const KernelContext& context) {
   using namespace schema::cat;
-  const Shape& shape = context.output_info().shape;
-  const int64_t rank = shape.rank;
-  const auto dim =
-      static_cast<uint32_t>((context.attr_int(kAttrDim) + rank) % rank);
-  size_t outer = 1;
-  size_t inner = 1;
-  for (uint32_t d = 0; d < shape.rank; ++d) {
-    if (d < dim) {
-      outer *= shape.dim(d);
-    } else if (d > dim) {
-      inner *= shape.dim(d);
-    }
-  }
-  const size_t out_row = size_t(shape.dim(dim)) * inner;
+  const auto [dim, outer, size, inner] = kernel_util::around_dim(
+      context.output_info().shape, context.attr_int(kAttrDim));
+  const size_t out_row = size * inner;
   float* out = context.output<float>();
   size_t offset = 0; // where this input's rows start inside an output row
   for (uint32_t t = kInputTensors; t < context.num_inputs(); ++t) {

@@ -16,10 +16,10 @@ void run_dequantize(const KernelContext& context) {
   size_t inner = 1;
   size_t channels = 1;
   if (info.quant_scheme == QuantScheme::PerChannel) {
-    channels = info.shape.dim(info.quant_axis);
-    for (uint32_t d = info.quant_axis + 1; d < info.shape.rank; ++d) {
-      inner *= info.shape.dim(d);
-    }
+    const kernel_util::AroundDim axis =
+        kernel_util::around_dim(info.shape, info.quant_axis);
+    channels = axis.size;
+    inner = axis.inner;
   }
   for (size_t i = 0; i < info.numel; ++i) {
     const QuantParam& q = info.qparams[(i / inner) % channels];

@@ -11,20 +11,9 @@ namespace {{ cookiecutter.__cpp_namespace }} {
 
 void run_split(const KernelContext& context) {
   using namespace schema::split;
-  const Shape& shape = context.input_info(kInputSelf).shape;
-  const int64_t rank = shape.rank;
-  const auto dim =
-      static_cast<uint32_t>((context.attr_int(kAttrDim) + rank) % rank);
-  size_t outer = 1;
-  size_t inner = 1;
-  for (uint32_t d = 0; d < shape.rank; ++d) {
-    if (d < dim) {
-      outer *= shape.dim(d);
-    } else if (d > dim) {
-      inner *= shape.dim(d);
-    }
-  }
-  const size_t in_row = size_t(shape.dim(dim)) * inner;
+  const auto [dim, outer, size, inner] = kernel_util::around_dim(
+      context.input_info(kInputSelf).shape, context.attr_int(kAttrDim));
+  const size_t in_row = size * inner;
   const float* x = context.input<float>(kInputSelf);
   size_t offset = 0; // where this output's rows start inside an input row
   for (uint32_t i = 0; i < context.num_outputs(); ++i) {
