@@ -9,6 +9,8 @@
 #include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Graph.h>
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>
 
+#include <executorch/extension/memory_allocator/malloc_memory_allocator.h>
+
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -47,13 +49,23 @@ inline void execute_at_declared_sizes(const Graph& graph) {
     }
     pointers[id] = data[id].data();
   }
+  executorch::extension::MallocMemoryAllocator allocator;
   for (const Op& op : graph.ops) {
     const KernelFn kernel =
         find_kernel(op.opcode, graph.tensors[op.outputs[0]].dtype);
     if (kernel == nullptr) {
       std::abort(); // parse_graph() accepted an opcode without a kernel
     }
-    kernel(KernelContext(graph, op, pointers.data()));
+    // The kernel's prepared state, as the executor makes it at init.
+    void* prepared = nullptr;
+    const PrepareFn prepare = find_prepare(kernel);
+    if (prepare != nullptr &&
+        prepare(
+            KernelContext(graph, op, pointers.data()), allocator, &prepared) !=
+            executorch::runtime::Error::Ok) {
+      std::abort();
+    }
+    kernel(KernelContext(graph, op, pointers.data(), prepared));
   }
 }
 

@@ -8,6 +8,8 @@
 
 #include <{{ cookiecutter.package_name }}/runtime/ops/OpKernel.h>
 
+#include <executorch/extension/memory_allocator/malloc_memory_allocator.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -166,28 +168,66 @@ void check_binary(OpCode op, Shape a_shape, Shape b_shape, float alpha) {
   }
 }
 
-// A per-tensor quantized int8 tensor of run_int8_kernel.
+// A per-tensor quantized int8 tensor of Int8Op; absent: an optional operand
+// left out.
 struct Int8Tensor {
   Shape shape;
   QuantParam q;
   std::vector<int8_t> data;
+  bool absent = false;
 };
 
-// Runs the integer kernel the generated table holds for opcode (its output
-// is int8) on int8 operands, and returns the output's values.
-std::vector<int8_t> run_int8_kernel(
-    OpCode opcode,
-    std::vector<Int8Tensor> operands,
-    const Shape& out_shape,
-    const QuantParam& out_q,
-    std::vector<Attribute> attrs = {}) {
-  Graph graph;
-  Op op;
-  op.schema = find_op_schema(static_cast<uint32_t>(opcode));
-  op.opcode = opcode;
-  op.attrs = std::move(attrs);
-  std::vector<void*> data;
-  auto add_tensor = [&](const Shape& shape, const QuantParam& q) {
+// One op on int8 operands, built here (no blob, no parser), run on the
+// integer kernel the generated table holds for its opcode (its output is
+// int8) after that kernel's prepare function, once, as the executor's init
+// runs it. The operands are not constants: a kernel reads them on every call.
+class Int8Op {
+ public:
+  Int8Op(
+      OpCode opcode,
+      std::vector<Int8Tensor> operands,
+      const Shape& out_shape,
+      const QuantParam& out_q,
+      std::vector<Attribute> attrs = {})
+      : operands_(std::move(operands)), out_(numel(out_shape), 0) {
+    op_.schema = find_op_schema(static_cast<uint32_t>(opcode));
+    op_.opcode = opcode;
+    op_.attrs = std::move(attrs);
+    for (Int8Tensor& operand : operands_) {
+      if (operand.absent) {
+        op_.inputs.push_back(kNoTensor);
+        continue;
+      }
+      op_.inputs.push_back(add_tensor(operand.shape, operand.q));
+      data_.push_back(operand.data.data());
+    }
+    op_.outputs.push_back(add_tensor(out_shape, out_q));
+    data_.push_back(out_.data());
+    kernel_ = find_kernel(opcode, kDtypeInt8);
+    CHECK(kernel_ != nullptr);
+    const PrepareFn prepare =
+        kernel_ != nullptr ? find_prepare(kernel_) : nullptr;
+    if (prepare != nullptr) {
+      CHECK(
+          prepare(context(), allocator_, &prepared_) ==
+          executorch::runtime::Error::Ok);
+    }
+  }
+
+  // Operand `index`'s values, to change between calls.
+  std::vector<int8_t>& operand(size_t index) {
+    return operands_[index].data;
+  }
+
+  std::vector<int8_t> run() {
+    if (kernel_ != nullptr) {
+      kernel_(context());
+    }
+    return out_;
+  }
+
+ private:
+  uint32_t add_tensor(const Shape& shape, const QuantParam& q) {
     TensorInfo info;
     info.dtype = kDtypeInt8;
     info.shape = shape;
@@ -195,22 +235,40 @@ std::vector<int8_t> run_int8_kernel(
     info.nbytes = info.numel;
     info.quant_scheme = QuantScheme::PerTensor;
     info.qparams = {q};
-    graph.tensors.push_back(info);
-    return static_cast<uint32_t>(graph.tensors.size() - 1);
-  };
-  for (Int8Tensor& operand : operands) {
-    op.inputs.push_back(add_tensor(operand.shape, operand.q));
-    data.push_back(operand.data.data());
+    graph_.tensors.push_back(info);
+    return static_cast<uint32_t>(graph_.tensors.size() - 1);
   }
-  std::vector<int8_t> out(numel(out_shape), 0);
-  op.outputs.push_back(add_tensor(out_shape, out_q));
-  data.push_back(out.data());
-  const KernelFn kernel = find_kernel(opcode, kDtypeInt8);
-  CHECK(kernel != nullptr);
-  if (kernel != nullptr) {
-    kernel(KernelContext(graph, op, data.data()));
+  KernelContext context() {
+    // The operands' data, by tensor id (every tensor here is an operand or
+    // the output, in that order).
+    for (size_t i = 0, id = 0; i < operands_.size(); ++i) {
+      if (!operands_[i].absent) {
+        data_[id++] = operands_[i].data.data();
+      }
+    }
+    return KernelContext(graph_, op_, data_.data(), prepared_);
   }
-  return out;
+
+  std::vector<Int8Tensor> operands_;
+  std::vector<int8_t> out_;
+  Graph graph_;
+  Op op_;
+  std::vector<void*> data_;
+  KernelFn kernel_ = nullptr;
+  executorch::extension::MallocMemoryAllocator allocator_;
+  void* prepared_ = nullptr;
+};
+
+// Runs the integer kernel of opcode once on int8 operands (Int8Op) and
+// returns the output's values.
+std::vector<int8_t> run_int8_kernel(
+    OpCode opcode,
+    std::vector<Int8Tensor> operands,
+    const Shape& out_shape,
+    const QuantParam& out_q,
+    std::vector<Attribute> attrs = {}) {
+  return Int8Op(opcode, std::move(operands), out_shape, out_q, std::move(attrs))
+      .run();
 }
 
 std::vector<int8_t> all_int8_codes() {
@@ -506,6 +564,99 @@ TEST(int8_sub_maximum_and_minimum) {
     near(sub[i], x - y);
     near(maximum[i], std::max(x, y));
     near(minimum[i], std::min(x, y));
+  }
+}
+
+Attribute ints_attr(std::vector<int64_t> values) {
+  Attribute attr;
+  attr.type = AttrType::IntList;
+  attr.ints = std::move(values);
+  return attr;
+}
+
+Attribute bool_attr(bool value) {
+  Attribute attr;
+  attr.type = AttrType::Bool;
+  attr.ints = {value ? 1 : 0};
+  return attr;
+}
+
+Attribute int_attr(int64_t value) {
+  Attribute attr;
+  attr.type = AttrType::Int;
+  attr.ints = {value};
+  return attr;
+}
+
+TEST(int8_convolution_is_its_exact_sum_requantized_on_every_call) {
+  // conv2d [1, 2, 5, 5] -> [1, 3, 3, 3]: 3x3 kernel, stride 2, padding 1 (the
+  // corners read padding), no bias; weights per tensor with a zero point, not
+  // a constant, so the kernel re-centres them on every call.
+  const QuantParam qx{0.1f, -5};
+  const QuantParam qw{0.02f, 3};
+  const QuantParam qout{0.05f, 4};
+  std::vector<int8_t> x(50);
+  std::vector<int8_t> w(54);
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = static_cast<int8_t>(int(i * 37 % 256) - 128);
+  }
+  for (size_t i = 0; i < w.size(); ++i) {
+    w[i] = static_cast<int8_t>(int(i * 53 % 256) - 128);
+  }
+  Int8Op conv(
+      OpCode::Convolution,
+      {Int8Tensor{shape_of({1, 2, 5, 5}), qx, x},
+       {shape_of({3, 2, 3, 3}), qw, w},
+       {Shape{}, qw, {}, /*absent=*/true}},
+      shape_of({1, 3, 3, 3}),
+      qout,
+      {ints_attr({2, 2}),
+       ints_attr({1, 1}),
+       ints_attr({1, 1}),
+       bool_attr(false),
+       ints_attr({0, 0}),
+       int_attr(1)});
+  for (int call = 0; call < 2; ++call) {
+    const std::vector<int8_t>& xs = conv.operand(0);
+    const std::vector<int8_t>& ws = conv.operand(1);
+    const std::vector<int8_t> out = conv.run();
+    for (int oc = 0; oc < 3; ++oc) {
+      for (int oy = 0; oy < 3; ++oy) {
+        for (int ox = 0; ox < 3; ++ox) {
+          double sum = 0.0; // exact: a few hundred products of integers
+          for (int ci = 0; ci < 2; ++ci) {
+            for (int ky = 0; ky < 3; ++ky) {
+              for (int kx = 0; kx < 3; ++kx) {
+                const int iy = oy * 2 - 1 + ky;
+                const int ix = ox * 2 - 1 + kx;
+                if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) {
+                  continue;
+                }
+                sum += double(xs[(ci * 5 + iy) * 5 + ix] - qx.zero_point) *
+                    double(ws[((oc * 2 + ci) * 3 + ky) * 3 + kx] -
+                           qw.zero_point);
+              }
+            }
+          }
+          // Within half a step of the real result (one fixed-point rounding).
+          const double code = std::clamp(
+              qout.zero_point +
+                  sum * double(qx.scale) * double(qw.scale) /
+                      double(qout.scale),
+              -128.0,
+              127.0);
+          const int8_t got = out[(oc * 3 + oy) * 3 + ox];
+          CHECK(std::abs(double(got) - code) <= 0.5 + 1e-6);
+        }
+      }
+    }
+    // The next call, with other weights and inputs.
+    for (int8_t& value : conv.operand(1)) {
+      value = static_cast<int8_t>(-int(value) / 2);
+    }
+    for (int8_t& value : conv.operand(0)) {
+      value = static_cast<int8_t>(int(value) / 3);
+    }
   }
 }
 

@@ -98,7 +98,8 @@ class {{ cookiecutter.class_prefix }}Backend final : public executorch::runtime:
         kBackendName);
     new (executor)
         {{ cookiecutter.class_prefix }}Executor(std::move(*graph), trace_override(context));
-    const Error error = executor->prepare(context.get_named_data_map());
+    const Error error =
+        executor->prepare(context.get_named_data_map(), *allocator);
     if (error != Error::Ok) {
       executor->~{{ cookiecutter.class_prefix }}Executor();
       return error;

@@ -21,6 +21,7 @@ using executorch::runtime::EValue;
 using executorch::runtime::EventTracer;
 using executorch::runtime::EventTracerEntry;
 using executorch::runtime::FreeableBuffer;
+using executorch::runtime::MemoryAllocator;
 using executorch::runtime::NamedDataMap;
 using executorch::runtime::Result;
 using executorch::runtime::Span;
@@ -65,13 +66,16 @@ format_sizes(const Sizes& sizes, size_t rank, char* buf, size_t cap) {
     std::optional<bool> trace_override)
     : graph_(std::move(graph)), trace_override_(trace_override) {}
 
-Error {{ cookiecutter.class_prefix }}Executor::prepare(const NamedDataMap* named_data) {
+Error {{ cookiecutter.class_prefix }}Executor::prepare(
+    const NamedDataMap* named_data,
+    MemoryAllocator& allocator) {
   // HARDWARE-INTEGRATION: this is where a device backend compiles the graph
   // for its accelerator, allocates device memory for the intermediates and
   // uploads the constants, once per loaded method.
   ET_CHECK_OK_OR_RETURN_ERROR(check_supported());
   ET_CHECK_OK_OR_RETURN_ERROR(load_constants(named_data));
   ET_CHECK_OK_OR_RETURN_ERROR(allocate_intermediates());
+  ET_CHECK_OK_OR_RETURN_ERROR(prepare_kernels(allocator));
   return Error::Ok;
 }
 
@@ -207,6 +211,32 @@ Error {{ cookiecutter.class_prefix }}Executor::allocate_intermediates() {
     tensor_data_[id] = base == nullptr ? nullptr : base + offset;
   }
   output_data_.assign(graph_.output_ids.size(), nullptr);
+  return Error::Ok;
+}
+
+Error {{ cookiecutter.class_prefix }}Executor::prepare_kernels(MemoryAllocator& allocator) {
+  // What the kernels compute once (weights re-centred, multipliers, scratch)
+  // rather than on every call; the constants are bound by now.
+  prepared_.assign(graph_.ops.size(), nullptr);
+  for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    const PrepareFn prepare = find_prepare(kernels_[i]);
+    if (prepare == nullptr) {
+      continue;
+    }
+    const Error error = prepare(
+        KernelContext(graph_, graph_.ops[i], tensor_data_.data()),
+        allocator,
+        &prepared_[i]);
+    ET_CHECK_OR_RETURN_ERROR(
+        error == Error::Ok,
+        MemoryAllocationFailed,
+        "%s: cannot prepare op %zu (%s): the runtime allocator has no room "
+        "for its state (error 0x%x)",
+        kBackendName,
+        i,
+        graph_.ops[i].schema->name,
+        static_cast<unsigned>(error));
+  }
   return Error::Ok;
 }
 
@@ -475,7 +505,7 @@ Error {{ cookiecutter.class_prefix }}Executor::execute(
     // HARDWARE-INTEGRATION: a device backend enqueues the op (or, better,
     // submits the whole graph once in execute) on its accelerator here
     // instead of calling the reference CPU kernels.
-    kernels_[i](KernelContext(graph_, op, tensor_data_.data()));
+    kernels_[i](KernelContext(graph_, op, tensor_data_.data(), prepared_[i]));
     event_tracer_end_profiling_delegate(event_tracer, event);
   }
 

@@ -14,6 +14,7 @@
 #include <executorch/runtime/core/evalue.h>
 #include <executorch/runtime/core/event_tracer.h>
 #include <executorch/runtime/core/freeable_buffer.h>
+#include <executorch/runtime/core/memory_allocator.h>
 #include <executorch/runtime/core/named_data_map.h>
 #include <executorch/runtime/core/result.h>
 #include <executorch/runtime/core/span.h>
@@ -32,9 +33,12 @@ class {{ cookiecutter.class_prefix }}Executor {
   {{ cookiecutter.class_prefix }}Executor(Graph graph, std::optional<bool> trace_override);
 
   // Looks up every op's kernel, fetches the constants from named_data
-  // (checking their sizes) and allocates the intermediate tensors once.
+  // (checking their sizes), allocates the intermediate tensors once and runs
+  // the prepare function of every kernel that has one (find_prepare), whose
+  // state comes from allocator (the method's runtime allocator).
   executorch::runtime::Error prepare(
-      const executorch::runtime::NamedDataMap* named_data);
+      const executorch::runtime::NamedDataMap* named_data,
+      executorch::runtime::MemoryAllocator& allocator);
 
   // args holds the delegate inputs followed by its outputs, in blob order.
   // Checks their count, dtypes and shapes (a dynamic dimension may have any
@@ -66,6 +70,8 @@ class {{ cookiecutter.class_prefix }}Executor {
   executorch::runtime::Error load_constants(
       const executorch::runtime::NamedDataMap* named_data);
   executorch::runtime::Error allocate_intermediates();
+  executorch::runtime::Error prepare_kernels(
+      executorch::runtime::MemoryAllocator& allocator);
   // Checks that arg is a tensor of the blob's dtype and rank for tensor_id.
   executorch::runtime::Error check_argument(
       executorch::runtime::EValue* arg,
@@ -101,6 +107,8 @@ class {{ cookiecutter.class_prefix }}Executor {
   std::optional<bool> trace_override_;
   // Per op: its kernel from the generated table.
   std::vector<KernelFn> kernels_;
+  // Per op: its kernel's prepared state (in the runtime allocator), or null.
+  std::vector<void*> prepared_;
   // Keeps the constant bytes alive (they may point into the program).
   std::vector<executorch::runtime::FreeableBuffer> constant_data_;
   // Aligned copies of constants whose named data was not aligned.

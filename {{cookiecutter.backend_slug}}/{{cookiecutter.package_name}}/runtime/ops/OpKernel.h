@@ -18,6 +18,9 @@
 
 #include <{{ cookiecutter.package_name }}/runtime/{{ cookiecutter.class_prefix }}Graph.h>
 
+#include <executorch/runtime/core/error.h>
+#include <executorch/runtime/core/memory_allocator.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -30,12 +33,28 @@ namespace {{ cookiecutter.__cpp_namespace }} {
 
 class KernelContext {
  public:
-  // tensor_data holds the buffer of every tensor of graph, by tensor id.
-  KernelContext(const Graph& graph, const Op& op, void* const* tensor_data)
-      : graph_(graph), op_(op), tensor_data_(tensor_data) {}
+  // tensor_data holds the buffer of every tensor of graph, by tensor id;
+  // prepared is what the kernel's prepare function made of this op at init
+  // (null for a kernel without one, see find_prepare).
+  KernelContext(
+      const Graph& graph,
+      const Op& op,
+      void* const* tensor_data,
+      void* prepared = nullptr)
+      : graph_(graph),
+        op_(op),
+        tensor_data_(tensor_data),
+        prepared_(prepared) {}
 
   const Op& op() const {
     return op_;
+  }
+
+  // The op's prepared state, of the type its prepare function made. The
+  // kernel may write to its scratch buffers (an op runs on one thread).
+  template <typename T>
+  T& prepared() const {
+    return *static_cast<T*>(prepared_);
   }
 
   // Inputs of the op record: one per operand, and one per tensor of a
@@ -92,9 +111,22 @@ class KernelContext {
   const Graph& graph_;
   const Op& op_;
   void* const* tensor_data_;
+  void* prepared_;
 };
 
 using KernelFn = void (*)(const KernelContext& context);
+
+// What a kernel computes once per op, at init, instead of on every call (an
+// accelerator's compiled operator): weights rearranged or re-centred,
+// requantization multipliers, scratch buffers. It receives the op as its
+// kernel will (constants bound, shapes the blob's: the upper bounds of
+// dynamic dimensions), takes every byte from `allocator` (the method's
+// runtime allocator, which owns it for the delegate's life) and stores its
+// state in *state for KernelContext::prepared().
+using PrepareFn = executorch::runtime::Error (*)(
+    const KernelContext& context,
+    executorch::runtime::MemoryAllocator& allocator,
+    void** state);
 
 struct KernelEntry {
   OpCode opcode;
@@ -114,6 +146,38 @@ inline KernelFn find_kernel(OpCode opcode, uint32_t output_dtype) {
       return output_dtype == kDtypeInt8 && entry.run_int8 != nullptr
           ? entry.run_int8
           : entry.run;
+    }
+  }
+  return nullptr;
+}
+
+// The kernels that prepare state at init, and their prepare functions
+// (defined in the kernel's file, ops/<name>.cpp). A kernel not listed here
+// prepares nothing.
+executorch::runtime::Error prepare_convolution_int8(
+    const KernelContext& context,
+    executorch::runtime::MemoryAllocator& allocator,
+    void** state);
+executorch::runtime::Error prepare_linear_int8(
+    const KernelContext& context,
+    executorch::runtime::MemoryAllocator& allocator,
+    void** state);
+
+struct PreparedKernel {
+  KernelFn run;
+  PrepareFn prepare;
+};
+
+inline constexpr PreparedKernel kPreparedKernels[] = {
+    {run_convolution_int8, prepare_convolution_int8},
+    {run_linear_int8, prepare_linear_int8},
+};
+
+// The prepare function of `kernel`; null when it has none.
+inline PrepareFn find_prepare(KernelFn kernel) {
+  for (const PreparedKernel& entry : kPreparedKernels) {
+    if (entry.run == kernel) {
+      return entry.prepare;
     }
   }
   return nullptr;
@@ -147,6 +211,13 @@ inline AroundDim around_dim(const Shape& shape, int64_t dim) {
     }
   }
   return view;
+}
+
+// `count` elements of T from a prepare function's allocator; null when it is
+// full (a prepare function then returns MemoryAllocationFailed).
+template <typename T>
+T* allocate(executorch::runtime::MemoryAllocator& allocator, size_t count) {
+  return allocator.allocateList<T>(count == 0 ? 1 : count);
 }
 
 // out = fn(a, b) elementwise with PyTorch broadcasting; out_shape is the
@@ -695,6 +766,34 @@ inline const QuantParam& per_tensor(const TensorInfo& info) {
 inline const QuantParam& channel_qparam(const TensorInfo& info, size_t c) {
   return info.quant_scheme == QuantScheme::PerChannel ? info.qparams[c]
                                                       : info.qparams[0];
+}
+
+// The multiplier of each output channel c of a weighted op (linear,
+// convolution): x_scale * w_scale[c] / out_scale, computed in double as
+// TFLite does (one per channel of a per-channel weight, the same for all of
+// a per-tensor one). Fills multipliers[0, out_channels).
+inline void channel_multipliers(
+    const TensorInfo& x,
+    const TensorInfo& weight,
+    const TensorInfo& out,
+    size_t out_channels,
+    QuantizedMultiplier* multipliers) {
+  for (size_t c = 0; c < out_channels; ++c) {
+    multipliers[c] = quantize_multiplier(
+        double(per_tensor(x).scale) * double(channel_qparam(weight, c).scale) /
+        double(per_tensor(out).scale));
+  }
+}
+
+// An int32 accumulator with the output's multiplier, zero point and
+// saturation applied: the last step of every weighted int8 kernel.
+inline int8_t requantize_accumulator(
+    int32_t acc,
+    const QuantizedMultiplier& multiplier,
+    int32_t out_zero_point) {
+  return saturate_int8(
+      int64_t(out_zero_point) +
+      multiply_by_quantized_multiplier(acc, multiplier));
 }
 
 // out[n, m] = requantize(sum_k (a - za)(b - zb)): the int8 matmul of mm and
