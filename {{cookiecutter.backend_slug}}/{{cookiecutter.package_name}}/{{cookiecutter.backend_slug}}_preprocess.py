@@ -315,7 +315,7 @@ class _BlobBuilder:
                     f"{self._backend}: {node.name!r} is a {info.dtype} tensor without int8 "
                     "quantization parameters; only quantized int8 tensors can be dequantized"
                 )
-            out = self._add_tensor(node, info.sizes, torch.float32)
+            out = self._add_tensor(node, info.sizes, torch.float32, dynamic_dims=info.dynamic_dims)
             self._append_op(node, lookup(_DEQUANTIZE), (tensor_id,), (out,), (), "dequantize")
             self._dequantized[tensor_id] = out
         return self._dequantized[tensor_id]
@@ -357,8 +357,9 @@ class _BlobBuilder:
             self._tensor_ids[node] = self._tensor_ids[node.args[0]]
             return
         source = self._float_id(node.args[0])
+        info = self.graph.tensors[source]
         out = self._add_tensor(
-            node, self.graph.tensors[source].sizes, torch.int8, self._qparams(node)
+            node, info.sizes, torch.int8, self._qparams(node), dynamic_dims=info.dynamic_dims
         )
         self._append_op(node, entry, (source,), (out,), (), node.name)
         self._tensor_ids[node] = out
@@ -540,7 +541,14 @@ class _BlobBuilder:
                 inputs.append(self._tensor_ids[operand_node])
         value = node.meta["val"]
         value = value[0] if entry.first_output_only else value
-        output = self._add_tensor(quantize, tuple(value.shape), torch.int8, self._qparams(quantize))
+        shape = upper_bound_shape(value.shape)
+        output = self._add_tensor(
+            quantize,
+            shape.sizes,
+            torch.int8,
+            self._qparams(quantize),
+            dynamic_dims=shape.dynamic_dims,
+        )
         if entry.first_output_only:
             self._output_ids[node] = (output,)
         else:
