@@ -935,26 +935,40 @@ _NO_INTEGER_KERNEL = (
 
 
 def infer_dynamic_size(size: Any) -> Any:
-    """A view's size with its one dynamic entry written as -1, which the runtime infers.
+    """A view's size with its entries that depend on a dynamic dimension made constant.
 
     ``x.view(batch, length, heads, -1)`` exports each dynamic size as a
     ``sym_size`` node (or SymInt arithmetic such as ``batch * heads``). A view
     keeps the element count, so one such entry is the input's element count
-    over the other entries: -1 says that with a constant. Several dynamic
-    entries, or one beside a -1, cannot be said with constants.
+    over the other entries: -1 says that with a constant, which the runtime
+    infers per call. With several, each entry equal to a dynamic dimension of
+    the inputs becomes a :class:`DynamicSize` (a dimension reference), and at
+    most one other, computed entry (``batch * heads``) takes the -1, when the
+    view has none of its own.
     """
     if not isinstance(size, (list, tuple)):
         return size
     dynamic = [index for index, item in enumerate(size) if _is_symbolic(item)]
     if not dynamic:
         return size
-    if len(dynamic) > 1 or -1 in size:
+    if len(dynamic) == 1 and -1 not in size:
+        return [-1 if index == dynamic[0] else item for index, item in enumerate(size)]
+    converted = list(size)
+    computed = []
+    for index in dynamic:
+        try:
+            (converted[index],) = input_dimension_sizes([size[index]])
+        except UnsupportedValue:
+            computed.append(index)
+    if len(computed) > 1 or (computed and -1 in size):
         raise UnsupportedValue(
-            f"size is {list(size)!r}: {len(dynamic)} entries depend on a dynamic dimension"
-            + (" besides a -1" if -1 in size else "")
-            + "; the runtime infers one entry (-1) per call"
+            f"size is {list(size)!r}: {len(computed)} entries are computed from a dynamic "
+            "dimension" + (" besides a -1" if -1 in size else "") + "; the runtime infers one "
+            "entry (-1) per call and reads an entry equal to a dynamic dimension from an input"
         )
-    return [-1 if index == dynamic[0] else item for index, item in enumerate(size)]
+    if computed:
+        converted[computed[0]] = -1
+    return converted
 
 
 def _is_symbolic(value: Any) -> bool:
