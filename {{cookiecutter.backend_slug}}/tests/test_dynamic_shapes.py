@@ -372,6 +372,10 @@ def test_the_edge_verifier_pins_a_batch_that_a_split_returns_in_dimension_0():
     graph = lowered.manager.exported_program().graph
     (x,) = [n for n in graph.nodes if n.op == "placeholder" and n.name == "x"]
     assert tuple(x.meta["val"].shape) == (2, 5, 16)
+    # The pinned batch is a constant: one static delegate.
+    assert lowered.cpu_ops() == [] and len(lowered.blobs) == 1
+    (blob,) = lowered.blobs
+    assert all(tensor.dynamic_dims == 0 for tensor in blob.tensors)
 
 
 @pytest.mark.slow

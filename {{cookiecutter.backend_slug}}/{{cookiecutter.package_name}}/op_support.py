@@ -900,6 +900,9 @@ def input_dimension_sizes(size: Any) -> Any:
             converted.append(item)
             continue
         expr = value.node.expr
+        if expr.is_number:  # a dimension that export pinned to one size
+            converted.append(int(expr))
+            continue
         if not isinstance(expr, sympy.Symbol):
             raise UnsupportedValue(
                 f"size is {list(size)!r}: entry {index} ({expr}) is computed from a dynamic "
