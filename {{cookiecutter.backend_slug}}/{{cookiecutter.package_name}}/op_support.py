@@ -876,7 +876,7 @@ class DynamicSize:
     """A size entry equal to a dynamic dimension of the model (``x.shape[0]`` of an input
     exported with ``torch.export.Dim``): ``symbol`` is that dimension, ``bound`` its upper
     bound. Preprocess writes it as a dimension reference to a delegate input with that
-    dimension, which the runtime reads on each call (FORMAT.md, "Dynamic dimensions")."""
+    dimension, which the runtime reads on each call (FORMAT.md, "Dimension references")."""
 
     symbol: sympy.Symbol
     bound: int

@@ -888,7 +888,7 @@ TEST(expand_shapes_are_checked) {
 }
 
 // A size entry below -1 names a delegate input's dimension: -2 - (8 x tensor
-// + dim) (FORMAT.md, "Dynamic dimensions"); the rules see its recorded size.
+// + dim) (FORMAT.md, "Dimension references"); the rules see its recorded size.
 TEST(size_entries_may_name_a_delegate_input_dimension) {
   constexpr int64_t kBatch = -2 - (8 * 0 + 1); // tensor 0, dimension 1
   BlobBuilder full;

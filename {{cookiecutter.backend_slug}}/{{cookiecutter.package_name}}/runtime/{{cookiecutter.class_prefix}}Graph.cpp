@@ -201,7 +201,7 @@ class ShapeRules {
   }
 
   // Attribute size of a full, view or expand: its entries, each dimension
-  // reference (an entry below -1, FORMAT.md "Dynamic dimensions") replaced by
+  // reference (an entry below -1, FORMAT.md "Dimension references") replaced by
   // the size the delegate input it names has in `tensors` (the blob's upper
   // bound when parsing, the size of the call when executing).
   struct Size {

@@ -238,7 +238,7 @@ def validate(graph: DelegateGraph) -> None:
 def dimension_reference(tensor_id: int, dim: int) -> int:
     """The entry of a ``size`` attribute that stands for the size of delegate input
     ``tensor_id`` in dimension ``dim`` on each call: ``-2 - (8 * tensor_id + dim)``
-    (FORMAT.md, "Dynamic dimensions")."""
+    (FORMAT.md, "Dimension references")."""
     if not 0 <= dim < MAX_RANK or tensor_id < 0:
         raise ValueError(f"no dimension reference to dimension {dim} of tensor {tensor_id}")
     return -2 - (tensor_id * MAX_RANK + dim)
