@@ -6,7 +6,7 @@
 Each small model below is lowered with the partitioner; the blob of every
 delegate it produces is written as ``<model>-<n>.bin``. The models use
 broadcasting, constants with and without a bias, several delegates in one
-program and bounded dynamic dimensions (``DYNAMIC_SHAPES``); on top of them, the first sample of every entry of the
+program and bounded dynamic dimensions (``DYNAMIC_SHAPES``, with dimension references); on top of them, the first sample of every entry of the
 operator-support table becomes a one-op model (``op-<entry>-0.bin``), so the
 seeds cover every opcode and attribute of the format, including operators
 added later. The fuzzers thus start from blobs exactly like the ones a .pte
@@ -72,6 +72,15 @@ class Split(torch.nn.Module):
         return torch.relu(self.fc(torch.floor(torch.sigmoid(self.fc(x)) * 4.0)))
 
 
+class State(torch.nn.Module):
+    """Sizes that name the input's batch: dimension references (FORMAT.md)."""
+
+    def forward(self, x):
+        state = torch.zeros(1, x.shape[0], 3)
+        rows = x.view(1, x.shape[0], 3, -1).sum(-1)
+        return torch.tanh(rows + state).expand(2, x.shape[0], 3)
+
+
 MODELS: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch.Tensor, ...]]] = {
     "mlp": (Mlp, (torch.randn(2, 4),)),
     "broadcast": (Broadcast, (torch.randn(2, 1, 3), torch.randn(4, 1))),
@@ -79,6 +88,7 @@ MODELS: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[torch.Tensor, ...]]
     "split": (Split, (torch.randn(3, 6),)),
     "mlp_dynamic_batch": (Mlp, (torch.randn(2, 4),)),
     "broadcast_dynamic": (Broadcast, (torch.randn(2, 1, 3), torch.randn(4, 1))),
+    "state_dynamic": (State, (torch.randn(2, 6),)),
 }
 
 # Models exported with bounded dynamic dimensions (torch.export.Dim with max).
@@ -88,6 +98,7 @@ DYNAMIC_SHAPES = {
         {0: torch.export.Dim("batch", max=4)},
         {0: torch.export.Dim("rows", max=6)},
     ),
+    "state_dynamic": ({0: torch.export.Dim("batch", max=4)},),
 }
 
 

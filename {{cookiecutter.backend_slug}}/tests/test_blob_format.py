@@ -18,6 +18,8 @@ from {{ cookiecutter.package_name }}.serialization.blob_format import (
     QuantParams,
     TensorInfo,
     deserialize,
+    dimension_reference,
+    referenced_dimension,
     serialize,
     validate,
 )
@@ -648,6 +650,57 @@ LAYOUT_SHAPES = [
     (Opcode.SELECT_COPY, (2, 3), (1, 3), r"attribute index 3 is outside dimension 1 of \[2, 3\]"),
     (Opcode.SELECT_COPY, (), (0, 0), "cannot select from a rank-0 tensor"),
 ]
+
+
+def test_a_size_entry_may_name_a_delegate_input_dimension():
+    """full's, expand's and view's size may hold dimension references, -2 - (8 x tensor +
+    dim); the shape rules see the recorded size (the bound) of the input dimension."""
+    batch = dimension_reference(0, 1)
+    assert batch == -3 and referenced_dimension(batch) == (0, 1)
+    graph = DelegateGraph(
+        tensors=[
+            TensorInfo((5, 4, 16), dynamic_dims=0x2),
+            TensorInfo((1, 4, 32), dynamic_dims=0x2),
+        ],
+        ops=[Op(Opcode.FULL, (), (1,), ((1, batch, 32), 0.0))],
+        inputs=[0],
+        outputs=[1],
+    )
+    assert deserialize(serialize(graph)) == graph
+    with pytest.raises(BlobFormatError, match=r"but produces \[1, 5, 32\]"):
+        serialize(
+            DelegateGraph(
+                tensors=graph.tensors,
+                ops=[Op(Opcode.FULL, (), (1,), ((1, dimension_reference(0, 0), 32), 0.0))],
+                inputs=[0],
+                outputs=[1],
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    "tensor, dim, message",
+    [
+        (
+            0,
+            2,
+            "a reference to dimension 2 of tensor 0; a reference names a dimension of a delegate input",
+        ),
+        (1, 0, "a reference to dimension 0 of tensor 1; a reference names"),
+    ],
+)
+def test_a_dimension_reference_names_an_input_dimension(tensor, dim, message):
+    graph = DelegateGraph(
+        tensors=[TensorInfo((2, 3)), TensorInfo((2, 3)), TensorInfo((2, 3))],
+        ops=[
+            Op(Opcode.RELU, (0,), (1,)),
+            Op(Opcode.EXPAND_COPY, (1,), (2,), ((dimension_reference(tensor, dim), 3),)),
+        ],
+        inputs=[0],
+        outputs=[2],
+    )
+    with pytest.raises(BlobFormatError, match=message):
+        serialize(graph)
 
 
 @pytest.mark.parametrize("opcode, x, attrs, out", LAYOUT_SHAPES)

@@ -166,7 +166,14 @@ class Attr:
             return tuple(self._scalar(item, scalar, raw) for item in value)
         return self._scalar(value, self.type, raw)
 
+    def bounded_value(self, raw: Any) -> AttrValue:
+        """The stored value with each dynamic size at its upper bound, as the blob
+        validators check it; raises UnsupportedValue."""
+        return sizes_at_bounds(self.value(raw))
+
     def _scalar(self, value: Any, kind: AttrType, raw: Any) -> AttrValue:
+        if isinstance(value, DynamicSize) and kind is AttrType.INT:
+            return value  # preprocess writes it as a dimension reference
         if isinstance(value, (torch.SymInt, torch.SymFloat)):
             # A size computed from a dynamic dimension (a sym_size node).
             raise UnsupportedValue(
@@ -488,7 +495,7 @@ class OpSupport:
             shape and shape.dynamic_dims for shape in shapes
         ):
             return None
-        values = {attr.name: attr.value(arguments[attr.argument]) for attr in self.attrs}
+        values = {attr.name: attr.bounded_value(arguments[attr.argument]) for attr in self.attrs}
         sizes = [None if shape is None else shape.sizes for shape in shapes]
         try:
             expected = expected_output_shapes("it", self.shape_rule, sizes, values)
@@ -631,7 +638,7 @@ def _check_output_shape(attrs: Tuple[Attr, ...], rule: Callable[..., Tuple[int, 
     """Refuse a node the blob validators would refuse: the shape rule's own checks, in one place."""
 
     def check(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
-        values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
+        values = {attr.name: attr.bounded_value(arguments[attr.argument]) for attr in attrs}
         tensors = [
             arguments[name] for name in ("input", "weight", "bias", "self") if name in arguments
         ]
@@ -683,7 +690,7 @@ def _check_shape_rule(
             None if operand is None else upper_bound_shape(operand.meta["val"].shape).sizes
             for operand in entry.operand_nodes(node)
         ]
-        values = {attr.name: attr.value(arguments[attr.argument]) for attr in attrs}
+        values = {attr.name: attr.bounded_value(arguments[attr.argument]) for attr in attrs}
         try:
             rule("it", shapes, values)
         except BlobFormatError as error:
@@ -862,7 +869,60 @@ _ADDMM_ATTRS = (
     Attr("beta", AttrType.FLOAT, finite=True),
     Attr("alpha", AttrType.FLOAT, finite=True),
 )
-_FULL_ATTRS = (Attr("size", AttrType.INT_LIST), Attr("fill_value", AttrType.FLOAT))
+
+
+@dataclass(frozen=True)
+class DynamicSize:
+    """A size entry equal to a dynamic dimension of the model (``x.shape[0]`` of an input
+    exported with ``torch.export.Dim``): ``symbol`` is that dimension, ``bound`` its upper
+    bound. Preprocess writes it as a dimension reference to a delegate input with that
+    dimension, which the runtime reads on each call (FORMAT.md, "Dimension references")."""
+
+    symbol: sympy.Symbol
+    bound: int
+
+
+def input_dimension_sizes(size: Any) -> Any:
+    """A size (of ``full`` or ``expand``) whose entries that depend on a dynamic dimension
+    are that dimension itself, as :class:`DynamicSize`.
+
+    ``torch.zeros(layers, x.shape[0], hidden)`` (an RNN's initial state) exports the batch
+    as a ``sym_size`` node. Unlike a view's, such an entry cannot be inferred from an
+    operand, so the blob names the delegate input dimension it equals. An entry computed
+    from a dynamic dimension (``2 * batch``) is not one of them.
+    """
+    if not isinstance(size, (list, tuple)):
+        return size
+    converted = []
+    for index, item in enumerate(size):
+        value = item.meta.get("val") if isinstance(item, Node) else item
+        if not isinstance(value, torch.SymInt):
+            converted.append(item)
+            continue
+        expr = value.node.expr
+        if expr.is_number:  # a dimension that export pinned to one size
+            converted.append(int(expr))
+            continue
+        if not isinstance(expr, sympy.Symbol):
+            raise UnsupportedValue(
+                f"size is {list(size)!r}: entry {index} ({expr}) is computed from a dynamic "
+                "dimension; an entry may only equal a dynamic dimension of the inputs"
+            )
+        converted.append(DynamicSize(expr, upper_bound_shape([value]).sizes[0]))
+    return converted
+
+
+def sizes_at_bounds(value: Any) -> Any:
+    """An attribute value with each :class:`DynamicSize` at its upper bound."""
+    if isinstance(value, (list, tuple)):
+        return tuple(item.bound if isinstance(item, DynamicSize) else item for item in value)
+    return value
+
+
+_FULL_ATTRS = (
+    Attr("size", AttrType.INT_LIST, convert=input_dimension_sizes),
+    Attr("fill_value", AttrType.FLOAT),
+)
 _NOT_ANNOTATED = (
     "not annotated yet (float32): the quantizer annotates ops with fixed operands and one output"
 )
@@ -878,26 +938,40 @@ _NO_INTEGER_KERNEL = (
 
 
 def infer_dynamic_size(size: Any) -> Any:
-    """A view's size with its one dynamic entry written as -1, which the runtime infers.
+    """A view's size with its entries that depend on a dynamic dimension made constant.
 
     ``x.view(batch, length, heads, -1)`` exports each dynamic size as a
     ``sym_size`` node (or SymInt arithmetic such as ``batch * heads``). A view
     keeps the element count, so one such entry is the input's element count
-    over the other entries: -1 says that with a constant. Several dynamic
-    entries, or one beside a -1, cannot be said with constants.
+    over the other entries: -1 says that with a constant, which the runtime
+    infers per call. With several, each entry equal to a dynamic dimension of
+    the inputs becomes a :class:`DynamicSize` (a dimension reference), and at
+    most one other, computed entry (``batch * heads``) takes the -1, when the
+    view has none of its own.
     """
     if not isinstance(size, (list, tuple)):
         return size
     dynamic = [index for index, item in enumerate(size) if _is_symbolic(item)]
     if not dynamic:
         return size
-    if len(dynamic) > 1 or -1 in size:
+    if len(dynamic) == 1 and -1 not in size:
+        return [-1 if index == dynamic[0] else item for index, item in enumerate(size)]
+    converted = list(size)
+    computed = []
+    for index in dynamic:
+        try:
+            (converted[index],) = input_dimension_sizes([size[index]])
+        except UnsupportedValue:
+            computed.append(index)
+    if len(computed) > 1 or (computed and -1 in size):
         raise UnsupportedValue(
-            f"size is {list(size)!r}: {len(dynamic)} entries depend on a dynamic dimension"
-            + (" besides a -1" if -1 in size else "")
-            + "; the runtime infers one entry (-1) per call"
+            f"size is {list(size)!r}: {len(computed)} entries are computed from a dynamic "
+            "dimension" + (" besides a -1" if -1 in size else "") + "; the runtime infers one "
+            "entry (-1) per call and reads an entry equal to a dynamic dimension from an input"
         )
-    return [-1 if index == dynamic[0] else item for index, item in enumerate(size)]
+    if computed:
+        converted[computed[0]] = -1
+    return converted
 
 
 def _is_symbolic(value: Any) -> bool:
@@ -910,7 +984,7 @@ _VIEW_ATTRS = (Attr("size", AttrType.INT_LIST, convert=infer_dynamic_size),)
 _PERMUTE_ATTRS = (Attr("dims", AttrType.INT_LIST),)
 _SQUEEZE_ATTRS = (Attr("dims", AttrType.INT_LIST, arg="dim"),)
 _UNSQUEEZE_ATTRS = (Attr("dim", AttrType.INT),)
-_EXPAND_ATTRS = (Attr("size", AttrType.INT_LIST),)
+_EXPAND_ATTRS = (Attr("size", AttrType.INT_LIST, convert=input_dimension_sizes),)
 _SLICE_ATTRS = (
     Attr("dim", AttrType.INT),
     Attr("start", AttrType.INT, convert=_start),

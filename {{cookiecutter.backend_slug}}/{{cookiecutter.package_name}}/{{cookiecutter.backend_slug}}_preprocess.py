@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from typing import Dict, List, Optional, Tuple, final
+from typing import Any, Dict, List, Optional, Tuple, final
 
 import torch
 from executorch.exir._serialize._named_data_store import NamedDataStore
@@ -67,6 +67,7 @@ from torch.fx import Node
 
 from .compile_spec import CompileOptions, parse_compile_specs
 from .op_support import (
+    DynamicSize,
     OperandRole,
     OpSupport,
     UnboundedShapeError,
@@ -87,6 +88,7 @@ from .serialization.blob_format import (
     Op,
     QuantParams,
     TensorInfo,
+    dimension_reference,
     serialize,
 )
 
@@ -163,6 +165,9 @@ class _BlobBuilder:
         # Multi-output nodes: the tensor of each output the op record writes.
         self._output_ids: Dict[Node, Tuple[int, ...]] = {}
         self._constants = constant_nodes(program)
+        # A dynamic dimension (its symbol) -> the first delegate input dimension of that
+        # size, (tensor id, dim): what a DynamicSize attribute entry refers to.
+        self._input_dims: Dict[Any, Tuple[int, int]] = {}
 
     def build(self) -> None:
         for node in self.program.graph.nodes:
@@ -171,6 +176,7 @@ class _BlobBuilder:
                     tensor_id = self._new_tensor(node, node.meta.get("val"))
                     self._tensor_ids[node] = tensor_id
                     self.graph.inputs.append(tensor_id)
+                    self._record_input_dims(tensor_id, node.meta["val"])
                 # Constants are written when an op first reads them: a weight
                 # as the int8 data of its dequantize, scales not at all, other
                 # dtypes (an int64 scalar) only as the float32 result of a
@@ -183,7 +189,8 @@ class _BlobBuilder:
                 elif node.target is operator.getitem:
                     self._add_getitem(node)
                 elif is_size_arithmetic(node):
-                    # A dynamic size that only views read: they store it as -1.
+                    # A dynamic size: the ops reading it store it as -1 (views) or as
+                    # a reference to an input dimension (DynamicSize).
                     reason = why_unsupported(node, self._constants)
                     if reason is not None:
                         raise PreprocessError(
@@ -197,6 +204,29 @@ class _BlobBuilder:
                 raise PreprocessError(
                     f"{self._backend} cannot serialize {node.op} node {node.name!r}"
                 )
+
+    def _record_input_dims(self, tensor_id: int, value: torch.Tensor) -> None:
+        for dim, size in enumerate(value.shape):
+            if isinstance(size, torch.SymInt):
+                self._input_dims.setdefault(size.node.expr, (tensor_id, dim))
+
+    def _attr_values(self, node: Node, entry: OpSupport) -> Tuple:
+        """The op record's attributes, each DynamicSize as a dimension reference."""
+
+        def reference(item: Any) -> Any:
+            if not isinstance(item, DynamicSize):
+                return item
+            if item.symbol not in self._input_dims:
+                raise PreprocessError(
+                    f"{self._backend} cannot run node {node.name!r}: a size equals the dynamic "
+                    f"dimension {item.symbol}, which no delegate input has"
+                )
+            return dimension_reference(*self._input_dims[item.symbol])
+
+        return tuple(
+            tuple(reference(item) for item in value) if isinstance(value, (list, tuple)) else value
+            for value in entry.attr_values(node)
+        )
 
     @property
     def _backend(self) -> str:
@@ -285,7 +315,7 @@ class _BlobBuilder:
                     f"{self._backend}: {node.name!r} is a {info.dtype} tensor without int8 "
                     "quantization parameters; only quantized int8 tensors can be dequantized"
                 )
-            out = self._add_tensor(node, info.sizes, torch.float32)
+            out = self._add_tensor(node, info.sizes, torch.float32, dynamic_dims=info.dynamic_dims)
             self._append_op(node, lookup(_DEQUANTIZE), (tensor_id,), (out,), (), "dequantize")
             self._dequantized[tensor_id] = out
         return self._dequantized[tensor_id]
@@ -327,8 +357,9 @@ class _BlobBuilder:
             self._tensor_ids[node] = self._tensor_ids[node.args[0]]
             return
         source = self._float_id(node.args[0])
+        info = self.graph.tensors[source]
         out = self._add_tensor(
-            node, self.graph.tensors[source].sizes, torch.int8, self._qparams(node)
+            node, info.sizes, torch.int8, self._qparams(node), dynamic_dims=info.dynamic_dims
         )
         self._append_op(node, entry, (source,), (out,), (), node.name)
         self._tensor_ids[node] = out
@@ -400,7 +431,7 @@ class _BlobBuilder:
             self._tensor_ids[node] = self._add_constant(node, data)
             return
         entry = self._refuse_unsupported(node, lookup(node.target))
-        attrs = entry.attr_values(node)
+        attrs = self._attr_values(node, entry)
         quantize = self._integer_output(node, entry)
         if quantize is not None:
             self._add_integer_op(node, entry, quantize, attrs)
@@ -510,7 +541,14 @@ class _BlobBuilder:
                 inputs.append(self._tensor_ids[operand_node])
         value = node.meta["val"]
         value = value[0] if entry.first_output_only else value
-        output = self._add_tensor(quantize, tuple(value.shape), torch.int8, self._qparams(quantize))
+        shape = upper_bound_shape(value.shape)
+        output = self._add_tensor(
+            quantize,
+            shape.sizes,
+            torch.int8,
+            self._qparams(quantize),
+            dynamic_dims=shape.dynamic_dims,
+        )
         if entry.first_output_only:
             self._output_ids[node] = (output,)
         else:

@@ -341,6 +341,53 @@ TEST(bounded_dynamic_shapes_run_at_every_size_up_to_the_bound) {
   }
 }
 
+// An RNN's zero initial state: full([1, batch, 2]) whose batch entry is a
+// dimension reference to dimension 0 of the delegate input (FORMAT.md,
+// "Dimension references"), added to a view of the input of the same batch.
+TEST(a_dimension_reference_takes_the_size_of_each_call) {
+  BlobBuilder builder;
+  const uint32_t x = builder.input({4, 2});
+  const int64_t batch = -2 - (8 * int64_t(x) + 0);
+  const uint32_t state = builder.op(
+      OpCode::Full,
+      {},
+      {1, 4, 2},
+      {blob_test::ints_attr({1, batch, 2}), blob_test::float_attr(0.5)});
+  const uint32_t rows = builder.op(
+      OpCode::ViewCopy, {x}, {1, 4, 2}, {blob_test::ints_attr({1, batch, -1})});
+  const uint32_t out = builder.op(
+      OpCode::Add, {rows, state}, {1, 4, 2}, {blob_test::float_attr(1.0)});
+  builder.dynamic_dims(x, 0x1);
+  for (const uint32_t id : {state, rows, out}) {
+    builder.dynamic_dims(id, 0x2);
+  }
+  builder.output(out);
+  FakeNamedDataMap data;
+  Delegate delegate(builder.build(), &data);
+  CHECK(delegate.handle.ok());
+  if (!delegate.handle.ok()) {
+    return;
+  }
+  OwnedTensor result(
+      {1, 4, 2},
+      std::vector<float>(8, -1.0f),
+      ScalarType::Float,
+      TensorShapeDynamism::DYNAMIC_BOUND);
+  for (const int32_t batch_size : {1, 4, 3}) {
+    std::vector<float> values(batch_size * 2);
+    for (size_t i = 0; i < values.size(); ++i) {
+      values[i] = static_cast<float>(i);
+    }
+    OwnedTensor input({batch_size, 2}, values);
+    EValue args[] = {input.value(), result.value()};
+    CHECK(delegate.execute({&args[0], &args[1]}) == Error::Ok);
+    CHECK_EQ(result.impl.size(1), batch_size);
+    for (size_t i = 0; i < values.size(); ++i) {
+      CHECK_NEAR(result.data[i], values[i] + 0.5f, 1e-6);
+    }
+  }
+}
+
 TEST(dynamic_inputs_are_checked_against_their_bounds) {
   FakeNamedDataMap data = small_mlp_data();
   Delegate delegate(dynamic_mlp_blob(), &data);

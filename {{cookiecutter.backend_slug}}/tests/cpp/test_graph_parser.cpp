@@ -817,9 +817,10 @@ TEST(view_shapes_are_checked) {
   CHECK_CONTAINS(
       layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({0, -1})}),
       "cannot view");
+  // -6 is a dimension reference (FORMAT.md): to dimension 4 of tensor 0.
   CHECK_CONTAINS(
       layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({-6})}),
-      "cannot view");
+      "a reference names a dimension of a delegate input");
   CHECK_CONTAINS(
       layout_error(OpCode::ViewCopy, {2, 3}, {3, 2}, {ints_attr({2, 3})}),
       "has shape [3, 2], expected [2, 3]");
@@ -884,6 +885,52 @@ TEST(expand_shapes_are_checked) {
   CHECK_CONTAINS(
       layout_error(OpCode::ExpandCopy, {2, 3}, {3}, {ints_attr({3})}),
       "cannot expand");
+}
+
+// A size entry below -1 names a delegate input's dimension: -2 - (8 x tensor
+// + dim) (FORMAT.md, "Dimension references"); the rules see its recorded size.
+TEST(size_entries_may_name_a_delegate_input_dimension) {
+  constexpr int64_t kBatch = -2 - (8 * 0 + 1); // tensor 0, dimension 1
+  BlobBuilder full;
+  const uint32_t x = full.input({5, 4, 16});
+  full.dynamic_dims(x, 0x2);
+  const uint32_t state = full.op(
+      OpCode::Full,
+      {},
+      {1, 4, 32},
+      {ints_attr({1, kBatch, 32}), float_attr(0)});
+  full.dynamic_dims(state, 0x2);
+  full.output(state);
+  CHECK_EQ(error_of(full.build()), std::string());
+
+  CHECK_EQ(
+      layout_error(
+          OpCode::ExpandCopy,
+          {3, 1},
+          {3, 3, 4},
+          {ints_attr({kBatch + 1, -1, 4})}),
+      std::string()); // dimension 0 of the input itself: 3
+  CHECK_EQ(
+      layout_error(OpCode::ViewCopy, {2, 3}, {3, 2}, {ints_attr({-3, -1})}),
+      std::string());
+
+  // Beyond the input's rank, and a tensor that is not a delegate input.
+  CHECK_CONTAINS(
+      layout_error(OpCode::ExpandCopy, {3, 1}, {3, 3}, {ints_attr({-4, 3})}),
+      "attribute size has -4, a reference to dimension 2 of tensor 0; a "
+      "reference names a dimension of a delegate input");
+  BlobBuilder chained;
+  const uint32_t y = chained.input({2, 3});
+  const uint32_t z = chained.op(OpCode::Relu, {y}, {2, 3});
+  chained.output(
+      chained.op(OpCode::ExpandCopy, {z}, {2, 3}, {ints_attr({-2 - 8, 3})}));
+  CHECK_CONTAINS(
+      error_of(chained.build()),
+      "a reference to dimension 0 of tensor 1; a reference names a dimension "
+      "of a delegate input");
+  CHECK_CONTAINS(
+      layout_error(OpCode::ViewCopy, {2, 3}, {6}, {ints_attr({INT64_MIN})}),
+      "a reference names a dimension of a delegate input");
 }
 
 TEST(slice_and_select_shapes_are_checked) {

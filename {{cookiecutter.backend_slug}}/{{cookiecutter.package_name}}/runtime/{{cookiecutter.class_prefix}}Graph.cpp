@@ -200,6 +200,48 @@ class ShapeRules {
     return nullptr;
   }
 
+  // Attribute size of a full, view or expand: its entries, each dimension
+  // reference (an entry below -1, FORMAT.md "Dimension references") replaced by
+  // the size the delegate input it names has in `tensors` (the blob's upper
+  // bound when parsing, the size of the call when executing).
+  struct Size {
+    std::array<int64_t, kMaxRank> entries{};
+    size_t count = 0;
+  };
+
+  bool size_attr(const Op& op, Size* size) {
+    const std::vector<int64_t>& entries = attr_named(op, "size")->ints;
+    if (entries.size() > kMaxRank) {
+      return fail(
+          "attribute size has %zu entries; the maximum rank is %zu",
+          entries.size(),
+          kMaxRank);
+    }
+    for (size_t d = 0; d < entries.size(); ++d) {
+      int64_t entry = entries[d];
+      if (entry < -1) {
+        // -2 - (8 x tensor + dim); no overflow down to INT64_MIN.
+        const uint64_t code = uint64_t(-(entry + 2));
+        const uint64_t tensor = code / kMaxRank;
+        const uint32_t dim = uint32_t(code % kMaxRank);
+        if (tensor >= tensors_.size() ||
+            tensors_[tensor].source != TensorSource::Input ||
+            dim >= tensors_[tensor].shape.rank) {
+          return fail(
+              "attribute size has %lld, a reference to dimension %u of tensor "
+              "%llu; a reference names a dimension of a delegate input",
+              static_cast<long long>(entry),
+              dim,
+              static_cast<unsigned long long>(tensor));
+        }
+        entry = tensors_[tensor].shape.sizes[dim];
+      }
+      size->entries[d] = entry;
+    }
+    size->count = entries.size();
+    return true;
+  }
+
   // Reads int-list attribute `name` into values: `count` values, each at
   // least `minimum`; an empty list when allow_empty is true leaves values.
   bool spatial_list(
@@ -712,19 +754,17 @@ class ShapeRules {
 
   // No operands: the attribute size, each entry >= 0.
   bool full_shape(const Op& op, Shape* out) {
-    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
-    if (size.size() > kMaxRank) {
-      return fail(
-          "attribute size has %zu entries; the maximum rank is %zu",
-          size.size(),
-          kMaxRank);
+    Size size;
+    if (!size_attr(op, &size)) {
+      return false;
     }
-    out->rank = static_cast<uint32_t>(size.size());
+    out->rank = static_cast<uint32_t>(size.count);
     for (uint32_t d = 0; d < out->rank; ++d) {
-      if (size[d] < 0 || size[d] > int64_t(UINT32_MAX)) {
-        return fail("attribute size has %lld", static_cast<long long>(size[d]));
+      const int64_t entry = size.entries[d];
+      if (entry < 0 || entry > int64_t(UINT32_MAX)) {
+        return fail("attribute size has %lld", static_cast<long long>(entry));
       }
-      out->sizes[d] = static_cast<uint32_t>(size[d]);
+      out->sizes[d] = static_cast<uint32_t>(entry);
     }
     return true;
   }
@@ -735,12 +775,16 @@ class ShapeRules {
   // the input's element count.
   bool view_shape(const Op& op, Shape* out) {
     const Shape& x = shape_of(op.inputs[0]);
-    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
+    Size resolved;
+    if (!size_attr(op, &resolved)) {
+      return false;
+    }
+    const int64_t* size = resolved.entries.data();
     const size_t count = numel(x);
-    bool ok = size.size() <= kMaxRank;
+    bool ok = true;
     int64_t inferred = -1;
     size_t known = 1;
-    for (size_t d = 0; ok && d < size.size(); ++d) {
+    for (size_t d = 0; ok && d < resolved.count; ++d) {
       if (size[d] == -1 && inferred < 0) {
         inferred = int64_t(d);
         continue;
@@ -763,7 +807,7 @@ class ShapeRules {
           kMaxRank,
           count);
     }
-    out->rank = static_cast<uint32_t>(size.size());
+    out->rank = static_cast<uint32_t>(resolved.count);
     return true;
   }
 
@@ -836,10 +880,14 @@ class ShapeRules {
   // input dimension is kept (-1 or its size) or is 1; new dimensions lead.
   bool expand_shape(const Op& op, Shape* out) {
     const Shape& x = shape_of(op.inputs[0]);
-    const std::vector<int64_t>& size = attr_named(op, "size")->ints;
-    bool ok = size.size() >= x.rank && size.size() <= kMaxRank;
-    const size_t added = ok ? size.size() - x.rank : 0;
-    for (size_t d = 0; ok && d < size.size(); ++d) {
+    Size resolved;
+    if (!size_attr(op, &resolved)) {
+      return false;
+    }
+    const int64_t* size = resolved.entries.data();
+    bool ok = resolved.count >= x.rank;
+    const size_t added = ok ? resolved.count - x.rank : 0;
+    for (size_t d = 0; ok && d < resolved.count; ++d) {
       int64_t target = size[d];
       if (d >= added) {
         const int64_t current = x.dim(uint32_t(d - added));
@@ -852,7 +900,7 @@ class ShapeRules {
     if (!ok) {
       return fail("cannot expand %s to attribute size", ShapeText(x).c_str());
     }
-    out->rank = static_cast<uint32_t>(size.size());
+    out->rank = static_cast<uint32_t>(resolved.count);
     return true;
   }
 

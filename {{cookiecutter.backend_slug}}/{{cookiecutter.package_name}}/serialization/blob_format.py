@@ -42,6 +42,8 @@ FORMAT_VERSION = 2
 MAX_RANK = 8
 # An absent optional operand in the tensor refs.
 NO_TENSOR = 0xFFFFFFFF
+# The shape rules whose attribute ``size`` may hold dimension references.
+SIZE_REFERENCE_RULES = frozenset({ShapeRule.FULL, ShapeRule.VIEW, ShapeRule.EXPAND})
 
 QUANT_NONE = 0
 QUANT_PER_TENSOR = 1
@@ -221,7 +223,7 @@ def validate(graph: DelegateGraph) -> None:
         for slot, tensor_id in enumerate(op.outputs):
             claim(tensor_id, f"output {slot} of {what}")
         _check_op_dtypes(what, op, schema, graph.tensors)
-        _check_op_shapes(what, op, schema, graph.tensors)
+        _check_op_shapes(what, op, schema, graph.tensors, graph.inputs)
         available.update(op.outputs)
 
     for tensor_id in range(num_tensors):
@@ -231,6 +233,39 @@ def validate(graph: DelegateGraph) -> None:
             )
     for position, tensor_id in enumerate(graph.outputs):
         _check_index(tensor_id, num_tensors, f"output {position}")
+
+
+def dimension_reference(tensor_id: int, dim: int) -> int:
+    """The entry of a ``size`` attribute that stands for the size of delegate input
+    ``tensor_id`` in dimension ``dim`` on each call: ``-2 - (8 * tensor_id + dim)``
+    (FORMAT.md, "Dimension references")."""
+    if not 0 <= dim < MAX_RANK or tensor_id < 0:
+        raise ValueError(f"no dimension reference to dimension {dim} of tensor {tensor_id}")
+    return -2 - (tensor_id * MAX_RANK + dim)
+
+
+def referenced_dimension(entry: int) -> Tuple[int, int]:
+    """(tensor id, dimension) of a dimension reference, a ``size`` entry below -1."""
+    return divmod(-2 - entry, MAX_RANK)
+
+
+def resolve_size(
+    what: str, size: Sequence[int], tensors: Sequence[TensorInfo], inputs: Sequence[int]
+) -> Tuple[int, ...]:
+    """Attribute ``size`` with each dimension reference replaced by the size it names."""
+    resolved = []
+    for entry in size:
+        if entry >= -1:
+            resolved.append(entry)
+            continue
+        tensor_id, dim = referenced_dimension(entry)
+        if tensor_id not in inputs or dim >= tensors[tensor_id].rank:
+            raise BlobFormatError(
+                f"{what} attribute size has {entry}, a reference to dimension {dim} of "
+                f"tensor {tensor_id}; a reference names a dimension of a delegate input"
+            )
+        resolved.append(tensors[tensor_id].sizes[dim])
+    return tuple(resolved)
 
 
 def _check_index(index: int, count: int, what: str) -> None:
@@ -889,10 +924,15 @@ _LAYOUT_RULES = {
 }
 
 
-def _check_op_shapes(what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo]) -> None:
-    """Check that the outputs have the shapes the op's shape rule gives."""
+def _check_op_shapes(
+    what: str, op: Op, schema: OpSchema, tensors: Sequence[TensorInfo], inputs: Sequence[int]
+) -> None:
+    """Check that the outputs have the shapes the op's shape rule gives (on the recorded
+    sizes: a dimension reference gives its input's upper bound)."""
     shapes = [None if i is None else tensors[i].sizes for i in op.inputs]
     attrs = {attr.name: value for attr, value in zip(schema.attrs, op.attrs)}
+    if schema.shape_rule in SIZE_REFERENCE_RULES:
+        attrs["size"] = resolve_size(what, attrs["size"], tensors, inputs)
     expected = expected_output_shapes(what, schema.shape_rule, shapes, attrs)
     if schema.variadic_outputs and len(op.outputs) != len(expected):
         raise BlobFormatError(
