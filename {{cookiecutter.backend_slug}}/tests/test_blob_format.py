@@ -703,8 +703,30 @@ def test_a_dimension_reference_names_an_input_dimension(tensor, dim, message):
         serialize(graph)
 
 
+# (input shape, output_size, output shape, or None with the writer's message)
+ADAPTIVE_POOL_SHAPES = [
+    ((1, 2, 7, 7), (3, 5), (1, 2, 3, 5)),
+    ((3, 2, 4), (5, 6), (3, 5, 6)),
+    ((2, 7, 7), (0, 5), r"attribute output_size is \[0, 5\]; it needs 2 values >= 1"),
+    ((7, 7), (1, 1), r"needs input \[n, c, h, w\] or \[c, h, w\], got \[7, 7\]"),
+    ((1, 2, 0, 7), (1, 1), "needs an input of height and width >= 1"),
+]
+
+
+@pytest.mark.parametrize("x, output_size, out", ADAPTIVE_POOL_SHAPES)
+def test_adaptive_pool2d_shape_rule(x, output_size, out):
+    check_one_operand_rule(Opcode.ADAPTIVE_AVG_POOL2D, x, (output_size,), out)
+
+
 @pytest.mark.parametrize("opcode, x, attrs, out", LAYOUT_SHAPES)
 def test_layout_shape_rules(opcode, x, attrs, out):
+    check_one_operand_rule(opcode, x, attrs, out)
+
+
+def check_one_operand_rule(opcode, x, attrs, out):
+    """A one-operand op on ``x``: it round-trips with output shape ``out`` and no other, or the
+    writer refuses it with the message ``out``."""
+
     def graph(out_shape):
         return DelegateGraph(
             tensors=[TensorInfo(x), TensorInfo(out_shape)],

@@ -36,13 +36,12 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = "executorch.backends.test.suite.operators"
 {%- if cookiecutter.include_quantizer %}
-# The suite's modules named otherwise than the table entry they test (the
-# quantizer annotates nn.AdaptiveAvgPool2d((1, 1)) as mean).
+# The suite's modules named otherwise than the table entry they test.
 SUITE_MODULES = {
     "convolution": ["test_conv1d", "test_conv2d"],
     "avg_pool2d": ["test_avgpool2d"],
+    "adaptive_avg_pool2d": ["test_adaptive_avgpool2d"],
     "max_pool2d": ["test_maxpool2d"],
-    "mean": ["test_mean", "test_adaptive_avgpool2d"],
 }
 # The suite's modules of each operator the quantizer annotates (quantize and
 # dequantize are the groups' boundary; mm and bmm have no module upstream).

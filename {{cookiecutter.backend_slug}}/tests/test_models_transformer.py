@@ -35,7 +35,7 @@ def runtime_library():
 # torch.export warns that nn.GRU and nn.LSTM refresh their _flat_weights list
 # during export; the weights are parameters, and the exported program has them.
 _RNN_FLAT_WEIGHTS = pytest.mark.filterwarnings(
-    r"ignore:The tensor attributes self\.rnn\._flat_weights.*:UserWarning"
+    r"ignore:The tensor attributes self\.(\w+\.)*rnn\._flat_weights.*:UserWarning"
 )
 
 NETWORKS = [

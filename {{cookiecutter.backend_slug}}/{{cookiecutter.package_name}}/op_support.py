@@ -64,6 +64,7 @@ from torch.utils._sympy.value_ranges import bound_sympy
 from .serialization.blob_format import (
     MAX_RANK,
     BlobFormatError,
+    adaptive_pool2d_output_shape,
     addmm_output_shape,
     attention_output_shape,
     batch_norm_output_shape,
@@ -758,14 +759,6 @@ def _not_transposed(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def _global_pool(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
-    # AdaptiveAvgPool2d((1, 1)) becomes mean.dim; other output sizes do not.
-    output_size = arguments.get("output_size")
-    if output_size is not None and any(size != 1 for size in output_size):
-        return f"output_size is {list(output_size)}; only global pooling (1, 1) becomes mean"
-    return None
-
-
 def _alpha_is_one(node: Node, arguments: Mapping[str, Any]) -> Optional[str]:
     if arguments["alpha"] != 1:
         return f"alpha is {arguments['alpha']!r}; the integer kernel takes alpha 1"
@@ -854,6 +847,7 @@ _MAX_POOL2D_ATTRS = (
     Attr("dilation", AttrType.INT_LIST, convert=_pair),
     Attr("ceil_mode", AttrType.BOOL),
 )
+_ADAPTIVE_POOL2D_ATTRS = (Attr("output_size", AttrType.INT_LIST),)
 _REDUCE_ATTRS = (Attr("dim", AttrType.INT_LIST, convert=_all_dims), Attr("keepdim", AttrType.BOOL))
 _LAYER_NORM_ATTRS = (
     Attr("normalized_shape", AttrType.INT_LIST),
@@ -1325,6 +1319,37 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         ),
     ),
     OpSupport(
+        name="adaptive_avg_pool2d",
+        # nn.AdaptiveAvgPool2d exports as aten.adaptive_avg_pool2d, which the
+        # edge dialect turns into mean.dim for output (1, 1), else into this.
+        edge_op=exir_ops.edge.aten._adaptive_avg_pool2d.default,
+        opcode=66,
+        operands=_X,
+        attrs=_ADAPTIVE_POOL2D_ATTRS,
+        shape_rule=ShapeRule.ADAPTIVE_POOL2D,
+        constraints=(
+            "input [n, c, h, w] or [c, h, w]; any output_size, divisible or not: output (i, j) "
+            "averages rows floor(i * h / out_h) to ceil((i + 1) * h / out_h), and columns "
+            "alike, as PyTorch"
+        ),
+        check=_check_output_shape(_ADAPTIVE_POOL2D_ATTRS, adaptive_pool2d_output_shape),
+        quantization=(
+            f"{_STATIC_INT8}; nn.AdaptiveAvgPool2d (aten.adaptive_avg_pool2d) is annotated as "
+            "this entry (output (1, 1) then runs as mean's integer kernel)"
+        ),
+        annotated_aliases=(torch.ops.aten.adaptive_avg_pool2d.default,),
+        int8=True,
+        samples=(
+            Sample(inputs=((2, 3, 8, 8),), kwargs={"output_size": [4, 2]}, id="divisible"),
+            # Windows of 2 or 3 rows and columns that overlap: 7 / 3 and 7 / 5.
+            Sample(inputs=((1, 2, 7, 7),), kwargs={"output_size": [3, 5]}, id="overlapping"),
+            Sample(inputs=((3, 5, 9),), kwargs={"output_size": [2, 4]}, id="rank3"),
+            # More outputs than inputs: windows of one or two elements.
+            Sample(inputs=((1, 2, 3, 4),), kwargs={"output_size": [5, 6]}, id="upsampling"),
+            Sample(inputs=((1, 3, 5, 6),), kwargs={"output_size": [1, 1]}, id="global"),
+        ),
+    ),
+    OpSupport(
         name="mean",
         # AdaptiveAvgPool2d(1) and global average pooling export as mean.dim.
         edge_op=exir_ops.edge.aten.mean.dim,
@@ -1334,12 +1359,6 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         shape_rule=ShapeRule.REDUCE,
         constraints="over the dims given (none: all), keepdim either way; no dtype argument",
         check=_check_no_dtype(_check_output_shape(_REDUCE_ATTRS, reduce_output_shape)),
-        quantization=(
-            f"{_STATIC_INT8}; AdaptiveAvgPool2d((1, 1)) (aten.adaptive_avg_pool2d) is "
-            "annotated as mean"
-        ),
-        annotated_aliases=(torch.ops.aten.adaptive_avg_pool2d.default,),
-        annotate_check=_global_pool,
         int8=True,
         samples=(
             Sample(

@@ -933,6 +933,28 @@ TEST(size_entries_may_name_a_delegate_input_dimension) {
       "a reference names a dimension of a delegate input");
 }
 
+TEST(adaptive_pool2d_shapes_are_checked) {
+  const OpCode pool = OpCode::AdaptiveAvgPool2d;
+  CHECK_EQ(
+      layout_error(pool, {1, 2, 7, 7}, {1, 2, 3, 5}, {ints_attr({3, 5})}),
+      std::string());
+  CHECK_EQ(
+      layout_error(pool, {3, 2, 4}, {3, 5, 6}, {ints_attr({5, 6})}),
+      std::string());
+  CHECK_CONTAINS(
+      layout_error(pool, {1, 2, 7, 7}, {1, 2, 3, 4}, {ints_attr({3, 5})}),
+      "expected [1, 2, 3, 5]");
+  CHECK_CONTAINS(
+      layout_error(pool, {2, 7, 7}, {2, 1, 5}, {ints_attr({0, 5})}),
+      "attribute output_size needs 2 values >= 1");
+  CHECK_CONTAINS(
+      layout_error(pool, {7, 7}, {1, 1}, {ints_attr({1, 1})}),
+      "is not [n, c, h, w] or [c, h, w]");
+  CHECK_CONTAINS(
+      layout_error(pool, {1, 2, 0, 7}, {1, 2, 1, 1}, {ints_attr({1, 1})}),
+      "needs a height and width >= 1");
+}
+
 TEST(slice_and_select_shapes_are_checked) {
   const auto slice = [](int64_t dim, int64_t start, int64_t end, int64_t step) {
     return std::vector<blob_test::AttrValue>{

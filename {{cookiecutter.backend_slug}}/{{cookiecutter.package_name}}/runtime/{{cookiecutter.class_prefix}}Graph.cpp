@@ -139,6 +139,8 @@ class ShapeRules {
         return convolution_shape(op, out);
       case ShapeRule::Pool2d:
         return pool2d_shape(op, out);
+      case ShapeRule::AdaptivePool2d:
+        return adaptive_pool2d_shape(op, out);
       case ShapeRule::Reduce:
         return reduce_shape(op, out);
       case ShapeRule::AlongDim:
@@ -489,6 +491,28 @@ class ShapeRules {
       }
       out->sizes[x.rank - 2 + d] = static_cast<uint32_t>(size);
     }
+    return true;
+  }
+
+  // [n, c, h, w] or [c, h, w] (h and w at least 1) with its last two
+  // dimensions replaced by attribute output_size.
+  bool adaptive_pool2d_shape(const Op& op, Shape* out) {
+    const Shape& x = shape_of(op.inputs[0]);
+    if (x.rank < 3 || x.rank > 4) {
+      return fail(
+          "input %s is not [n, c, h, w] or [c, h, w]", ShapeText(x).c_str());
+    }
+    if (x.dim(x.rank - 2) == 0 || x.dim(x.rank - 1) == 0) {
+      return fail(
+          "input %s needs a height and width >= 1", ShapeText(x).c_str());
+    }
+    int64_t output_size[2];
+    if (!spatial_list(op, "output_size", 2, 1, output_size)) {
+      return false;
+    }
+    *out = x;
+    out->sizes[x.rank - 2] = static_cast<uint32_t>(output_size[0]);
+    out->sizes[x.rank - 1] = static_cast<uint32_t>(output_size[1]);
     return true;
   }
 

@@ -29,6 +29,7 @@ enum class ShapeRule : uint32_t {
   Bmm, // [b, n, k] x [b, k, m] -> [b, n, m]
   Convolution, // attributes stride, padding, dilation, transposed, ...
   Pool2d, // attributes kernel_size, stride, padding, [dilation,] ceil_mode
+  AdaptivePool2d, // [..., h, w] -> [..., *output_size]
   Reduce, // attributes dim (empty: all), keepdim
   AlongDim, // operand 0's shape; attribute dim is one of its dimensions
   BatchNorm, // input [n, c, ...], every other present operand [c]

@@ -523,6 +523,8 @@ def expected_output_shape(
         return convolution_output_shape(what, shapes, attrs)
     if rule is ShapeRule.POOL2D:
         return pool2d_output_shape(what, shapes[0], attrs)
+    if rule is ShapeRule.ADAPTIVE_POOL2D:
+        return adaptive_pool2d_output_shape(what, shapes[0], attrs)
     if rule is ShapeRule.REDUCE:
         return reduce_output_shape(what, shapes[0], attrs)
     if rule is ShapeRule.ALONG_DIM:
@@ -643,6 +645,17 @@ def pool2d_output_shape(what: str, x: Tuple[int, ...], attrs: Dict[str, Any]) ->
             size -= 1  # the last window must start inside the input or left padding
         sizes.append(size)
     return tuple(x[:-2]) + tuple(sizes)
+
+
+def adaptive_pool2d_output_shape(
+    what: str, x: Tuple[int, ...], attrs: Dict[str, Any]
+) -> Tuple[int, ...]:
+    """[n, c, h, w] or [c, h, w] pooled to [..., *output_size]; h and w at least 1."""
+    if len(x) not in (3, 4):
+        raise BlobFormatError(f"{what} needs input [n, c, h, w] or [c, h, w], got {list(x)}")
+    if 0 in x[-2:]:
+        raise BlobFormatError(f"{what} needs an input of height and width >= 1, got {list(x)}")
+    return tuple(x[:-2]) + _spatial_list(what, attrs, "output_size", 2, 1)
 
 
 def batch_norm_output_shape(

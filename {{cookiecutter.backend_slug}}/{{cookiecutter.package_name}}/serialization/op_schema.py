@@ -58,6 +58,7 @@ class Opcode(enum.IntEnum):
     SUM = 63
     MAX_POOL2D = 64
     BATCH_NORM = 65
+    ADAPTIVE_AVG_POOL2D = 66
     QUANTIZE = 120
     DEQUANTIZE = 121
 
@@ -542,6 +543,16 @@ OP_SCHEMAS = {
         attrs=(AttrSchema("eps", AttrType.FLOAT),),
         shape_rule=ShapeRule.BATCH_NORM,
         dtypes=(6,),
+    ),
+    Opcode.ADAPTIVE_AVG_POOL2D: OpSchema(
+        opcode=66,
+        name="adaptive_avg_pool2d",
+        operands=(OperandSchema("self"),),
+        num_outputs=1,
+        attrs=(AttrSchema("output_size", AttrType.INT_LIST),),
+        shape_rule=ShapeRule.ADAPTIVE_POOL2D,
+        dtypes=(6, 1),
+        int8_kernel=True,
     ),
     Opcode.QUANTIZE: OpSchema(
         opcode=120,

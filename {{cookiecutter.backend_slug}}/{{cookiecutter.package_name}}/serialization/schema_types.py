@@ -56,7 +56,9 @@ class ShapeRule(str, enum.Enum):
     the attributes stride, padding, dilation, transposed, output_padding,
     groups. POOL2D: input [n, c, h, w] (or [c, h, w]) by the attributes
     kernel_size, stride (empty: kernel_size), padding, dilation (if the op has
-    it), ceil_mode. REDUCE: input 0 reduced over the attribute dim (empty: all
+    it), ceil_mode. ADAPTIVE_POOL2D: input [n, c, h, w] (or [c, h, w]) with
+    its last two dimensions replaced by the attribute output_size. REDUCE:
+    input 0 reduced over the attribute dim (empty: all
     dimensions), keeping size-1 dimensions if the attribute keepdim is true.
     BATCH_NORM: input [n, c, ...] and every other present operand [c]; the
     output has the input's shape.
@@ -91,6 +93,7 @@ class ShapeRule(str, enum.Enum):
     BMM = "bmm"
     CONVOLUTION = "convolution"
     POOL2D = "pool2d"
+    ADAPTIVE_POOL2D = "adaptive_pool2d"
     REDUCE = "reduce"
     ALONG_DIM = "along_dim"
     BATCH_NORM = "batch_norm"

@@ -80,6 +80,8 @@ set(OP_KERNELS
     max_pool2d
     max_pool2d_int8
     batch_norm
+    adaptive_avg_pool2d
+    adaptive_avg_pool2d_int8
     quantize
     dequantize
 )

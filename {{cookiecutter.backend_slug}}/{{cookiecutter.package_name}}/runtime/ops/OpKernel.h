@@ -653,6 +653,69 @@ void for_each_pool_tap(
   }
 }
 
+// Adaptive 2-D pooling (adaptive_avg_pool2d) over the last two dimensions
+// of operand 0 to the output's last two: output row oy reads input rows
+// [floor(oy * in_h / out_h), ceil((oy + 1) * in_h / out_h)), and columns
+// alike, as PyTorch's adaptive pooling (windows may overlap when the sizes
+// do not divide).
+struct AdaptiveWindow {
+  int64_t y_begin, y_end, x_begin, x_end;
+  int64_t count() const {
+    return (y_end - y_begin) * (x_end - x_begin);
+  }
+};
+
+// out[plane, oy, ox] = reduce(x's plane, in_w, window) for every output
+// element; the shape rule guarantees in_h and in_w >= 1.
+template <typename In, typename Out, typename Fn>
+void adaptive_pool2d(
+    const KernelContext& context,
+    const In* x,
+    Out* out,
+    Fn reduce) {
+  const Shape& in = context.input_info(0).shape;
+  const Shape& out_shape = context.output_info().shape;
+  const int64_t in_h = in.dim(in.rank - 2);
+  const int64_t in_w = in.dim(in.rank - 1);
+  const int64_t out_h = out_shape.dim(out_shape.rank - 2);
+  const int64_t out_w = out_shape.dim(out_shape.rank - 1);
+  const size_t planes = context.input_info(0).numel / size_t(in_h * in_w);
+  const auto begin = [](int64_t i, int64_t in_size, int64_t out_size) {
+    return i * in_size / out_size;
+  };
+  const auto end = [](int64_t i, int64_t in_size, int64_t out_size) {
+    return ((i + 1) * in_size + out_size - 1) / out_size;
+  };
+  for (size_t plane = 0; plane < planes; ++plane) {
+    const In* src = x + plane * in_h * in_w;
+    Out* dst = out + plane * out_h * out_w;
+    for (int64_t oy = 0; oy < out_h; ++oy) {
+      for (int64_t ox = 0; ox < out_w; ++ox) {
+        const AdaptiveWindow w{
+            begin(oy, in_h, out_h),
+            end(oy, in_h, out_h),
+            begin(ox, in_w, out_w),
+            end(ox, in_w, out_w)};
+        dst[oy * out_w + ox] = reduce(src, in_w, w);
+      }
+    }
+  }
+}
+
+// Calls fn(value) for each element of window w in plane src of width in_w.
+template <typename T, typename Fn>
+void for_each_adaptive_tap(
+    const T* src,
+    int64_t in_w,
+    const AdaptiveWindow& w,
+    Fn fn) {
+  for (int64_t y = w.y_begin; y < w.y_end; ++y) {
+    for (int64_t x = w.x_begin; x < w.x_end; ++x) {
+      fn(src[y * in_w + x]);
+    }
+  }
+}
+
 // avg_pool2d's divisor of a window: divisor_override (0: none), else the
 // taps counted with or without the padding.
 inline int64_t avg_pool2d_divisor(
