@@ -4,9 +4,10 @@
   attributes, dtypes and shape rule (``kOpSchemas``), and per-op constants that
   name operand and attribute positions (``schema::linear::kInputBias``).
   Included by ``<Prefix>OpSchema.h`` inside the backend's namespace.
-* ``OpTable.inc``: the declaration of every kernel ``run_<name>`` and the
-  dispatch table ``kKernelTable``. Included by ``ops/OpKernel.h``. A kernel
-  that is declared here but not written fails the link, naming ``run_<name>``.
+* ``OpTable.inc``: the declaration of every kernel ``run_<name>`` (and of the
+  ``prepare_<name>_int8`` of each ``int8_prepare`` entry) and the dispatch
+  table ``kKernelTable``. Included by ``ops/OpKernel.h``. A kernel or prepare
+  function that is declared here but not written fails the link, naming it.
 * ``ops.cmake``: the list of kernel names; CMake compiles ``ops/<name>.cpp``
   for each and stops with a message naming the operator if the file is missing.
 """
@@ -121,7 +122,15 @@ def _int8_kernel(schema: Any, moves_data: AbstractSet[str]) -> str:
     return f"&run_{schema.name}" if schema.name in moves_data else f"&run_{schema.name}_int8"
 
 
-def op_table_inc(schemas: Sequence[Any], moves_data: AbstractSet[str]) -> str:
+def _prepare_int8(schema: Any, prepared: AbstractSet[str]) -> str:
+    return f"&prepare_{schema.name}_int8" if schema.name in prepared else "nullptr"
+
+
+def op_table_inc(
+    schemas: Sequence[Any], moves_data: AbstractSet[str], prepared: AbstractSet[str]
+) -> str:
+    """``prepared``: the kernels whose int8 kernel prepares state at init
+    (``OpSupport.int8_prepare``)."""
     lines = [
         header("//"),
         "// Included by ops/OpKernel.h inside the backend's namespace. Each kernel is",
@@ -131,15 +140,26 @@ def op_table_inc(schemas: Sequence[Any], moves_data: AbstractSet[str]) -> str:
             f"void run_{name}(const KernelContext& context);"
             for name in kernel_names(schemas, moves_data)
         ],
+        *[
+            f"executorch::runtime::Error prepare_{s.name}_int8("
+            "const KernelContext& context, executorch::runtime::MemoryAllocator& allocator, "
+            "void** state);"
+            for s in schemas
+            if s.name in prepared
+        ],
         "",
         "// In opcode order, one entry per opcode of kOpSchemas: the float kernel",
         "// and the integer one (run when the op's output is int8; null when the",
         "// table entry has no int8 kernel; the float one again for an op that only",
-        "// moves elements, whose kernel serves every dtype).",
+        "// moves elements, whose kernel serves every dtype), and the integer",
+        "// kernel's prepare function (run once at init; null when it has none).",
         "inline constexpr KernelEntry kKernelTable[] = {",
         *[
             "    "
-            + _braced(f"OpCode::{camel_case(s.name)}, &run_{s.name}, {_int8_kernel(s, moves_data)}")
+            + _braced(
+                f"OpCode::{camel_case(s.name)}, &run_{s.name}, {_int8_kernel(s, moves_data)}, "
+                f"{_prepare_int8(s, prepared)}"
+            )
             + ","
             for s in schemas
         ],
@@ -166,8 +186,9 @@ def ops_cmake(schemas: Sequence[Any], moves_data: AbstractSet[str]) -> str:
 def outputs(table: Sequence[Any]) -> Dict[Path, str]:
     schemas = op_schemas(table)
     moves_data = {schema_of(entry).name for entry in table if entry.moves_data}
+    prepared = {schema_of(entry).name for entry in table if entry.int8_prepare}
     return {
         GENERATED_DIR / "OpSchema.inc": op_schema_inc(schemas),
-        GENERATED_DIR / "OpTable.inc": op_table_inc(schemas, moves_data),
+        GENERATED_DIR / "OpTable.inc": op_table_inc(schemas, moves_data, prepared),
         GENERATED_DIR / "ops.cmake": ops_cmake(schemas, moves_data),
     }

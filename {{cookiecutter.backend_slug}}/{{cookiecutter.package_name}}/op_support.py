@@ -263,6 +263,12 @@ class OpSupport:
             table picks it when the op's output is int8). Without it, a
             quantized op runs in float inside the delegate, between a
             dequantize and a quantize op.
+        int8_prepare: the integer kernel computes state once, at init:
+            ``runtime/ops/<kernel>_int8.cpp`` also defines
+            ``prepare_<kernel>_int8`` (a ``PrepareFn``, see
+            ``runtime/ops/OpKernel.h``: re-centred weights, requantization
+            multipliers, scratch buffers), which the generated kernel table
+            names and the executor runs before the first call.
         int8_check: rules the integer kernel adds (e.g. ``add``'s alpha must
             be 1); a node that breaks them runs in float inside the delegate.
         annotated_aliases: ATen ops that ``torch.export`` produces for this
@@ -314,6 +320,7 @@ class OpSupport:
     dtypes: Tuple[torch.dtype, ...] = SUPPORTED_DTYPES
     first_output_only: bool = False
     int8: bool = False
+    int8_prepare: bool = False
     int8_check: Optional[Check] = None
     variadic_outputs: bool = False
     annotated_aliases: Tuple[Any, ...] = ()
@@ -1162,6 +1169,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         # Otherwise the edge dialect splits it into permute_copy + addmm/mm.
         keep_undecomposed=True,
         int8=True,
+        int8_prepare=True,
     ),
     OpSupport(
         name="mm",
@@ -1244,6 +1252,7 @@ OP_SUPPORT: Tuple[OpSupport, ...] = (
         annotated_aliases=(torch.ops.aten.conv1d.default, torch.ops.aten.conv2d.default),
         annotate_check=_not_transposed,
         int8=True,
+        int8_prepare=True,
         int8_check=_not_transposed,
         samples=(
             Sample(
@@ -2238,6 +2247,10 @@ def _self_check(table: Sequence[OpSupport]) -> None:
             raise ValueError(
                 f"{where}: num_outputs {entry.num_outputs}; use variadic_outputs for an op "
                 "returning a list of tensors"
+            )
+        if entry.int8_prepare and not entry.int8:
+            raise ValueError(
+                f"{where}: int8_prepare needs int8=True (it prepares the integer kernel)"
             )
         if entry.aten_aliases and not entry.moves_data:
             raise ValueError(f"{where}: aten_aliases are for moves_data entries only")

@@ -20,6 +20,7 @@
 
 #include <executorch/runtime/core/error.h>
 #include <executorch/runtime/core/memory_allocator.h>
+#include <executorch/runtime/platform/assert.h>
 
 #include <algorithm>
 #include <array>
@@ -54,6 +55,11 @@ class KernelContext {
   // kernel may write to its scratch buffers (an op runs on one thread).
   template <typename T>
   T& prepared() const {
+    ET_CHECK_MSG(
+        prepared_ != nullptr,
+        "op %s: its kernel reads prepared state, but no prepare function ran "
+        "(the table entry needs int8_prepare=True)",
+        op_.schema->name);
     return *static_cast<T*>(prepared_);
   }
 
@@ -132,6 +138,9 @@ struct KernelEntry {
   OpCode opcode;
   KernelFn run; // float kernel, ops/<name>.cpp
   KernelFn run_int8; // integer kernel, ops/<name>_int8.cpp; null if none
+  // prepare_<name>_int8, in the integer kernel's file; null if it prepares
+  // nothing (the table entry's int8_prepare).
+  PrepareFn prepare_int8;
 };
 
 #include <{{ cookiecutter.package_name }}/runtime/generated/OpTable.inc>
@@ -151,33 +160,11 @@ inline KernelFn find_kernel(OpCode opcode, uint32_t output_dtype) {
   return nullptr;
 }
 
-// The kernels that prepare state at init, and their prepare functions
-// (defined in the kernel's file, ops/<name>.cpp). A kernel not listed here
-// prepares nothing.
-executorch::runtime::Error prepare_convolution_int8(
-    const KernelContext& context,
-    executorch::runtime::MemoryAllocator& allocator,
-    void** state);
-executorch::runtime::Error prepare_linear_int8(
-    const KernelContext& context,
-    executorch::runtime::MemoryAllocator& allocator,
-    void** state);
-
-struct PreparedKernel {
-  KernelFn run;
-  PrepareFn prepare;
-};
-
-inline constexpr PreparedKernel kPreparedKernels[] = {
-    {run_convolution_int8, prepare_convolution_int8},
-    {run_linear_int8, prepare_linear_int8},
-};
-
 // The prepare function of `kernel`; null when it has none.
 inline PrepareFn find_prepare(KernelFn kernel) {
-  for (const PreparedKernel& entry : kPreparedKernels) {
-    if (entry.run == kernel) {
-      return entry.prepare;
+  for (const KernelEntry& entry : kKernelTable) {
+    if (entry.run_int8 == kernel && entry.prepare_int8 != nullptr) {
+      return entry.prepare_int8;
     }
   }
   return nullptr;
