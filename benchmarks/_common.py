@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Callable, List, Sequence
 
@@ -42,6 +44,20 @@ def generate_backend(out_dir: Path | None = None) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+    return project
+
+
+def setup_backend(backend: Path | None, runtime: bool = True) -> Path:
+    """What every lowering/runtime benchmark does first: quiet torch's and
+    ExecuTorch's warnings and logs (they would interleave with the tables),
+    generate the default backend unless ``backend`` names one, make its package
+    importable and, with ``runtime``, build its C++ runtime for load_runtime()."""
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    project = backend or generate_backend()
+    use_backend(project)
+    if runtime:
+        use_runtime_library(project)
     return project
 
 

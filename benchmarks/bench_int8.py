@@ -25,10 +25,8 @@ program. Ratios are against the int8 delegated program of the same run
 from __future__ import annotations
 
 import argparse
-import logging
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Dict, List
 
@@ -42,11 +40,7 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     args = parser.parse_args(argv)
     calls, rounds = (200, 5) if args.quick else (1000, 9)
 
-    warnings.filterwarnings("ignore")
-    logging.disable(logging.WARNING)
-    project = args.backend or _common.generate_backend()
-    _common.use_backend(project)
-    _common.use_runtime_library(project)
+    _common.setup_backend(args.backend)
     import torch
     import executorch.kernels.quantized  # noqa: F401  (CPU quantize/dequantize kernels)
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner

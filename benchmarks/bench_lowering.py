@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-import logging
 import time
-import warnings
 from pathlib import Path
 from typing import Dict, List
 
@@ -60,10 +58,7 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     sizes = [int(s) for s in (args.sizes or ("150,600" if args.quick else "150,600,2400")).split(",")]
     repeats = args.repeats or (1 if args.quick else 3)
 
-    warnings.filterwarnings("ignore")
-    logging.disable(logging.WARNING)
-    project = args.backend or _common.generate_backend()
-    _common.use_backend(project)
+    _common.setup_backend(args.backend, runtime=False)
     import torch
     from executorch.exir import to_edge_transform_and_lower
     from executorch_zeta_accel import ZetaAccelBackend, ZetaAccelPartitioner

@@ -18,12 +18,10 @@ vs undelegated, with the time per MB of weights.
 from __future__ import annotations
 
 import argparse
-import logging
 import re
 import subprocess
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Dict, List
 
@@ -38,11 +36,7 @@ def main(argv: List[str] | None = None) -> Dict[str, object]:
     args = parser.parse_args(argv)
     calls, rounds = (200, 5) if args.quick else (1000, 9)
 
-    warnings.filterwarnings("ignore")
-    logging.disable(logging.WARNING)
-    project = args.backend or _common.generate_backend()
-    _common.use_backend(project)
-    _common.use_runtime_library(project)
+    project = _common.setup_backend(args.backend)
     import torch
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
