@@ -371,10 +371,10 @@ class ShapeRules {
           ShapeText(w).c_str());
     }
     const uint32_t spatial = x.rank - 2;
-    int64_t stride[2];
-    int64_t padding[2];
-    int64_t dilation[2];
-    int64_t output_padding[2];
+    int64_t stride[2] = {};
+    int64_t padding[2] = {};
+    int64_t dilation[2] = {};
+    int64_t output_padding[2] = {};
     if (!spatial_list(op, "stride", spatial, 1, stride) ||
         !spatial_list(op, "padding", spatial, 0, padding) ||
         !spatial_list(op, "dilation", spatial, 1, dilation) ||
@@ -456,9 +456,9 @@ class ShapeRules {
       return fail(
           "input %s is not [n, c, h, w] or [c, h, w]", ShapeText(x).c_str());
     }
-    int64_t kernel[2];
-    int64_t stride[2];
-    int64_t padding[2];
+    int64_t kernel[2] = {};
+    int64_t stride[2] = {};
+    int64_t padding[2] = {};
     int64_t dilation[2] = {1, 1};
     if (!spatial_list(op, "kernel_size", 2, 1, kernel)) {
       return false;
@@ -506,7 +506,7 @@ class ShapeRules {
       return fail(
           "input %s needs a height and width >= 1", ShapeText(x).c_str());
     }
-    int64_t output_size[2];
+    int64_t output_size[2] = {};
     if (!spatial_list(op, "output_size", 2, 1, output_size)) {
       return false;
     }
